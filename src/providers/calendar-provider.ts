@@ -1,0 +1,165 @@
+// The one interface every calendar provider driver implements.
+// Drivers are stateless: every call gets what it needs (tokens, ids); persistence is the callers' job.
+// Drivers own retries (bounded, honouring Retry-After) and translate every provider failure
+// into a typed error from provider.errors.ts.
+
+export type ProviderKind = 'OUTLOOK' | 'GOOGLE';
+
+export type EventAvailability = 'FREE' | 'TENTATIVE' | 'BUSY' | 'OUT_OF_OFFICE' | 'WORKING_ELSEWHERE' | 'UNKNOWN';
+
+/** What a driver hands back after a code exchange or a refresh; persisted encrypted by the caller. */
+export interface TokenSet {
+  accessToken: string;
+  /** May be null when the provider did not return one (the previous one stays valid then). */
+  refreshToken: string | null;
+  expiresAt: Date;
+  /** Scopes the user actually granted (decides canWrite). */
+  grantedScopes: string[];
+  /** Driver-private state to persist with the tokens (e.g. msal-node's serialized token cache). */
+  driverState?: string | null;
+}
+
+/** The provider account, identified by an immutable id, never by email. */
+export interface ProviderAccount {
+  /** Outlook: `${tenantId}.${objectId}`; Google: the OpenID `sub`. */
+  externalId: string;
+  /** For display only: Outlook `mail` or `userPrincipalName`; Google `email`. */
+  email: string;
+  displayName: string | null;
+}
+
+export interface ProviderCalendarInfo {
+  externalId: string;
+  name: string;
+  /** The calendar's access allows writing AND a write scope was granted. */
+  canWrite: boolean;
+  isDefault: boolean;
+  /** IANA zone of the calendar when the provider says (Google); used for all-day events. */
+  timeZone: string | null;
+}
+
+/** A provider event normalised: UTC instants, one row per occurrence, stable ids. */
+export interface NormalizedEvent {
+  /** Stable per occurrence (Graph occurrence id / Google instance id). */
+  externalId: string;
+  title: string | null;
+  start: Date;
+  end: Date;
+  isAllDay: boolean;
+  availability: EventAvailability;
+  /** Series the occurrence belongs to, if any. */
+  seriesExternalId: string | null;
+  /** Change marker (Graph changeKey / Google etag). */
+  version: string | null;
+  /** The idempotency key we wrote it with (Graph transactionId / Google client id), when we did. */
+  clientKey: string | null;
+}
+
+export interface ChangePage {
+  upserts: NormalizedEvent[];
+  /** Occurrence ids deleted or cancelled at the provider. */
+  removedIds: string[];
+  /** Set on the last page only: the cursor to pass next time (Graph deltaLink / Google nextSyncToken). */
+  nextCursor: string | null;
+}
+
+export interface ReadChangesOptions {
+  /** null = full sync of the window. */
+  cursor: string | null;
+  /** The sync window; used for full syncs (the cursor carries it afterwards). */
+  windowStart: Date;
+  windowEnd: Date;
+  /** Items per page requested from the provider. */
+  pageSize?: number;
+  /** IANA zone of the calendar (all-day events without their own zone). */
+  calendarTimeZone?: string | null;
+}
+
+export interface EventWrite {
+  title: string;
+  description?: string | null;
+  start: Date;
+  end: Date;
+  /** IANA zone the event is shown in (the location's zone). */
+  timeZone: string;
+}
+
+export interface WrittenEvent {
+  externalId: string;
+  version: string | null;
+}
+
+export interface PushChannel {
+  /** Graph subscription id / Google channel id. */
+  channelId: string;
+  /** Google resourceId (needed to stop a channel); null for Graph. */
+  resourceId: string | null;
+  expiresAt: Date;
+}
+
+export interface StartPushOptions {
+  calendarExternalId: string;
+  notificationUrl: string;
+  /** Graph lifecycle notifications (ignored by Google). */
+  lifecycleNotificationUrl?: string;
+  /** Secret echoed back in every notification (Graph clientState / Google channel token). */
+  secret: string;
+  expiresAt: Date;
+  /** Google requires the caller to choose the channel id. */
+  channelId?: string;
+}
+
+/** A received push request, as the HTTP layer saw it. */
+export interface PushRequest {
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+}
+
+export type PushNoticeKind = 'changed' | 'sync' | 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
+
+export interface PushNotice {
+  channelId: string;
+  kind: PushNoticeKind;
+}
+
+export interface AuthorizationRequest {
+  redirectUri: string;
+  state: string;
+  /** PKCE S256 challenge. */
+  codeChallenge: string;
+  loginHint?: string;
+}
+
+export interface CalendarProvider {
+  readonly kind: ProviderKind;
+  /** Scopes requested at authorization. */
+  readonly scopes: readonly string[];
+
+  authorizationUrl(req: AuthorizationRequest): Promise<string>;
+  exchangeCode(p: { code: string; codeVerifier: string; redirectUri: string }): Promise<TokenSet>;
+  /** Throws GrantRevokedError on invalid_grant. */
+  refresh(tokens: TokenSet): Promise<TokenSet>;
+  whoAmI(tokens: TokenSet): Promise<ProviderAccount>;
+  /** Throws UnsupportedMailboxError for an on-premises Outlook mailbox. */
+  listCalendars(tokens: TokenSet): Promise<ProviderCalendarInfo[]>;
+  /** Pages of changes; throws CursorExpiredError when the cursor is no longer valid. */
+  readChanges(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage>;
+  /** Idempotent: the same key twice leaves exactly one event and returns it. */
+  createEvent(tokens: TokenSet, calendarExternalId: string, event: EventWrite, idempotencyKey: string): Promise<WrittenEvent>;
+  updateEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, event: EventWrite): Promise<WrittenEvent>;
+  /** Deleting an event that is already gone succeeds. */
+  deleteEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string): Promise<void>;
+
+  startPush(tokens: TokenSet, opts: StartPushOptions): Promise<PushChannel>;
+  renewPush(tokens: TokenSet, channel: PushChannel, opts: StartPushOptions): Promise<PushChannel>;
+  /** Stopping a channel that is already gone succeeds. */
+  stopPush(tokens: TokenSet, channel: PushChannel): Promise<void>;
+  /** Graph's subscription validation handshake: the text to answer with, or null if this is no handshake. */
+  validationResponse(req: PushRequest): string | null;
+  /**
+   * The genuine notices in a push request. `secretFor` returns the secret stored for a channel
+   * (null when unknown); notices whose secret does not match are dropped.
+   */
+  verifyPush(req: PushRequest, secretFor: (channelId: string) => Promise<string | null>): Promise<PushNotice[]>;
+}

@@ -1,0 +1,24 @@
+// Where the drivers send their requests. Defaults are the real Microsoft and Google endpoints;
+// tests and sandbox mode point them at the emulators.
+export interface ProviderEndpoints {
+  microsoft: {
+    clientId: string;
+    clientSecret: string;
+    /** e.g. https://login.microsoftonline.com/common */
+    authority: string;
+    /** e.g. https://graph.microsoft.com/v1.0 */
+    graphUrl: string;
+  };
+  google: {
+    clientId: string;
+    clientSecret: string;
+    /** e.g. https://accounts.google.com/o/oauth2/v2/auth */
+    authUrl: string;
+    /** e.g. https://oauth2.googleapis.com/token */
+    tokenUrl: string;
+    /** e.g. https://www.googleapis.com/ (rootUrl of the calendar client) */
+    apiUrl: string;
+  };
+  /** PEM of an extra CA to trust for provider TLS (the emulators' test CA). */
+  caPem: string | null;
+}
