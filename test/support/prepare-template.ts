@@ -1,5 +1,7 @@
 // Creates the migrated template database the test files clone (run by global-setup in a child process).
+import 'reflect-metadata';
 import { Client } from 'pg';
+import { createDataSource, migrate } from '../../src/app/database/data-source';
 
 async function main(): Promise<void> {
   const [adminUrl, template] = process.argv.slice(2);
@@ -7,6 +9,12 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE "${template}"`);
   await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${template}`;
+  const ds = createDataSource({ url: url.toString(), poolSize: 1 });
+  await ds.initialize();
+  await migrate(ds);
+  await ds.destroy();
 }
 
 main().catch((err) => {

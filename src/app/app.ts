@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { createEventBus, PubSubHandle } from '../realtime/pubsub';
+import { AppConfig } from './config/config';
+import { createDataSource, migrate } from './database/data-source';
+import { buildAppSchema } from './graphql/schema';
+import { logger } from './logging/logger';
+import { RunningServer, startHttpServer } from './server/http-server';
+import { createServices, Services } from './services';
+
+export interface App {
+  config: AppConfig;
+  ds: DataSource;
+  services: Services;
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export interface StartAppOptions {
+  config: AppConfig;
+  /** Called with every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+}
+
+/** Composes the service: database (migrated), event bus, services, schema, HTTP + WebSocket server. */
+export async function startApp({ config, onQuery }: StartAppOptions): Promise<App> {
+  const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
+  await ds.initialize();
+  let bus: PubSubHandle | undefined;
+  try {
+    await migrate(ds);
+    bus = createEventBus(config.REDIS_URL);
+    const services = createServices(ds, bus.pubsub);
+    const schema = await buildAppSchema(bus.pubsub);
+    const server = await startHttpServer(
+      {
+        schema,
+        ds,
+        services,
+        jwtSecret: config.AUTH_JWT_SECRET,
+        production: config.NODE_ENV === 'production',
+        limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
+      },
+      config.PORT,
+      config.HOST,
+    );
+    if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
+    const eventBus = bus;
+    return {
+      config,
+      ds,
+      services,
+      server,
+      stop: async () => {
+        await server.close();
+        await eventBus.close();
+        await ds.destroy();
+      },
+    };
+  } catch (err) {
+    logger.error({ err }, 'start failed');
+    await bus?.close();
+    await ds.destroy();
+    throw err;
+  }
+}

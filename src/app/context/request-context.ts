@@ -1,0 +1,18 @@
+import { Viewer } from '../auth/viewer';
+import { unauthenticated } from '../errors/errors';
+import { Services } from '../services';
+import { Loaders } from './loaders';
+
+export interface RequestContext {
+  requestId: string;
+  /** null: no token, or an invalid/expired one, or a deactivated user. */
+  viewer: Viewer | null;
+  loaders: Loaders;
+  services: Services;
+}
+
+/** The authenticated viewer; every root field is guarded, so this only throws when called elsewhere. */
+export function viewerOf(ctx: RequestContext): Viewer {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer;
+}

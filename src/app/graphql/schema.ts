@@ -1,0 +1,25 @@
+import { GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
+import { PubSub } from '../../realtime/pubsub';
+import { RealtimeResolver } from '../../realtime/realtime.resolver';
+import { CalendarResolver } from '../../scheduling/calendar.resolver';
+import { AgencyResolver } from '../../tenancy/agency.resolver';
+import { LocationResolver } from '../../tenancy/location.resolver';
+import { PlanResolver } from '../../tenancy/plan.resolver';
+import { UserResolver } from '../../tenancy/user.resolver';
+import { ViewerResolver } from '../../tenancy/viewer.resolver';
+import { requireViewer } from './require-viewer.middleware';
+
+export const resolvers = [ViewerResolver, PlanResolver, AgencyResolver, LocationResolver, UserResolver, CalendarResolver, RealtimeResolver] as const;
+
+export function buildAppSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [...resolvers],
+    // Validation lives in the services (messages name the field); class-validator is not used.
+    validate: false,
+    globalMiddlewares: [requireViewer],
+    // Every subscription has its own `subscribe`; this bus only satisfies type-graphql when printing the schema.
+    pubSub: (pubsub ?? createPubSub()) as never,
+  });
+}

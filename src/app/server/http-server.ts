@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { Express } from 'express';
+import { GraphQLError, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { DataSource } from 'typeorm';
+import { WebSocketServer } from 'ws';
+import { buildContext } from '../context/context-factory';
+import { RequestContext } from '../context/request-context';
+import { formatError } from '../errors/error-formatter';
+import { queryLimitsRule } from '../graphql/query-limits.rule';
+import { logger } from '../logging/logger';
+import { Services } from '../services';
+import { requestLoggingPlugin } from './request-logging.plugin';
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  ds: DataSource;
+  services: Services;
+  jwtSecret: string;
+  production: boolean;
+  limits: { maxDepth: number; maxCost: number };
+  /** Extra routes (OAuth callbacks, webhooks) mounted before /graphql. */
+  routes?: (app: Express) => void;
+}
+
+export interface RunningServer {
+  httpServer: Server;
+  port: number;
+  url: string;
+  /** Stop accepting, drain HTTP requests and WebSocket connections. */
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(opts: HttpServerOptions, port: number, host: string): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const ctxDeps = { ds: opts.ds, services: opts.services, jwtSecret: opts.jwtSecret };
+
+  const wsServer = useServer<Record<string, unknown>>(
+    {
+      schema: opts.schema,
+      // The viewer is loaded from the database for every subscription, never cached from connect time.
+      context: (ctx) => buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
+      validate: undefined,
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError),
+    },
+    wss,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: opts.schema,
+    introspection: !opts.production,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [queryLimitsRule(opts.limits)],
+    formatError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
+      opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      requestLoggingPlugin,
+    ],
+  });
+  await apollo.start();
+
+  let ready = true;
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await opts.ds.query('SELECT 1');
+      const pending = await opts.ds.showMigrations();
+      if (!ready || pending) {
+        res.status(503).json({ status: 'unavailable', reason: pending ? 'migrations pending' : 'shutting down' });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+  opts.routes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const header = req.headers['x-request-id'];
+        const requestId: string = typeof header === 'string' && header ? header.slice(0, 100) : randomUUID();
+        res.setHeader('x-request-id', requestId);
+        return buildContext(ctxDeps, req.headers.authorization, requestId);
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, host, () => resolve());
+  });
+  const actualPort = (httpServer.address() as AddressInfo).port;
+  return {
+    httpServer,
+    port: actualPort,
+    url: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${actualPort}/graphql`,
+    close: async () => {
+      ready = false;
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await apollo.stop();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum Provider {
+  OUTLOOK = 'OUTLOOK',
+  GOOGLE = 'GOOGLE',
+}
+export enum ConnectionStatus {
+  ACTIVE = 'ACTIVE',
+  NEEDS_REAUTH = 'NEEDS_REAUTH',
+  ERROR = 'ERROR',
+}
+export enum SyncState {
+  IDLE = 'IDLE',
+  QUEUED = 'QUEUED',
+  SYNCING = 'SYNCING',
+  ERROR = 'ERROR',
+}
+
+registerEnumType(Provider, { name: 'Provider' });
+registerEnumType(ConnectionStatus, { name: 'ConnectionStatus' });
+registerEnumType(SyncState, { name: 'SyncState' });

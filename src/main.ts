@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { createServer } from 'node:net';
+import { startApp } from './app/app';
+import { signServiceToken, signUserToken } from './app/auth/jwt';
+import { clearRuntime, writeRuntime } from './app/bootstrap/runtime-file';
+import { resolveDatabase } from './app/bootstrap/database-url';
+import { ConfigError, mayGenerateSecrets, parseEnv, resolveConfig } from './app/config/config';
+import { loadOrCreateSecrets } from './app/config/generated-secrets';
+import { seedDemo } from './app/demo/demo-seed';
+import { createDataSource, migrate } from './app/database/data-source';
+import { logger } from './app/logging/logger';
+
+const say = (msg = '') => process.stdout.write(`${msg}\n`);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, () => srv.close(() => resolve(true)));
+  });
+}
+
+async function main(): Promise<void> {
+  const raw = parseEnv(process.env);
+  const generated = mayGenerateSecrets(raw) ? loadOrCreateSecrets(raw.DATA_DIR) : {};
+  // Fail on missing secrets before starting anything.
+  resolveConfig(raw, generated);
+  // A local run falls back to a free port when the default one is taken; an explicit PORT is honoured or fails.
+  if (!process.env.PORT && !(await portFree(raw.PORT))) raw.PORT = 0;
+
+  const { url, embedded } = await resolveDatabase(raw, say);
+  if (embedded) writeRuntime(raw.DATA_DIR, { databaseUrl: url, pid: process.pid });
+
+  // Migrate and seed before serving, so the first request already sees the demo.
+  const seedDs = createDataSource({ url, poolSize: 1 });
+  await seedDs.initialize();
+  await migrate(seedDs);
+  const shouldSeed = raw.SEED_DEMO === 'always' || (raw.SEED_DEMO === 'auto' && !!embedded);
+  const demo = shouldSeed ? await seedDemo(seedDs) : null;
+  await seedDs.destroy();
+
+  const config = resolveConfig({ ...raw, DATABASE_URL: url }, generated);
+  const app = await startApp({ config });
+
+  say();
+  say(`calbridge is running: ${app.server.url}`);
+  say(`  Apollo Sandbox:  open ${app.server.url} in a browser${config.NODE_ENV === 'production' ? ' (disabled in production)' : ''}`);
+  say(`  health:          http://localhost:${app.server.port}/healthz   readiness: http://localhost:${app.server.port}/readyz`);
+  if (demo) {
+    say();
+    say(`Demo data (${demo.created ? 'seeded now' : 'already there'}). Paste a header into Apollo Sandbox:`);
+    for (const u of demo.users) {
+      say(`  ${u.label.padEnd(44)} ${u.email}`);
+      say(`    {"Authorization": "Bearer ${signUserToken(config.AUTH_JWT_SECRET, u.id)}"}`);
+    }
+    say(`  service token (provisioning)`);
+    say(`    {"Authorization": "Bearer ${signServiceToken(config.AUTH_JWT_SECRET)}"}`);
+  }
+  say();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app.stop();
+      if (embedded) {
+        clearRuntime(raw.DATA_DIR);
+        await embedded.stop();
+      }
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    logger.error({ err }, 'calbridge failed to start');
+    process.stderr.write(`calbridge failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { AccessService } from '../app/auth/access.service';
+import { canSeeLocation } from '../app/auth/access-policy';
+import { Viewer } from '../app/auth/viewer';
+import { badInput } from '../app/errors/errors';
+import { isUuid } from '../app/validation/ids';
+import { requireIntInRange, requireName } from '../app/validation/validate';
+import { Calendar } from './calendar.entity';
+import { CalendarMember } from './calendar-member.entity';
+import { CalendarType, SINGLE_MEMBER_TYPES } from './calendar-type.enum';
+import { CreateCalendarInput, UpdateCalendarInput } from './calendar.inputs';
+
+export const SLOT_MINUTES = { min: 5, max: 480 };
+
+export class CalendarService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly access: AccessService,
+  ) {}
+
+  async find(viewer: Viewer, id: string): Promise<Calendar | null> {
+    if (!isUuid(id)) return null;
+    const cal = await this.ds.getRepository(Calendar).findOneBy({ id });
+    return cal && canSeeLocation(viewer, { id: cal.locationId, agencyId: cal.agencyId }) ? cal : null;
+  }
+
+  async create(viewer: Viewer, input: CreateCalendarInput): Promise<Calendar> {
+    const name = requireName('name', input.name);
+    const slot = requireIntInRange('slotDurationMinutes', input.slotDurationMinutes, SLOT_MINUTES.min, SLOT_MINUTES.max);
+    const memberIds = shapeMembers(input.type, input.teamMemberIds);
+    const loc = await this.access.requireLocation(viewer, input.locationId, 'manage');
+    await this.assertMembersOfLocation(loc.id, memberIds);
+    return this.ds.transaction(async (tx) => {
+      const cal = await tx.getRepository(Calendar).save(tx.getRepository(Calendar).create({ locationId: loc.id, agencyId: loc.agencyId, name, type: input.type, slotDurationMinutes: slot }));
+      await replaceMembers(tx, cal.id, memberIds);
+      return cal;
+    });
+  }
+
+  async update(viewer: Viewer, input: UpdateCalendarInput): Promise<Calendar> {
+    const name = input.name == null ? undefined : requireName('name', input.name);
+    const slot = input.slotDurationMinutes == null ? undefined : requireIntInRange('slotDurationMinutes', input.slotDurationMinutes, SLOT_MINUTES.min, SLOT_MINUTES.max);
+    const cal = await this.access.requireCalendar(viewer, input.id, 'manage');
+    const memberIds = input.teamMemberIds == null ? undefined : shapeMembers(cal.type, input.teamMemberIds);
+    if (memberIds) await this.assertMembersOfLocation(cal.locationId, memberIds);
+    return this.ds.transaction(async (tx) => {
+      if (name !== undefined) cal.name = name;
+      if (slot !== undefined) cal.slotDurationMinutes = slot;
+      await tx.getRepository(Calendar).save(cal);
+      if (memberIds) await replaceMembers(tx, cal.id, memberIds);
+      return cal;
+    });
+  }
+
+  private async assertMembersOfLocation(locationId: string, memberIds: string[]): Promise<void> {
+    const rows: Array<{ user_id: string }> = await this.ds.query(
+      `SELECT m.user_id FROM location_members m JOIN users u ON u.id = m.user_id
+        WHERE m.location_id = $1 AND m.user_id = ANY($2) AND u.active`,
+      [locationId, memberIds],
+    );
+    const found = new Set(rows.map((r) => r.user_id));
+    const missing = memberIds.find((id) => !found.has(id));
+    if (missing) throw badInput('teamMemberIds', `user ${missing} is not an active member of this location`);
+  }
+}
+
+/** Shape rules: at least one member, no duplicates, exactly one for PERSONAL and EVENT calendars. */
+function shapeMembers(type: CalendarType, ids: string[]): string[] {
+  if (ids.length === 0) throw badInput('teamMemberIds', 'a calendar needs at least one team member');
+  if (new Set(ids).size !== ids.length) throw badInput('teamMemberIds', 'a team member is listed twice');
+  if (SINGLE_MEMBER_TYPES.has(type) && ids.length !== 1) throw badInput('teamMemberIds', `a ${type} calendar has exactly one team member`);
+  const bad = ids.find((id) => !isUuid(id));
+  if (bad) throw badInput('teamMemberIds', `user ${bad} is not an active member of this location`);
+  return ids;
+}
+
+async function replaceMembers(tx: EntityManager, calendarId: string, memberIds: string[]): Promise<void> {
+  await tx.getRepository(CalendarMember).delete({ calendarId });
+  await tx.getRepository(CalendarMember).insert(memberIds.map((userId, position) => ({ calendarId, userId, position })));
+}
