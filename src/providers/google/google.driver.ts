@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { CodeChallengeMethod, type Credentials } from 'google-auth-library';
+import type {
+  AuthorizationRequest,
+  CalendarProvider,
+  ChangePage,
+  EventWrite,
+  ProviderAccount,
+  ProviderCalendarInfo,
+  PushChannel,
+  PushNotice,
+  PushRequest,
+  ReadChangesOptions,
+  StartPushOptions,
+  TokenSet,
+  WrittenEvent,
+} from '../calendar-provider';
+import type { ProviderEndpoints } from '../provider-endpoints';
+import { GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
+import { createCalendarClient, createOAuthClient } from './google-clients.factory';
+import { withTrailingSlash } from './google-endpoints';
+import { asProviderError } from './google-error.mapper';
+import { eventIdForKey } from './google-event-id';
+import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
+import { verifyGooglePush } from './google-push.verifier';
+import { ProviderRequestRejectedError } from './google-request-rejected.error';
+import { canWriteCalendar, GOOGLE_SCOPES } from './google-scopes';
+import { idTokenClaimsOf, toTokenSet } from './google-token.mapper';
+
+// Google Calendar through google-auth-library and @googleapis/calendar. Stateless: every
+// call builds its clients from the tokens it is given.
+
+const DEFAULT_PAGE_SIZE = 250;
+const MAX_PAGE_SIZE = 2500;
+
+export class GoogleCalendarDriver implements CalendarProvider {
+  readonly kind = 'GOOGLE' as const;
+  readonly scopes = GOOGLE_SCOPES;
+  private readonly endpoints: ProviderEndpoints['google'];
+
+  constructor(
+    endpoints: ProviderEndpoints['google'],
+    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+  ) {
+    this.endpoints = { ...endpoints, apiUrl: withTrailingSlash(endpoints.apiUrl) };
+  }
+
+  async authorizationUrl(req: AuthorizationRequest): Promise<string> {
+    return createOAuthClient(this.endpoints, req.redirectUri).generateAuthUrl({
+      access_type: 'offline',
+      // consent every time, so Google hands out a refresh token even on a reconnect
+      prompt: 'consent',
+      scope: [...this.scopes],
+      state: req.state,
+      code_challenge: req.codeChallenge,
+      code_challenge_method: CodeChallengeMethod.S256,
+      ...(req.loginHint ? { login_hint: req.loginHint } : {}),
+    });
+  }
+
+  async exchangeCode(p: { code: string; codeVerifier: string; redirectUri: string }): Promise<TokenSet> {
+    const client = createOAuthClient(this.endpoints, p.redirectUri);
+    const { tokens } = await this.call(() => client.getToken({ code: p.code, codeVerifier: p.codeVerifier, redirect_uri: p.redirectUri }));
+    return toTokenSet(tokens, null);
+  }
+
+  async refresh(tokens: TokenSet): Promise<TokenSet> {
+    if (!tokens.refreshToken) throw new GrantRevokedError('No refresh token was granted; the user must reconnect');
+    const refreshToken = tokens.refreshToken;
+    const raw = await this.call(async () => {
+      const client = createOAuthClient(this.endpoints);
+      // the 'tokens' event carries the endpoint's answer as is (a rotated refresh token included)
+      let answer: Credentials | null = null;
+      client.on('tokens', (t) => (answer = t));
+      client.setCredentials({ refresh_token: refreshToken });
+      await client.getAccessToken();
+      return answer ?? client.credentials;
+    });
+    return toTokenSet(raw, tokens);
+  }
+
+  async whoAmI(tokens: TokenSet): Promise<ProviderAccount> {
+    const claims = idTokenClaimsOf(tokens);
+    if (claims) return { externalId: claims.sub, email: claims.email, displayName: claims.name };
+    const { auth } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const res = await this.call(() => auth.request<{ sub: string; email?: string; name?: string }>({ url: `${this.endpoints.apiUrl}oauth2/v3/userinfo` }));
+    return { externalId: res.data.sub, email: res.data.email ?? '', displayName: res.data.name ?? null };
+  }
+
+  async listCalendars(tokens: TokenSet): Promise<ProviderCalendarInfo[]> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const out: ProviderCalendarInfo[] = [];
+    let pageToken: string | undefined;
+    do {
+      const res = await this.call(() => calendar.calendarList.list({ maxResults: 250, minAccessRole: 'reader', pageToken }));
+      for (const c of res.data.items ?? []) {
+        if (!c.id) continue;
+        out.push({
+          externalId: c.id,
+          name: c.summaryOverride ?? c.summary ?? c.id,
+          canWrite: canWriteCalendar(c.accessRole, tokens.grantedScopes),
+          isDefault: c.primary === true,
+          timeZone: c.timeZone ?? null,
+        });
+      }
+      pageToken = res.data.nextPageToken ?? undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  async *readChanges(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const maxResults = Math.min(Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+    const scope = opts.cursor
+      ? { syncToken: opts.cursor }
+      : { timeMin: opts.windowStart.toISOString(), timeMax: opts.windowEnd.toISOString() };
+    let pageToken: string | undefined;
+    do {
+      const res = await this.call(
+        () => calendar.events.list({ calendarId: calendarExternalId, singleEvents: true, maxResults, pageToken, ...scope }),
+        opts.cursor !== null,
+      );
+      const zone = opts.calendarTimeZone ?? res.data.timeZone ?? null;
+      const page: ChangePage = { upserts: [], removedIds: [], nextCursor: null };
+      for (const item of res.data.items ?? []) {
+        const mapped = mapGoogleEvent(item as GoogleEvent, zone);
+        if (mapped.kind === 'upsert') page.upserts.push(mapped.event);
+        else if (mapped.kind === 'removed') page.removedIds.push(mapped.id);
+      }
+      pageToken = res.data.nextPageToken ?? undefined;
+      if (!pageToken) page.nextCursor = res.data.nextSyncToken ?? null;
+      yield page;
+    } while (pageToken);
+  }
+
+  async createEvent(tokens: TokenSet, calendarExternalId: string, event: EventWrite, idempotencyKey: string): Promise<WrittenEvent> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const id = eventIdForKey(idempotencyKey);
+    const requestBody = { ...toGoogleEventBody(event), id, extendedProperties: { private: { [CLIENT_KEY_PROPERTY]: idempotencyKey } } };
+    try {
+      const res = await this.call(() => calendar.events.insert({ calendarId: calendarExternalId, requestBody }));
+      return { externalId: res.data.id ?? id, version: res.data.etag ?? null };
+    } catch (err) {
+      // 409 duplicate: an earlier attempt (whose answer we lost) created it already
+      if (!(err instanceof ProviderRequestRejectedError && err.status === 409)) throw err;
+      const res = await this.call(() => calendar.events.get({ calendarId: calendarExternalId, eventId: id }));
+      return { externalId: res.data.id ?? id, version: res.data.etag ?? null };
+    }
+  }
+
+  async updateEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, event: EventWrite): Promise<WrittenEvent> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const res = await this.call(() =>
+      calendar.events.patch({ calendarId: calendarExternalId, eventId: eventExternalId, requestBody: toGoogleEventBody(event) }),
+    );
+    return { externalId: res.data.id ?? eventExternalId, version: res.data.etag ?? null };
+  }
+
+  async deleteEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string): Promise<void> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    try {
+      await this.call(() => calendar.events.delete({ calendarId: calendarExternalId, eventId: eventExternalId }));
+    } catch (err) {
+      // 404, or 410 deleted: already gone, which is what we wanted
+      if (!(err instanceof ProviderNotFoundError)) throw err;
+    }
+  }
+
+  async startPush(tokens: TokenSet, opts: StartPushOptions): Promise<PushChannel> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const channelId = opts.channelId ?? randomUUID();
+    const res = await this.call(() =>
+      calendar.events.watch({
+        calendarId: opts.calendarExternalId,
+        requestBody: { id: channelId, type: 'web_hook', address: opts.notificationUrl, token: opts.secret, expiration: String(opts.expiresAt.getTime()) },
+      }),
+    );
+    const expiration = Number(res.data.expiration);
+    return { channelId: res.data.id ?? channelId, resourceId: res.data.resourceId ?? null, expiresAt: Number.isFinite(expiration) && expiration > 0 ? new Date(expiration) : opts.expiresAt };
+  }
+
+  /** Google channels cannot be extended: open a new one, then stop the old. */
+  async renewPush(tokens: TokenSet, channel: PushChannel, opts: StartPushOptions): Promise<PushChannel> {
+    const channelId = opts.channelId && opts.channelId !== channel.channelId ? opts.channelId : randomUUID();
+    const next = await this.startPush(tokens, { ...opts, channelId });
+    await this.stopPush(tokens, channel).catch(() => undefined);
+    return next;
+  }
+
+  async stopPush(tokens: TokenSet, channel: PushChannel): Promise<void> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    try {
+      await this.call(() => calendar.channels.stop({ requestBody: { id: channel.channelId, resourceId: channel.resourceId ?? undefined } }));
+    } catch (err) {
+      if (!(err instanceof ProviderNotFoundError)) throw err;
+    }
+  }
+
+  validationResponse(_req: PushRequest): string | null {
+    return null; // Google has no validation handshake
+  }
+
+  verifyPush(req: PushRequest, secretFor: (channelId: string) => Promise<string | null>): Promise<PushNotice[]> {
+    return verifyGooglePush(req, secretFor);
+  }
+
+  private call<T>(attempt: () => Promise<T>, usedCursor = false): Promise<T> {
+    return withRetries(async () => {
+      try {
+        return await attempt();
+      } catch (err) {
+        throw asProviderError(err, usedCursor);
+      }
+    }, this.retryPolicy);
+  }
+}

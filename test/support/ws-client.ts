@@ -1,0 +1,33 @@
+import { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { GqlResult } from './test-app';
+
+/** A graphql-ws client as a real browser/app would use it, with the token in connectionParams. */
+export function wsClient(url: string, token?: string): Client {
+  return createClient({ url, webSocketImpl: WebSocket, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, retryAttempts: 0, lazy: true });
+}
+
+/** Subscribes and collects results; `next()` resolves with the next event or error, in order. */
+export function subscribe<R, V>(client: Client, doc: TypedDocumentNode<R, V>, variables: V) {
+  const queue: Array<GqlResult<R>> = [];
+  const waiters: Array<(r: GqlResult<R>) => void> = [];
+  const push = (r: GqlResult<R>) => {
+    const w = waiters.shift();
+    if (w) w(r);
+    else queue.push(r);
+  };
+  const dispose = client.subscribe<R>(
+    { query: print(doc), variables: variables as Record<string, unknown> },
+    {
+      next: (r) => push(r as GqlResult<R>),
+      error: (e) => push({ errors: Array.isArray(e) ? e : [{ message: String((e as Error)?.message ?? e) }] } as GqlResult<R>),
+      complete: () => {},
+    },
+  );
+  return {
+    next: () => new Promise<GqlResult<R>>((resolve) => (queue.length ? resolve(queue.shift()!) : waiters.push(resolve))),
+    dispose,
+  };
+}
