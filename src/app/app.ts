@@ -7,6 +7,8 @@ import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
 import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
+import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
+import { mountWebhookRoutes } from '../sync/webhook.routes';
 
 export interface App {
   config: AppConfig;
@@ -30,7 +32,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
-    const services = createServices(ds, bus.pubsub);
+    const services = createServices(ds, bus.pubsub, config);
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
       {
@@ -40,6 +42,15 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
         jwtSecret: config.AUTH_JWT_SECRET,
         production: config.NODE_ENV === 'production',
         limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
+        routes: (app) => {
+          mountOAuthCallbackRoutes(app, { connections: services.connections, ds });
+          mountWebhookRoutes(app, {
+            providers: services.providers,
+            push: services.push,
+            // Sync jobs consume notices (sync feature); until then they are only acknowledged.
+            onNotice: async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'),
+          });
+        },
       },
       config.PORT,
       config.HOST,

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from './auth/access.service';
+import { AppConfig } from './config/config';
 import { AgencyService } from '../tenancy/agency.service';
 import { LocationService } from '../tenancy/location.service';
 import { MembershipHooks } from '../tenancy/membership-hooks';
@@ -9,22 +10,51 @@ import { UserService } from '../tenancy/user.service';
 import { CalendarService } from '../scheduling/calendar.service';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
+import { CalendarConfigurationService } from '../configuration/calendar-configuration.service';
+import { ConnectionEvents } from '../connections/connection-events';
+import { ConnectionService } from '../connections/connection.service';
+import { ConnectionTokens } from '../connections/connection-tokens.service';
+import { OAuthStateService } from '../connections/oauth-state.service';
+import { TokenCipher } from '../connections/token-cipher';
+import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { PushChannelService } from '../sync/push-channel.service';
 
 /** The service singletons, wired once at start. */
-export function createServices(ds: DataSource, pubsub: PubSub) {
+export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig) {
   const access = new AccessService(ds);
   const membershipHooks = new MembershipHooks();
+  const planGate = new PlanGateService(ds);
+  const cipher = new TokenCipher(config.TOKEN_ENCRYPTION_KEYS);
+  const providers = new ProviderRegistry(endpointsFromConfig(config));
+  const events = new ConnectionEvents(pubsub);
+  const tokens = new ConnectionTokens(ds, cipher, providers, events);
+  // PUBLIC_URL may follow the bound port (set after listen), so it is read lazily.
+  const publicUrl = () => config.PUBLIC_URL;
+  const syncWindow = () => ({
+    from: new Date(Date.now() - config.SYNC_WINDOW_PAST_DAYS * 86_400_000),
+    to: new Date(Date.now() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
+  });
+  const push = new PushChannelService(ds, providers, tokens, publicUrl);
+  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow });
+  membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
   return {
     ds,
     pubsub,
     access,
     membershipHooks,
+    providers,
+    tokens,
+    push,
+    events,
+    connections,
+    planGate,
     plans: new PlanService(ds),
-    planGate: new PlanGateService(ds),
     agencies: new AgencyService(ds, access),
     locations: new LocationService(ds, access, membershipHooks),
     users: new UserService(ds, access, membershipHooks),
     calendars: new CalendarService(ds, access),
+    configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),
     realtime: new RealtimeService(ds, access),
   };
 }

@@ -8,6 +8,17 @@ export interface SyncStatusPayload {
   userId: string;
   connectionId: string;
   at: string;
+  connection: {
+    id: string;
+    provider: 'OUTLOOK' | 'GOOGLE';
+    accountEmail: string;
+    userId: string;
+    locationId: string;
+    status: 'ACTIVE' | 'NEEDS_REAUTH' | 'ERROR';
+    syncState: 'IDLE' | 'QUEUED' | 'SYNCING' | 'ERROR';
+    lastSyncedAt: string | null;
+    lastError: string | null;
+  };
 }
 
 export interface ConflictsPayload {

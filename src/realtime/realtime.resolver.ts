@@ -1,7 +1,9 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { filter, pipe } from '@graphql-yoga/subscription';
 import { RequestContext, viewerOf } from '../app/context/request-context';
-import { ConflictsPayload } from './pubsub';
+import { Connection } from '../connections/connection.entity';
+import { SyncStatusEvent } from '../connections/connection.types';
+import { ConflictsPayload, SyncStatusPayload } from './pubsub';
 import { ConflictsChangedEvent } from './realtime.types';
 
 @Resolver()
@@ -30,5 +32,23 @@ export class RealtimeResolver {
       from: new Date(payload.from),
       to: new Date(payload.to),
     });
+  }
+
+  @Subscription(() => SyncStatusEvent, {
+    subscribe: async ({ args, context }) => {
+      const ctx = context as RequestContext;
+      const { locationId } = args as { locationId: string };
+      const visible = await ctx.services.realtime.authorizeSyncStatus(viewerOf(ctx), locationId);
+      return pipe(
+        ctx.services.pubsub.subscribe('syncStatus', locationId),
+        filter((p: SyncStatusPayload) => visible(p.userId)),
+      );
+    },
+  })
+  syncStatusChanged(@Root() payload: SyncStatusPayload, @Arg('locationId', () => ID) _locationId: string): SyncStatusEvent {
+    const c = payload.connection;
+    // The snapshot describes the connection as it was, even when it has since been disconnected.
+    const connection = Object.assign(new Connection(), { ...c, lastSyncedAt: c.lastSyncedAt ? new Date(c.lastSyncedAt) : null });
+    return Object.assign(new SyncStatusEvent(), { connection, at: new Date(payload.at) });
   }
 }

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
 import { Viewer } from '../app/auth/viewer';
 import { badInput } from '../app/errors/errors';
+import { canManageLocation } from '../app/auth/access-policy';
 
 export class RealtimeService {
   constructor(
@@ -22,5 +23,13 @@ export class RealtimeService {
     }
     // Everyone who is a member of a location the viewer sees is visible to them.
     return () => true;
+  }
+
+  /** syncStatusChanged: admins of the location see every member's connections, users their own. */
+  async authorizeSyncStatus(viewer: Viewer, locationId: string): Promise<(userId: string) => boolean> {
+    const loc = await this.access.requireLocation(viewer, locationId, 'read');
+    if (canManageLocation(viewer, loc)) return () => true;
+    const self = viewer.kind === 'user' ? viewer.user.id : null;
+    return (userId) => userId === self;
   }
 }

@@ -3,272 +3,6 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-export type Maybe<T> = T | null;
-export type InputMaybe<T> = Maybe<T>;
-/** All built-in and custom scalars, mapped to their actual values */
-export type Scalars = {
-  ID: { input: string; output: string; }
-  String: { input: string; output: string; }
-  Boolean: { input: boolean; output: boolean; }
-  Int: { input: number; output: number; }
-  Float: { input: number; output: number; }
-  /** A date-time string at UTC, such as 2007-12-03T10:15:30Z, compliant with the `date-time` format outlined in section 5.6 of the RFC 3339 profile of the ISO 8601 standard for representation of dates and times using the Gregorian calendar.This scalar is serialized to a string in ISO 8601 format and parsed from a string in ISO 8601 format. */
-  DateTimeISO: { input: string; output: string; }
-};
-
-export type Agency = {
-  /** Whether TENTATIVE third-party events block availability (default false). */
-  countTentativeAsBusy: Scalars['Boolean']['output'];
-  crossLocationPolicy: CrossLocationPolicy;
-  id: Scalars['ID']['output'];
-  locations: Array<Location>;
-  name: Scalars['String']['output'];
-  plan: Plan;
-  users: Array<User>;
-};
-
-export type Calendar = {
-  id: Scalars['ID']['output'];
-  location: Location;
-  name: Scalars['String']['output'];
-  slotDurationMinutes: Scalars['Int']['output'];
-  /** Providers whose calendars this calendar reads for conflicts and writes appointments to (EVENT calendars: GOOGLE only). */
-  supportedProviders: Array<Provider>;
-  teamMembers: Array<User>;
-  type: CalendarType;
-};
-
-export type CalendarType =
-  | 'COLLECTIVE'
-  | 'EVENT'
-  | 'PERSONAL'
-  | 'ROUND_ROBIN'
-  | 'SERVICE';
-
-export type ConflictsChangedEvent = {
-  from: Scalars['DateTimeISO']['output'];
-  locationId: Scalars['ID']['output'];
-  to: Scalars['DateTimeISO']['output'];
-  userId: Scalars['ID']['output'];
-};
-
-export type CreateAgencyInput = {
-  adminEmail: Scalars['String']['input'];
-  adminName: Scalars['String']['input'];
-  name: Scalars['String']['input'];
-  plan: PlanCode;
-};
-
-export type CreateCalendarInput = {
-  locationId: Scalars['ID']['input'];
-  name: Scalars['String']['input'];
-  slotDurationMinutes: Scalars['Int']['input'];
-  teamMemberIds: Array<Scalars['ID']['input']>;
-  type: CalendarType;
-};
-
-export type CreateLocationInput = {
-  agencyId: Scalars['ID']['input'];
-  name: Scalars['String']['input'];
-  timezone: Scalars['String']['input'];
-};
-
-export type CreateUserInput = {
-  agencyId: Scalars['ID']['input'];
-  email: Scalars['String']['input'];
-  locationIds: Array<Scalars['ID']['input']>;
-  name: Scalars['String']['input'];
-  role: UserRole;
-  type: UserType;
-};
-
-export type CrossLocationPolicy =
-  | 'ALLOW_SAME_USER'
-  | 'DENY';
-
-export type Feature =
-  | 'GOOGLE_CALENDAR'
-  | 'OUTLOOK_CALENDAR';
-
-export type Location = {
-  agency: Agency;
-  calendars: Array<Calendar>;
-  /** The agency plan's features minus those switched off for this location. */
-  enabledFeatures: Array<Feature>;
-  id: Scalars['ID']['output'];
-  name: Scalars['String']['output'];
-  timezone: Scalars['String']['output'];
-  users: Array<User>;
-};
-
-export type Mutation = {
-  addLocationMember: Location;
-  /** Service token only: the CRM creates agencies and owns billing and the plan catalogue. */
-  createAgency: Agency;
-  createCalendar: Calendar;
-  createLocation: Location;
-  createUser: User;
-  /** Disconnects all of the user's connections; the user can no longer sign in. */
-  deactivateUser: User;
-  /** Disconnects the user's connections in that location and takes them off its calendars. */
-  removeLocationMember: Location;
-  setAgencyPlan: Agency;
-  setCountTentativeAsBusy: Agency;
-  setCrossLocationPolicy: Agency;
-  setLocationFeature: Location;
-  setPlanFeatures: Plan;
-  updateCalendar: Calendar;
-};
-
-
-export type MutationAddLocationMemberArgs = {
-  locationId: Scalars['ID']['input'];
-  userId: Scalars['ID']['input'];
-};
-
-
-export type MutationCreateAgencyArgs = {
-  input: CreateAgencyInput;
-};
-
-
-export type MutationCreateCalendarArgs = {
-  input: CreateCalendarInput;
-};
-
-
-export type MutationCreateLocationArgs = {
-  input: CreateLocationInput;
-};
-
-
-export type MutationCreateUserArgs = {
-  input: CreateUserInput;
-};
-
-
-export type MutationDeactivateUserArgs = {
-  userId: Scalars['ID']['input'];
-};
-
-
-export type MutationRemoveLocationMemberArgs = {
-  locationId: Scalars['ID']['input'];
-  userId: Scalars['ID']['input'];
-};
-
-
-export type MutationSetAgencyPlanArgs = {
-  agencyId: Scalars['ID']['input'];
-  plan: PlanCode;
-};
-
-
-export type MutationSetCountTentativeAsBusyArgs = {
-  agencyId: Scalars['ID']['input'];
-  value: Scalars['Boolean']['input'];
-};
-
-
-export type MutationSetCrossLocationPolicyArgs = {
-  agencyId: Scalars['ID']['input'];
-  policy: CrossLocationPolicy;
-};
-
-
-export type MutationSetLocationFeatureArgs = {
-  enabled: Scalars['Boolean']['input'];
-  feature: Feature;
-  locationId: Scalars['ID']['input'];
-};
-
-
-export type MutationSetPlanFeaturesArgs = {
-  features: Array<Feature>;
-  plan: PlanCode;
-};
-
-
-export type MutationUpdateCalendarArgs = {
-  input: UpdateCalendarInput;
-};
-
-export type Plan = {
-  code: PlanCode;
-  features: Array<Feature>;
-  monthlyPriceUsd: Scalars['Int']['output'];
-  name: Scalars['String']['output'];
-};
-
-export type PlanCode =
-  | 'AGENCY_PRO'
-  | 'FREELANCER'
-  | 'STARTER';
-
-export type Provider =
-  | 'GOOGLE'
-  | 'OUTLOOK';
-
-export type Query = {
-  agency?: Maybe<Agency>;
-  calendar?: Maybe<Calendar>;
-  location?: Maybe<Location>;
-  plans: Array<Plan>;
-  viewer: User;
-};
-
-
-export type QueryAgencyArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryCalendarArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-export type QueryLocationArgs = {
-  id: Scalars['ID']['input'];
-};
-
-export type Subscription = {
-  conflictsChanged: ConflictsChangedEvent;
-};
-
-
-export type SubscriptionConflictsChangedArgs = {
-  locationId: Scalars['ID']['input'];
-  userId?: InputMaybe<Scalars['ID']['input']>;
-};
-
-export type UpdateCalendarInput = {
-  id: Scalars['ID']['input'];
-  name?: InputMaybe<Scalars['String']['input']>;
-  slotDurationMinutes?: InputMaybe<Scalars['Int']['input']>;
-  teamMemberIds?: InputMaybe<Array<Scalars['ID']['input']>>;
-};
-
-export type User = {
-  active: Scalars['Boolean']['output'];
-  agency: Agency;
-  email: Scalars['String']['output'];
-  id: Scalars['ID']['output'];
-  /** The locations this user belongs to that the viewer may see. */
-  locations: Array<Location>;
-  name: Scalars['String']['output'];
-  role: UserRole;
-  type: UserType;
-};
-
-export type UserRole =
-  | 'ADMIN'
-  | 'USER';
-
-export type UserType =
-  | 'ACCOUNT'
-  | 'AGENCY';
-
 export type CalendarType =
   | 'COLLECTIVE'
   | 'EVENT'
@@ -345,6 +79,32 @@ export type ConflictsChangedSubscriptionVariables = Exact<{
 
 
 export type ConflictsChangedSubscription = { conflictsChanged: { userId: string, locationId: string, from: string, to: string } };
+
+export type ViewerLocationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerLocationsQuery = { viewer: { id: string, locations: Array<{ id: string }>, agency: { id: string, locations: Array<{ id: string }>, users: Array<{ id: string }> } } };
+
+export type AgencyListsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type AgencyListsQuery = { agency: { id: string, users: Array<{ id: string, locations: Array<{ id: string }> }>, locations: Array<{ id: string, users: Array<{ id: string, locations: Array<{ id: string }> }>, calendars: Array<{ id: string, teamMembers: Array<{ id: string }> }> }> } | null };
+
+export type LocationListsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LocationListsQuery = { location: { id: string, agency: { id: string, locations: Array<{ id: string }>, users: Array<{ id: string }> }, users: Array<{ id: string, locations: Array<{ id: string }> }>, calendars: Array<{ id: string, location: { id: string }, teamMembers: Array<{ id: string, locations: Array<{ id: string }> }> }> } | null };
+
+export type CalendarListsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CalendarListsQuery = { calendar: { id: string, location: { id: string, users: Array<{ id: string }> }, teamMembers: Array<{ id: string, locations: Array<{ id: string }> }> } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -485,6 +245,10 @@ export type SetCountTentativeAsBusyMutation = { setCountTentativeAsBusy: { id: s
 
 
 export const ConflictsChangedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"ConflictsChanged"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"locationId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"conflictsChanged"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"locationId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"locationId"}}},{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userId"}},{"kind":"Field","name":{"kind":"Name","value":"locationId"}},{"kind":"Field","name":{"kind":"Name","value":"from"}},{"kind":"Field","name":{"kind":"Name","value":"to"}}]}}]}}]} as unknown as DocumentNode<ConflictsChangedSubscription, ConflictsChangedSubscriptionVariables>;
+export const ViewerLocationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ViewerLocations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"agency"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<ViewerLocationsQuery, ViewerLocationsQueryVariables>;
+export const AgencyListsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AgencyLists"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agency"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"calendars"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"teamMembers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<AgencyListsQuery, AgencyListsQueryVariables>;
+export const LocationListsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"LocationLists"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"location"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"agency"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"calendars"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"location"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"teamMembers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<LocationListsQuery, LocationListsQueryVariables>;
+export const CalendarListsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CalendarLists"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"calendar"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"location"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"teamMembers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CalendarListsQuery, CalendarListsQueryVariables>;
 export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"agency"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;
 export const PlansDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Plans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"plans"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"monthlyPriceUsd"}},{"kind":"Field","name":{"kind":"Name","value":"features"}}]}}]}}]} as unknown as DocumentNode<PlansQuery, PlansQueryVariables>;
 export const AgencyByIdDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AgencyById"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"agency"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"crossLocationPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"countTentativeAsBusy"}},{"kind":"Field","name":{"kind":"Name","value":"plan"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"monthlyPriceUsd"}},{"kind":"Field","name":{"kind":"Name","value":"features"}}]}},{"kind":"Field","name":{"kind":"Name","value":"locations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<AgencyByIdQuery, AgencyByIdQueryVariables>;

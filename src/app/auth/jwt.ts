@@ -28,5 +28,6 @@ export function verifyToken(secret: string, token: string): TokenClaims | null {
 export function extractBearer(value: unknown): string | null {
   if (typeof value !== 'string' || !value.trim()) return null;
   const v = value.trim();
-  return /^bearer\s+/i.test(v) ? v.replace(/^bearer\s+/i, '').trim() || null : v;
+  // "Bearer" with nothing after it is a header without a token, not the bare token "Bearer".
+  return /^bearer(\s+|$)/i.test(v) ? v.replace(/^bearer\s*/i, '').trim() || null : v;
 }

@@ -6,6 +6,8 @@ import { Plan } from '../../tenancy/plan.entity';
 import { Feature } from '../../tenancy/tenancy.enums';
 import { User } from '../../tenancy/user.entity';
 import { Calendar } from '../../scheduling/calendar.entity';
+import { Connection } from '../../connections/connection.entity';
+import { ProviderCalendar } from '../../connections/provider-calendar.entity';
 
 // Built per request: one SQL statement per kind of thing per tick, whatever the query's shape.
 
@@ -64,6 +66,15 @@ export function createLoaders(ds: DataSource, { cache = true }: { cache?: boolea
     }),
     calendarsByLocation: loader<string, Calendar[]>(async (locationIds) =>
       grouped(await ds.getRepository(Calendar).find({ where: { locationId: In([...locationIds]) }, order: { createdAt: 'ASC', name: 'ASC' } }), locationIds, (c) => c.locationId),
+    ),
+    connection: loader<string, Connection | null>(async (ids) => byId(await ds.getRepository(Connection).findBy({ id: In([...ids]) }), ids)),
+    providerCalendar: loader<string, ProviderCalendar | null>(async (ids) => byId(await ds.getRepository(ProviderCalendar).findBy({ id: In([...ids]) }), ids)),
+    calendarsByConnection: loader<string, ProviderCalendar[]>(async (connectionIds) =>
+      grouped(
+        await ds.getRepository(ProviderCalendar).find({ where: { connectionId: In([...connectionIds]) }, order: { isDefault: 'DESC', name: 'ASC' } }),
+        connectionIds,
+        (c) => c.connectionId,
+      ),
     ),
     /** Team member ids of each calendar, in their given order. */
     memberIdsByCalendar: loader<string, string[]>(async (calendarIds) => {

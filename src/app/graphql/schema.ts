@@ -10,8 +10,10 @@ import { PlanResolver } from '../../tenancy/plan.resolver';
 import { UserResolver } from '../../tenancy/user.resolver';
 import { ViewerResolver } from '../../tenancy/viewer.resolver';
 import { requireViewer } from './require-viewer.middleware';
+import { ConnectionResolver, ProviderCalendarResolver } from '../../connections/connection.resolver';
+import { CalendarConfigurationResolver } from '../../configuration/calendar-configuration.resolver';
 
-export const resolvers = [ViewerResolver, PlanResolver, AgencyResolver, LocationResolver, UserResolver, CalendarResolver, RealtimeResolver] as const;
+export const resolvers = [ViewerResolver, PlanResolver, AgencyResolver, LocationResolver, UserResolver, CalendarResolver, RealtimeResolver, ConnectionResolver, ProviderCalendarResolver, CalendarConfigurationResolver] as const;
 
 export function buildAppSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
   return buildSchema({

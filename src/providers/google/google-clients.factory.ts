@@ -13,6 +13,8 @@ export function createOAuthClient(ep: ProviderEndpoints['google'], redirectUri?:
     clientSecret: ep.clientSecret,
     redirectUri,
     endpoints: { oauth2TokenUrl: ep.tokenUrl, oauth2AuthBaseUrl: ep.authUrl },
+    // Node's own fetch: gaxios would otherwise import node-fetch (ESM) on first use
+    transporterOptions: { fetchImplementation: fetch },
   });
   // The token calls spread their own retry config over any defaults; an interceptor runs last.
   client.transporter.interceptors.request.add({

@@ -70,9 +70,10 @@ export class GoogleCalendarDriver implements CalendarProvider {
     const refreshToken = tokens.refreshToken;
     const raw = await this.call(async () => {
       const client = createOAuthClient(this.endpoints);
-      // the 'tokens' event carries the endpoint's answer as is (a rotated refresh token included)
+      // The 'tokens' event carries the endpoint's answer (a rotated refresh token included);
+      // copied, because the library then overwrites refresh_token in that very object.
       let answer: Credentials | null = null;
-      client.on('tokens', (t) => (answer = t));
+      client.on('tokens', (t) => (answer = { ...t }));
       client.setCredentials({ refresh_token: refreshToken });
       await client.getAccessToken();
       return answer ?? client.credentials;

@@ -1,0 +1,286 @@
+import { DataSource, EntityManager } from 'typeorm';
+import { AccessService } from '../app/auth/access.service';
+import { canManageLocation } from '../app/auth/access-policy';
+import { UserViewer, Viewer } from '../app/auth/viewer';
+import { DomainError } from '../app/errors/domain.error';
+import { badInput, forbidden, notFound } from '../app/errors/errors';
+import { logger } from '../app/logging/logger';
+import { isUuid } from '../app/validation/ids';
+import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
+import { GrantRevokedError, ProviderError, UnsupportedMailboxError } from '../providers/provider.errors';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { PushChannelService } from '../sync/push-channel.service';
+import { PlanGateService } from '../tenancy/plan-gate.service';
+import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
+import { Connection } from './connection.entity';
+import { ConnectionStatus, Provider, SyncState } from './connection.enums';
+import { ConnectionEvents } from './connection-events';
+import { alreadyConnected, codeRefused, connectedToAnotherUser, inAnotherLocation } from './connection-rules';
+import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
+import { OAuthStateService } from './oauth-state.service';
+import { createPkce } from './pkce';
+
+export const FEATURE_OF: Record<Provider, Feature> = { OUTLOOK: Feature.OUTLOOK_CALENDAR, GOOGLE: Feature.GOOGLE_CALENDAR };
+
+export interface ConnectionServiceDeps {
+  ds: DataSource;
+  access: AccessService;
+  planGate: PlanGateService;
+  providers: ProviderRegistry;
+  states: OAuthStateService;
+  tokens: ConnectionTokens;
+  push: PushChannelService;
+  events: ConnectionEvents;
+  publicUrl: () => string;
+  syncWindow: () => { from: Date; to: Date };
+}
+
+export class ConnectionService {
+  constructor(private readonly d: ConnectionServiceDeps) {}
+
+  redirectUri(provider: Provider): string {
+    return `${this.d.publicUrl()}/oauth/${provider.toLowerCase()}/callback`;
+  }
+
+  /** Authentication, membership and gating only; nobody starts a connection for someone else. */
+  async start(viewer: Viewer, locationId: string, provider: Provider, loginHint?: string): Promise<{ authorizationUrl: string; state: string }> {
+    const user = this.requireUser(viewer);
+    await this.d.access.requireLocation(viewer, locationId, 'read');
+    await this.requireMember(user.user.id, locationId);
+    await this.d.planGate.assertAvailable(user, locationId, FEATURE_OF[provider]);
+    const pkce = createPkce();
+    const state = await this.d.states.issue(user.user.id, locationId, provider, pkce.verifier);
+    const authorizationUrl = await this.d.providers.get(provider).authorizationUrl({
+      redirectUri: this.redirectUri(provider),
+      state,
+      codeChallenge: pkce.challenge,
+      loginHint,
+    });
+    return { authorizationUrl, state };
+  }
+
+  /**
+   * Finishes OAuth. `viewer` null is the browser callback (the signed, single-use state names the user).
+   * Then PRODUCT.md's checks in order: on-premises mailbox, held by another user, cross-location policy,
+   * a different account of that provider already here; the same account re-authorizes in place.
+   */
+  async complete(viewer: Viewer | null, state: string, code: string, expectedProvider?: Provider): Promise<Connection> {
+    if (viewer && viewer.kind !== 'user') throw new DomainError('OAUTH_STATE_INVALID', 'This connection attempt is no longer valid (it was issued to another user). Start connecting again.');
+    if (!code?.trim()) throw badInput('code', 'must not be empty');
+    const verified = await this.d.states.consume(state, viewer ? (viewer as UserViewer).user.id : null, expectedProvider);
+    const { userId, locationId, provider } = verified;
+    const [member] = await this.d.ds.query(
+      `SELECT u.type, u.role, u.active, u.agency_id FROM users u JOIN location_members m ON m.user_id = u.id AND m.location_id = $2 WHERE u.id = $1`,
+      [userId, locationId],
+    );
+    if (!member || !member.active) throw notFound('Location', locationId);
+    const stateViewer = viewer ?? ({ kind: 'user', user: { id: userId, type: member.type, role: member.role, agencyId: member.agency_id }, locationIds: new Set([locationId]) } as unknown as UserViewer);
+    await this.d.planGate.assertAvailable(stateViewer as UserViewer, locationId, FEATURE_OF[provider]);
+
+    const driver = this.d.providers.get(provider);
+    let tokens: TokenSet;
+    try {
+      tokens = await driver.exchangeCode({ code, codeVerifier: verified.codeVerifier, redirectUri: this.redirectUri(provider) });
+    } catch (err) {
+      if (err instanceof GrantRevokedError || (err instanceof ProviderError && err.code !== 'PROVIDER_UNAVAILABLE')) throw codeRefused();
+      throw err;
+    }
+    const account: ProviderAccount = await driver.whoAmI(tokens);
+    let calendars: ProviderCalendarInfo[];
+    try {
+      calendars = await driver.listCalendars(tokens);
+    } catch (err) {
+      if (err instanceof UnsupportedMailboxError) throw new DomainError('UNSUPPORTED_ACCOUNT', err.message, { account: account.email });
+      throw err;
+    }
+
+    const conn = await this.persist(userId, locationId, member.agency_id, provider, account, tokens, calendars);
+    await this.d.push.reconcile(conn);
+    this.d.events.statusChanged(conn);
+    const window = this.d.syncWindow();
+    this.d.events.conflictsChanged(locationId, userId, window.from, window.to);
+    return conn;
+  }
+
+  /** The provider's "access denied" redirect: spend the state so it cannot be replayed; nothing is stored. */
+  async abandon(state: string): Promise<void> {
+    const claims = this.d.states.decode(state);
+    if (claims) await this.d.states.consume(state, claims.userId).catch(() => undefined);
+  }
+
+  private async persist(
+    userId: string,
+    locationId: string,
+    agencyId: string,
+    provider: Provider,
+    account: ProviderAccount,
+    tokens: TokenSet,
+    calendars: ProviderCalendarInfo[],
+  ): Promise<Connection> {
+    try {
+      return await this.d.ds.transaction(async (tx) => {
+        // The account row is the lock that serializes concurrent completions for one account.
+        await tx.query(`INSERT INTO provider_accounts (provider, external_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [provider, account.externalId, userId]);
+        const [owner] = await tx.query(`SELECT user_id FROM provider_accounts WHERE provider = $1 AND external_id = $2 FOR UPDATE`, [provider, account.externalId]);
+        if (owner.user_id !== userId) throw connectedToAnotherUser(provider, account.email);
+
+        const [agency] = await tx.query(`SELECT cross_location_policy FROM agencies WHERE id = $1`, [agencyId]);
+        if (agency.cross_location_policy === CrossLocationPolicy.DENY) {
+          const [elsewhere] = await tx.query(
+            `SELECT 1 FROM connections WHERE provider = $1 AND account_external_id = $2 AND user_id = $3 AND location_id <> $4 LIMIT 1`,
+            [provider, account.externalId, userId, locationId],
+          );
+          if (elsewhere) throw inAnotherLocation(provider, account.email);
+        }
+
+        const [existing] = await tx.query(`SELECT id, account_external_id, account_email FROM connections WHERE location_id = $1 AND user_id = $2 AND provider = $3 FOR UPDATE`, [
+          locationId, userId, provider,
+        ]);
+        if (existing && existing.account_external_id !== account.externalId) throw alreadyConnected(provider, existing.account_email);
+
+        const sealed = this.d.tokens.seal(tokens);
+        const repo = tx.getRepository(Connection);
+        let conn: Connection;
+        if (existing) {
+          // Same account again: re-authorize in place, keeping the configuration.
+          await repo.update(existing.id, { credentials: sealed, grantedScopes: tokens.grantedScopes, status: ConnectionStatus.ACTIVE, lastError: null, accountEmail: account.email });
+          conn = await repo.findOneByOrFail({ id: existing.id });
+        } else {
+          conn = await repo.save(
+            repo.create({
+              agencyId, locationId, userId, provider,
+              accountExternalId: account.externalId,
+              accountEmail: account.email,
+              status: ConnectionStatus.ACTIVE,
+              syncState: SyncState.IDLE,
+              credentials: sealed,
+              grantedScopes: tokens.grantedScopes,
+              lastSyncedAt: null,
+              lastError: null,
+            }),
+          );
+        }
+        await syncCalendarList(tx, conn.id, calendars);
+        await ensureDefaultConflictCalendar(tx, conn, calendars);
+        return conn;
+      });
+    } catch (err) {
+      // A concurrent completion won the (location, user, provider) slot with another account.
+      if ((err as { code?: string }).code === '23505' && /connections_location_id_user_id_provider_key/.test(String((err as Error).message))) {
+        const [winner] = await this.d.ds.query(`SELECT account_email FROM connections WHERE location_id = $1 AND user_id = $2 AND provider = $3`, [locationId, userId, provider]);
+        if (winner) throw alreadyConnected(provider, winner.account_email);
+      }
+      throw err;
+    }
+  }
+
+  /** Connections of a user in a location: the owner and those who manage the location. */
+  async list(viewer: Viewer, locationId: string, userId?: string | null): Promise<Connection[]> {
+    const loc = await this.d.access.requireLocation(viewer, locationId, 'read');
+    const targetId = userId ?? (viewer.kind === 'user' ? viewer.user.id : null);
+    if (!targetId) throw badInput('userId', 'the service token must name a user');
+    if (targetId !== (viewer.kind === 'user' ? viewer.user.id : null)) {
+      const target = (await this.d.access.visibleUsers(viewer, [targetId])).get(targetId);
+      if (!target) throw badInput('userId', `no user ${targetId} that you can see`);
+      if (!canManageLocation(viewer, loc)) throw forbidden("Only admins of this location may see other users' connections");
+    }
+    return this.d.ds.getRepository(Connection).find({ where: { locationId, userId: targetId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** The connection the viewer may act on: unknown or invisible → NOT_FOUND. */
+  async requireConnection(viewer: Viewer, id: string): Promise<Connection> {
+    const conn = isUuid(id) ? await this.d.ds.getRepository(Connection).findOneBy({ id }) : null;
+    const own = conn && viewer.kind === 'user' && viewer.user.id === conn.userId;
+    if (!conn || !(own || canManageLocation(viewer, { id: conn.locationId, agencyId: conn.agencyId }))) throw notFound('Connection', id);
+    return conn;
+  }
+
+  /** Always works (never gated): calendars leave every selection, push stops, tokens and synced data go; appointments stay. */
+  async disconnect(viewer: Viewer, id: string): Promise<boolean> {
+    const conn = await this.requireConnection(viewer, id);
+    await this.d.push.stopAll(conn);
+    await this.d.ds.transaction((tx) => removeConnection(tx, conn));
+    conn.syncState = SyncState.IDLE;
+    this.d.events.statusChanged(conn);
+    const window = this.d.syncWindow();
+    this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
+    return true;
+  }
+
+  /** Disconnects a user's connections in these locations (membership ends). Push is stopped after the transaction commits. */
+  async disconnectForMembership(tx: EntityManager, userId: string, locationIds: string[]): Promise<void> {
+    const conns = await tx.getRepository(Connection).createQueryBuilder('c').where('c.user_id = :userId AND c.location_id = ANY(:locationIds)', { userId, locationIds }).getMany();
+    for (const conn of conns) {
+      await this.d.push.stopAll(conn);
+      await removeConnection(tx, conn);
+      this.d.events.statusChanged(conn);
+    }
+  }
+
+  /** The supported repair: refresh the calendar list and restart push (sync jobs pick up from here). */
+  async resync(viewer: Viewer, id: string): Promise<Connection> {
+    const conn = await this.requireConnection(viewer, id);
+    if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
+    const driver = this.d.providers.get(conn.provider);
+    const calendars = await this.d.tokens.use(conn, (t) => driver.listCalendars(t));
+    await this.d.ds.transaction((tx) => syncCalendarList(tx, conn.id, calendars));
+    await this.d.push.reconcile(conn);
+    const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
+    this.d.events.statusChanged(fresh);
+    return fresh;
+  }
+
+  private requireUser(viewer: Viewer): UserViewer {
+    if (viewer.kind !== 'user') throw forbidden('Only a user can connect their own account');
+    return viewer;
+  }
+
+  private async requireMember(userId: string, locationId: string): Promise<void> {
+    const [m] = await this.d.ds.query(`SELECT 1 FROM location_members WHERE user_id = $1 AND location_id = $2`, [userId, locationId]);
+    if (!m) throw forbidden('You can connect an account only in a location you are a member of');
+  }
+}
+
+/** Upserts the provider's calendar list; calendars gone at the provider leave every selection (cascade). */
+export async function syncCalendarList(tx: EntityManager, connectionId: string, calendars: ProviderCalendarInfo[]): Promise<void> {
+  for (const c of calendars) {
+    await tx.query(
+      `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, can_write = EXCLUDED.can_write, is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
+      [connectionId, c.externalId, c.name, c.canWrite, c.isDefault, c.timeZone],
+    );
+  }
+  await tx.query(`DELETE FROM provider_calendars WHERE connection_id = $1 AND NOT (external_id = ANY($2))`, [connectionId, calendars.map((c) => c.externalId)]);
+  // A linked calendar that lost write access is unlinked.
+  await tx.query(
+    `UPDATE calendar_configurations cfg SET linked_calendar_id = NULL, updated_at = now()
+       FROM provider_calendars pc WHERE cfg.linked_calendar_id = pc.id AND pc.connection_id = $1 AND NOT pc.can_write`,
+    [connectionId],
+  );
+}
+
+/** When the user has no conflict calendar yet in the location, the provider's default calendar becomes one. */
+async function ensureDefaultConflictCalendar(tx: EntityManager, conn: Connection, calendars: ProviderCalendarInfo[]): Promise<void> {
+  await tx.query(`INSERT INTO calendar_configurations (location_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [conn.locationId, conn.userId]);
+  const [any] = await tx.query(`SELECT 1 FROM conflict_calendars WHERE location_id = $1 AND user_id = $2 LIMIT 1`, [conn.locationId, conn.userId]);
+  const def = calendars.find((c) => c.isDefault);
+  if (any || !def) return;
+  await tx.query(
+    `INSERT INTO conflict_calendars (location_id, user_id, provider_calendar_id)
+     SELECT $1, $2, id FROM provider_calendars WHERE connection_id = $3 AND external_id = $4 ON CONFLICT DO NOTHING`,
+    [conn.locationId, conn.userId, conn.id, def.externalId],
+  );
+}
+
+async function removeConnection(tx: EntityManager, conn: Connection): Promise<void> {
+  // Cascades: provider calendars → selections, push rows, synced events.
+  await tx.query(`DELETE FROM connections WHERE id = $1`, [conn.id]);
+  // The account is free again once its owner has no connection of it left.
+  await tx.query(
+    `DELETE FROM provider_accounts pa WHERE pa.provider = $1 AND pa.external_id = $2
+       AND NOT EXISTS (SELECT 1 FROM connections c WHERE c.provider = pa.provider AND c.account_external_id = pa.external_id)`,
+    [conn.provider, conn.accountExternalId],
+  );
+  logger.info({ connectionId: conn.id, provider: conn.provider }, 'connection removed');
+}
+

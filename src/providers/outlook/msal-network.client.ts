@@ -1,0 +1,31 @@
+// msal-node's documented network extension point, over our HTTPS agent (extra CA, keep-alive).
+import type { Agent } from 'node:https';
+import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { httpsExchange, TransportFailure } from './https-request';
+
+export class MsalNetworkClient implements INetworkModule {
+  constructor(
+    private readonly agent: Agent,
+    private readonly timeoutMs: number,
+  ) {}
+
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    return this.send<T>('GET', url, options, timeout);
+  }
+
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>('POST', url, options);
+  }
+
+  private async send<T>(method: string, url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    const res = await httpsExchange(url, { method, headers: options?.headers ?? {}, body: options?.body, agent: this.agent, timeoutMs: timeout ?? this.timeoutMs });
+    let body: T;
+    try {
+      body = (res.body.length ? JSON.parse(res.body.toString('utf8')) : {}) as T;
+    } catch {
+      // A proxy's HTML error page or similar: a transport problem, not an OAuth answer
+      throw new TransportFailure(`${method} ${new URL(url).pathname}: HTTP ${res.status} with a non-JSON body`);
+    }
+    return { status: res.status, headers: Object.fromEntries(res.headers), body };
+  }
+}

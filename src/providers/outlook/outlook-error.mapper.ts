@@ -1,0 +1,72 @@
+// Graph and msal failures → the typed provider errors the services understand.
+import { parseRetryAfter } from '../shared/with-retries';
+import {
+  AccessTokenExpiredError,
+  CursorExpiredError,
+  GrantRevokedError,
+  ProviderError,
+  ProviderNotFoundError,
+  ProviderThrottledError,
+  ProviderUnavailableError,
+  UnsupportedMailboxError,
+} from '../provider.errors';
+import { TransportFailure } from './https-request';
+
+/**
+ * A request Graph refused for a reason retrying will not fix (400, 403, 409...).
+ * Not in provider.errors.ts yet (see the driver's notes); the code tells FORBIDDEN from the rest.
+ */
+export class ProviderRequestRejectedError extends ProviderError {
+  constructor(
+    readonly status: number,
+    readonly providerCode: string,
+    detail: string,
+  ) {
+    super(status === 403 ? 'FORBIDDEN' : 'BAD_USER_INPUT', `The calendar provider refused the request (${status} ${providerCode}): ${detail}`, { status, providerCode });
+  }
+}
+
+interface GraphErrorLike {
+  statusCode: number;
+  code: string | null;
+  message: string;
+  headers?: { get(name: string): string | null } | null;
+}
+
+const isGraphError = (e: unknown): e is GraphErrorLike => typeof e === 'object' && e !== null && typeof (e as GraphErrorLike).statusCode === 'number';
+const CURSOR_CODES = /^(syncStateNotFound|syncStateInvalid|resyncRequired)$/i;
+
+export function mapGraphError(err: unknown): Error {
+  if (err instanceof ProviderError) return err;
+  if (err instanceof TransportFailure) return new ProviderUnavailableError(`Microsoft Graph unreachable: ${err.message}`);
+  if (!isGraphError(err)) return err instanceof Error ? err : new Error(String(err));
+  const { statusCode: status } = err;
+  const code = err.code ?? '';
+  const retryAfter = err.headers?.get?.('retry-after') ?? null;
+  const detail = `Microsoft Graph ${status} ${code}: ${err.message}`;
+  if (status <= 0) return new ProviderUnavailableError(`Microsoft Graph unreachable: ${err.message}`);
+  if (status === 429) return new ProviderThrottledError(parseRetryAfter(retryAfter, 1000), detail);
+  if (status === 401) return new AccessTokenExpiredError(detail);
+  if (status === 410 || CURSOR_CODES.test(code)) return new CursorExpiredError(detail);
+  if (code === 'MailboxNotEnabledForRESTAPI') return new UnsupportedMailboxError();
+  if (status === 404) return new ProviderNotFoundError(detail);
+  if (status >= 500 || status === 408) return new ProviderUnavailableError(detail, retryAfter ? parseRetryAfter(retryAfter) : undefined);
+  return new ProviderRequestRejectedError(status, code, err.message);
+}
+
+interface MsalErrorLike {
+  errorCode?: string;
+  errorMessage?: string;
+  status?: number;
+  message: string;
+}
+
+export function mapMsalError(err: unknown): Error {
+  if (err instanceof ProviderError) return err;
+  if (err instanceof TransportFailure) return new ProviderUnavailableError(`Microsoft identity platform unreachable: ${err.message}`);
+  const e = err as MsalErrorLike;
+  if (e?.errorCode === 'invalid_grant') return new GrantRevokedError(`Microsoft refused the grant: ${(e.errorMessage ?? e.message).split('\n')[0].slice(0, 300)}`);
+  if (e?.status === 429) return new ProviderThrottledError(1000, 'The Microsoft identity platform is throttling requests');
+  if (typeof e?.status === 'number' && e.status >= 500) return new ProviderUnavailableError(`Microsoft identity platform ${e.status}: ${e.errorCode ?? ''}`);
+  return err instanceof Error ? err : new Error(String(err));
+}

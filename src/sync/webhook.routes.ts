@@ -1,0 +1,44 @@
+import express, { Express, Request } from 'express';
+import { logger } from '../app/logging/logger';
+import { Provider } from '../connections/connection.enums';
+import { PushRequest } from '../providers/calendar-provider';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { PushChannelService } from './push-channel.service';
+
+const toPushRequest = (req: Request): PushRequest => ({
+  headers: req.headers,
+  query: Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])),
+  body: req.body,
+});
+
+/**
+ * Provider push endpoints. Answers fast (Graph wants a reply within 3 s): handshakes are echoed,
+ * notifications verified against the channel's secret, then handed to `onNotice`.
+ */
+export function mountWebhookRoutes(
+  app: Express,
+  deps: { providers: ProviderRegistry; push: PushChannelService; onNotice: (channelId: string, kind: string) => Promise<void> },
+): void {
+  for (const provider of [Provider.OUTLOOK, Provider.GOOGLE]) {
+    const driver = deps.providers.get(provider);
+    const handler = async (req: Request, res: express.Response) => {
+      const pushReq = toPushRequest(req);
+      const handshake = driver.validationResponse(pushReq);
+      if (handshake !== null) {
+        res.status(200).type('text/plain').send(handshake);
+        return;
+      }
+      try {
+        const notices = await driver.verifyPush(pushReq, (id) => deps.push.secretFor(id));
+        res.status(202).end();
+        for (const n of notices) await deps.onNotice(n.channelId, n.kind);
+      } catch (err) {
+        logger.error({ err, provider }, 'push notification handling failed');
+        if (!res.headersSent) res.status(500).end();
+      }
+    };
+    const base = `/webhooks/${provider.toLowerCase()}`;
+    app.post(base, express.json({ limit: '1mb' }), handler);
+    app.post(`${base}/lifecycle`, express.json({ limit: '1mb' }), handler);
+  }
+}

@@ -1,0 +1,41 @@
+import { toProviderError } from '../../src/providers/google/google-error.mapper';
+import { ProviderRequestRejectedError } from '../../src/providers/google/google-request-rejected.error';
+import {
+  AccessTokenExpiredError,
+  CursorExpiredError,
+  GrantRevokedError,
+  ProviderNotFoundError,
+  ProviderThrottledError,
+  ProviderUnavailableError,
+} from '../../src/providers/provider.errors';
+
+const apiError = (code: number, reason: string, domain = 'global') => ({ error: { errors: [{ domain, reason, message: reason }], code, message: reason } });
+const f = (status: number | null, data: unknown = {}, retryAfter: string | null = null) => ({ status, data, retryAfter, message: 'failed' });
+
+describe('toProviderError', () => {
+  it('maps throttling with Retry-After', () => {
+    const e = toProviderError(f(429, apiError(429, 'rateLimitExceeded', 'usageLimits'), '2'));
+    expect(e).toBeInstanceOf(ProviderThrottledError);
+    expect((e as ProviderThrottledError).retryAfterMs).toBe(2000);
+    expect(toProviderError(f(403, apiError(403, 'userRateLimitExceeded', 'usageLimits')))).toBeInstanceOf(ProviderThrottledError);
+    expect(toProviderError(f(403, apiError(403, 'rateLimitExceeded')))).toBeInstanceOf(ProviderThrottledError);
+  });
+
+  it('maps auth, grants, cursors and missing things', () => {
+    expect(toProviderError(f(401, apiError(401, 'authError')))).toBeInstanceOf(AccessTokenExpiredError);
+    expect(toProviderError(f(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' }))).toBeInstanceOf(GrantRevokedError);
+    expect(toProviderError(f(410, apiError(410, 'fullSyncRequired', 'calendar')))).toBeInstanceOf(CursorExpiredError);
+    expect(toProviderError(f(410, {}), true)).toBeInstanceOf(CursorExpiredError);
+    expect(toProviderError(f(410, apiError(410, 'deleted')))).toBeInstanceOf(ProviderNotFoundError);
+    expect(toProviderError(f(404, apiError(404, 'notFound')))).toBeInstanceOf(ProviderNotFoundError);
+  });
+
+  it('maps outages to retryable errors and the rest to rejections', () => {
+    expect(toProviderError(f(503))).toBeInstanceOf(ProviderUnavailableError);
+    expect(toProviderError(f(null))).toBeInstanceOf(ProviderUnavailableError);
+    const rejected = toProviderError(f(403, apiError(403, 'insufficientPermissions')));
+    expect(rejected).toBeInstanceOf(ProviderRequestRejectedError);
+    expect(rejected).toMatchObject({ status: 403, reason: 'insufficientPermissions' });
+    expect(toProviderError(f(409, apiError(409, 'duplicate')))).toMatchObject({ status: 409, reason: 'duplicate' });
+  });
+});

@@ -1,0 +1,107 @@
+import { GraphError } from '@microsoft/microsoft-graph-client';
+import { toCalendarInfo, toProviderAccount } from '../../src/providers/outlook/outlook-calendar.mapper';
+import { mapGraphError, mapMsalError, ProviderRequestRejectedError } from '../../src/providers/outlook/outlook-error.mapper';
+import { constantTimeEquals, graphValidationResponse, verifyGraphPush } from '../../src/providers/outlook/outlook-push.verifier';
+import {
+  AccessTokenExpiredError,
+  CursorExpiredError,
+  GrantRevokedError,
+  ProviderNotFoundError,
+  ProviderThrottledError,
+  ProviderUnavailableError,
+  UnsupportedMailboxError,
+} from '../../src/providers/provider.errors';
+
+function graphError(status: number, code: string, headers: Record<string, string> = {}): GraphError {
+  const e = new GraphError(status, `${code} happened`);
+  e.code = code;
+  e.headers = new Headers(headers) as unknown as GraphError['headers'];
+  return e;
+}
+
+describe('mapGraphError', () => {
+  it('maps statuses and codes to typed errors', () => {
+    const throttled = mapGraphError(graphError(429, 'ApplicationThrottled', { 'Retry-After': '2.5' }));
+    expect(throttled).toBeInstanceOf(ProviderThrottledError);
+    expect((throttled as ProviderThrottledError).retryAfterMs).toBe(2500);
+    expect(mapGraphError(graphError(401, 'InvalidAuthenticationToken'))).toBeInstanceOf(AccessTokenExpiredError);
+    expect(mapGraphError(graphError(410, 'resyncRequired'))).toBeInstanceOf(CursorExpiredError);
+    expect(mapGraphError(graphError(400, 'syncStateNotFound'))).toBeInstanceOf(CursorExpiredError);
+    expect(mapGraphError(graphError(400, 'resyncRequired'))).toBeInstanceOf(CursorExpiredError);
+    expect(mapGraphError(graphError(404, 'MailboxNotEnabledForRESTAPI'))).toBeInstanceOf(UnsupportedMailboxError);
+    expect(mapGraphError(graphError(404, 'ErrorItemNotFound'))).toBeInstanceOf(ProviderNotFoundError);
+    expect(mapGraphError(graphError(503, 'ServiceNotAvailable'))).toBeInstanceOf(ProviderUnavailableError);
+    expect(mapGraphError(graphError(-1, 'Error'))).toBeInstanceOf(ProviderUnavailableError);
+    const rejected = mapGraphError(graphError(403, 'ErrorAccessDenied'));
+    expect(rejected).toBeInstanceOf(ProviderRequestRejectedError);
+    expect((rejected as ProviderRequestRejectedError).code).toBe('FORBIDDEN');
+  });
+});
+
+describe('mapMsalError', () => {
+  it('maps invalid_grant to GrantRevokedError and server trouble to unavailable', () => {
+    expect(mapMsalError(Object.assign(new Error('x'), { errorCode: 'invalid_grant', errorMessage: 'AADSTS70008: expired' }))).toBeInstanceOf(GrantRevokedError);
+    expect(mapMsalError(Object.assign(new Error('x'), { errorCode: 'temporarily_unavailable', status: 503 }))).toBeInstanceOf(ProviderUnavailableError);
+    const other = new Error('invalid_client');
+    expect(mapMsalError(other)).toBe(other);
+  });
+});
+
+describe('accounts and calendars', () => {
+  const work = { id: 'u1', displayName: 'Alex', mail: 'alex@contoso.com', userPrincipalName: 'alex@contoso.onmicrosoft.com' };
+  const personal = { id: '0123456789abcdef', displayName: 'Sam', mail: null, userPrincipalName: 'sam@outlook.com' };
+
+  it('identifies accounts by tenant + object id, showing mail or the sign-in name', () => {
+    expect(toProviderAccount(work, { tenantId: 't', objectId: 'o' })).toEqual({ externalId: 't.o', email: 'alex@contoso.com', displayName: 'Alex' });
+    expect(toProviderAccount(personal, { tenantId: 't', objectId: 'o' }).email).toBe('sam@outlook.com');
+  });
+
+  it('needs canEdit and the right write scope (.Shared for someone else’s calendar)', () => {
+    const own = { id: 'c1', name: 'Calendar', canEdit: true, isDefaultCalendar: true, owner: { address: 'alex@contoso.com' } };
+    const shared = { id: 'c2', name: 'Megan', canEdit: true, owner: { address: 'megan@contoso.com' } };
+    const readShared = { ...shared, canEdit: false };
+    const all = ['User.Read', 'Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'];
+    expect(toCalendarInfo(own, work, all)).toEqual({ externalId: 'c1', name: 'Calendar', canWrite: true, isDefault: true, timeZone: null });
+    expect(toCalendarInfo(shared, work, all).canWrite).toBe(true);
+    expect(toCalendarInfo(readShared, work, all).canWrite).toBe(false);
+    expect(toCalendarInfo(shared, work, ['Calendars.ReadWrite']).canWrite).toBe(false);
+    expect(toCalendarInfo(own, work, ['Calendars.Read']).canWrite).toBe(false);
+    expect(toCalendarInfo(own, work, ['https://graph.microsoft.com/Calendars.ReadWrite']).canWrite).toBe(true);
+  });
+});
+
+describe('push verification', () => {
+  const secretFor = async (id: string) => ({ 'sub-1': 'right', 'sub-2': 'other' })[id] ?? null;
+
+  it('echoes the validation token only for handshakes', () => {
+    expect(graphValidationResponse({ headers: {}, query: { validationToken: 'Validation: token' }, body: '' })).toBe('Validation: token');
+    expect(graphValidationResponse({ headers: {}, query: {}, body: {} })).toBeNull();
+  });
+
+  it('keeps notices whose clientState matches and maps lifecycle events', async () => {
+    const body = {
+      value: [
+        { subscriptionId: 'sub-1', clientState: 'right', changeType: 'updated' },
+        { subscriptionId: 'sub-1', clientState: 'wrong', changeType: 'updated' },
+        { subscriptionId: 'sub-2', clientState: 'other', lifecycleEvent: 'subscriptionRemoved' },
+        { subscriptionId: 'sub-2', clientState: 'other', lifecycleEvent: 'missed' },
+        { subscriptionId: 'sub-2', clientState: 'other', lifecycleEvent: 'somethingElse' },
+        { subscriptionId: 'unknown', clientState: 'right' },
+        { clientState: 'right' },
+      ],
+    };
+    expect(await verifyGraphPush({ headers: {}, query: {}, body }, secretFor)).toEqual([
+      { channelId: 'sub-1', kind: 'changed' },
+      { channelId: 'sub-2', kind: 'subscriptionRemoved' },
+      { channelId: 'sub-2', kind: 'missed' },
+    ]);
+    expect(await verifyGraphPush({ headers: {}, query: {}, body: JSON.stringify(body) }, secretFor)).toHaveLength(3);
+    expect(await verifyGraphPush({ headers: {}, query: {}, body: 'not json' }, secretFor)).toEqual([]);
+  });
+
+  it('compares secrets of any length', () => {
+    expect(constantTimeEquals('abc', 'abc')).toBe(true);
+    expect(constantTimeEquals('abc', 'abcd')).toBe(false);
+    expect(constantTimeEquals('', 'x')).toBe(false);
+  });
+});
