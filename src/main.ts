@@ -9,6 +9,7 @@ import { loadOrCreateSecrets } from './app/config/generated-secrets';
 import { seedDemo } from './app/demo/demo-seed';
 import { createDataSource, migrate } from './app/database/data-source';
 import { logger } from './app/logging/logger';
+import { startProviderSandbox } from './app/sandbox/provider-sandbox';
 
 const say = (msg = '') => process.stdout.write(`${msg}\n`);
 
@@ -22,6 +23,11 @@ function portFree(port: number): Promise<boolean> {
 
 async function main(): Promise<void> {
   const raw = parseEnv(process.env);
+  const sandboxed = raw.NODE_ENV !== 'production' && (!raw.MICROSOFT_CLIENT_ID || !raw.GOOGLE_CLIENT_ID);
+  if (sandboxed) {
+    say('*** SANDBOX MODE: no provider credentials configured (MICROSOFT_CLIENT_ID / GOOGLE_CLIENT_ID). ***');
+    say('*** Outlook and Google are served by the built-in emulators; no real calendar is touched.   ***');
+  }
   const generated = mayGenerateSecrets(raw) ? loadOrCreateSecrets(raw.DATA_DIR) : {};
   // Fail on missing secrets before starting anything.
   resolveConfig(raw, generated);
@@ -37,15 +43,26 @@ async function main(): Promise<void> {
   await migrate(seedDs);
   const shouldSeed = raw.SEED_DEMO === 'always' || (raw.SEED_DEMO === 'auto' && !!embedded);
   const demo = shouldSeed ? await seedDemo(seedDs) : null;
+  const emails: Array<{ email: string }> = sandboxed ? await seedDs.query(`SELECT DISTINCT lower(email) AS email FROM users WHERE active`) : [];
   await seedDs.destroy();
 
-  const config = resolveConfig({ ...raw, DATABASE_URL: url }, generated);
+  // Each user gets an emulator account with the same email, so the connect walk works by hand.
+  const sandbox = sandboxed ? await startProviderSandbox(raw, emails.map((e) => e.email)) : null;
+  // A provider without a client id is entirely the emulator's: its endpoints follow.
+  const config = resolveConfig({ ...raw, ...(sandbox?.env as Partial<typeof raw>), DATABASE_URL: url }, generated);
+  if (sandbox?.caPem) config.providerCaPem = [config.providerCaPem, sandbox.caPem].filter(Boolean).join('\n');
   const app = await startApp({ config });
 
   say();
   say(`calbridge is running: ${app.server.url}`);
   say(`  Apollo Sandbox:  open ${app.server.url} in a browser${config.NODE_ENV === 'production' ? ' (disabled in production)' : ''}`);
   say(`  health:          http://localhost:${app.server.port}/healthz   readiness: http://localhost:${app.server.port}/readyz`);
+  if (sandbox) {
+    say();
+    say('Sandbox providers (each user below has an Outlook and a Google account with the same email):');
+    for (const line of sandbox.lines) say(line);
+    say('  Try: startConnection(locationId, provider: GOOGLE) as a user, open the authorizationUrl, click Accept.');
+  }
   if (demo) {
     say();
     say(`Demo data (${demo.created ? 'seeded now' : 'already there'}). Paste a header into Apollo Sandbox:`);
@@ -65,6 +82,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await app.stop();
+      await sandbox?.close();
       if (embedded) {
         clearRuntime(raw.DATA_DIR);
         await embedded.stop();

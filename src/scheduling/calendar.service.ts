@@ -27,9 +27,9 @@ export class CalendarService {
   async create(viewer: Viewer, input: CreateCalendarInput): Promise<Calendar> {
     const name = requireName('name', input.name);
     const slot = requireIntInRange('slotDurationMinutes', input.slotDurationMinutes, SLOT_MINUTES.min, SLOT_MINUTES.max);
-    const memberIds = shapeMembers(input.type, input.teamMemberIds);
+    const memberIds = memberCountForType(input.type, shapeMembers(input.teamMemberIds));
     const loc = await this.access.requireLocation(viewer, input.locationId, 'manage');
-    await this.assertMembersOfLocation(loc.id, memberIds);
+    await this.assertMembersOfLocation(loc.agencyId, loc.id, memberIds);
     return this.ds.transaction(async (tx) => {
       const cal = await tx.getRepository(Calendar).save(tx.getRepository(Calendar).create({ locationId: loc.id, agencyId: loc.agencyId, name, type: input.type, slotDurationMinutes: slot }));
       await replaceMembers(tx, cal.id, memberIds);
@@ -40,9 +40,11 @@ export class CalendarService {
   async update(viewer: Viewer, input: UpdateCalendarInput): Promise<Calendar> {
     const name = input.name == null ? undefined : requireName('name', input.name);
     const slot = input.slotDurationMinutes == null ? undefined : requireIntInRange('slotDurationMinutes', input.slotDurationMinutes, SLOT_MINUTES.min, SLOT_MINUTES.max);
+    // The shape of the list is input validation (before NOT_FOUND); the count allowed depends on the calendar's type.
+    const shaped = input.teamMemberIds == null ? undefined : shapeMembers(input.teamMemberIds);
     const cal = await this.access.requireCalendar(viewer, input.id, 'manage');
-    const memberIds = input.teamMemberIds == null ? undefined : shapeMembers(cal.type, input.teamMemberIds);
-    if (memberIds) await this.assertMembersOfLocation(cal.locationId, memberIds);
+    const memberIds = shaped && memberCountForType(cal.type, shaped);
+    if (memberIds) await this.assertMembersOfLocation(cal.agencyId, cal.locationId, memberIds);
     return this.ds.transaction(async (tx) => {
       if (name !== undefined) cal.name = name;
       if (slot !== undefined) cal.slotDurationMinutes = slot;
@@ -52,25 +54,33 @@ export class CalendarService {
     });
   }
 
-  private async assertMembersOfLocation(locationId: string, memberIds: string[]): Promise<void> {
-    const rows: Array<{ user_id: string }> = await this.ds.query(
-      `SELECT m.user_id FROM location_members m JOIN users u ON u.id = m.user_id
-        WHERE m.location_id = $1 AND m.user_id = ANY($2) AND u.active`,
-      [locationId, memberIds],
+  /** Team members are active members of the location; agency admins count as members of every location of their agency. */
+  private async assertMembersOfLocation(agencyId: string, locationId: string, memberIds: string[]): Promise<void> {
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `SELECT u.id FROM users u
+        WHERE u.id = ANY($3) AND u.agency_id = $1 AND u.active
+          AND ((u.type = 'AGENCY' AND u.role = 'ADMIN')
+               OR EXISTS (SELECT 1 FROM location_members m WHERE m.location_id = $2 AND m.user_id = u.id))`,
+      [agencyId, locationId, memberIds],
     );
-    const found = new Set(rows.map((r) => r.user_id));
+    const found = new Set(rows.map((r) => r.id));
     const missing = memberIds.find((id) => !found.has(id));
     if (missing) throw badInput('teamMemberIds', `user ${missing} is not an active member of this location`);
   }
 }
 
-/** Shape rules: at least one member, no duplicates, exactly one for PERSONAL and EVENT calendars. */
-function shapeMembers(type: CalendarType, ids: string[]): string[] {
+/** Shape rules: at least one member, no duplicates, well-formed ids. */
+function shapeMembers(ids: string[]): string[] {
   if (ids.length === 0) throw badInput('teamMemberIds', 'a calendar needs at least one team member');
   if (new Set(ids).size !== ids.length) throw badInput('teamMemberIds', 'a team member is listed twice');
-  if (SINGLE_MEMBER_TYPES.has(type) && ids.length !== 1) throw badInput('teamMemberIds', `a ${type} calendar has exactly one team member`);
   const bad = ids.find((id) => !isUuid(id));
   if (bad) throw badInput('teamMemberIds', `user ${bad} is not an active member of this location`);
+  return ids;
+}
+
+/** PERSONAL and EVENT calendars have exactly one team member. */
+function memberCountForType(type: CalendarType, ids: string[]): string[] {
+  if (SINGLE_MEMBER_TYPES.has(type) && ids.length !== 1) throw badInput('teamMemberIds', `a ${type} calendar has exactly one team member`);
   return ids;
 }
 

@@ -9,6 +9,8 @@ export interface RequestContext {
   viewer: Viewer | null;
   loaders: Loaders;
   services: Services;
+  /** Loads `viewer` from the verified token (once) into this context; until then `viewer` is null. */
+  resolveViewer(this: RequestContext): Promise<void>;
 }
 
 /** The authenticated viewer; every root field is guarded, so this only throws when called elsewhere. */

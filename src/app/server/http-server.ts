@@ -10,7 +10,7 @@ import { GraphQLError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
-import { buildContext } from '../context/context-factory';
+import { buildContext, prepareContext } from '../context/context-factory';
 import { RequestContext } from '../context/request-context';
 import { formatError } from '../errors/error-formatter';
 import { queryLimitsRule } from '../graphql/query-limits.rule';
@@ -68,6 +68,8 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
       opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
       requestLoggingPlugin,
+      // The viewer is loaded only for operations that passed validation (depth and cost limits included).
+      { async requestDidStart() { return { async didResolveOperation({ contextValue }) { await contextValue.resolveViewer(); } }; } },
     ],
   });
   await apollo.start();
@@ -99,7 +101,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
         const header = req.headers['x-request-id'];
         const requestId: string = typeof header === 'string' && header ? header.slice(0, 100) : randomUUID();
         res.setHeader('x-request-id', requestId);
-        return buildContext(ctxDeps, req.headers.authorization, requestId);
+        return prepareContext(ctxDeps, req.headers.authorization, requestId);
       },
     }),
   );

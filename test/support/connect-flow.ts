@@ -1,0 +1,161 @@
+// The OAuth round trip against the emulators, as a browser would walk it: startConnection,
+// the provider's authorize page (login_hint approves without a click and redirects with
+// code and state), then completeConnection or the /oauth/{provider}/callback page.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
+import { CompleteConnectionDocument, CompleteConnectionMutation, Provider, StartConnectionDocument } from '../generated/graphql';
+import { insertAgency, insertLocation, insertUser } from './fixtures';
+import { GqlResult, TestApp } from './test-app';
+
+export interface Emulators {
+  google: GoogleEmulator;
+  microsoft: MicrosoftEmulator;
+  /** Environment for startTestApp that points the drivers at the emulators. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** One Google and one Microsoft emulator on free ports (Microsoft over HTTPS with the test CA). */
+export async function startEmulators(): Promise<Emulators> {
+  const [google, microsoft] = await Promise.all([startGoogleEmulator({ port: 0 }), startMicrosoftEmulator({ port: 0, seedDemo: false })]);
+  const dir = mkdtempSync(join(tmpdir(), 'calbridge-ca-'));
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, microsoft.caPem);
+  return {
+    google,
+    microsoft,
+    env: {
+      MICROSOFT_CLIENT_ID: 'calbridge-test',
+      MICROSOFT_CLIENT_SECRET: 'calbridge-test-secret',
+      MICROSOFT_AUTHORITY: microsoft.authority,
+      MICROSOFT_GRAPH_URL: microsoft.graphUrl,
+      GOOGLE_CLIENT_ID: 'calbridge-test.apps.googleusercontent.com',
+      GOOGLE_CLIENT_SECRET: 'calbridge-test-secret',
+      GOOGLE_AUTH_URL: google.authUrl,
+      GOOGLE_TOKEN_URL: google.tokenUrl,
+      GOOGLE_API_URL: google.apiUrl,
+      PROVIDER_CA_FILE: caFile,
+      LOG_LEVEL: 'silent',
+    },
+    close: async () => {
+      await Promise.all([google.close(), microsoft.close()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let seq = 0;
+/** A fresh, unique address per test (emulator accounts are never shared between tests). */
+export const uniqueEmail = (prefix: string, domain = 'example.test') => `${prefix}.${Date.now().toString(36)}${(seq++).toString(36)}${randomBytes(2).toString('hex')}@${domain}`;
+
+export interface HttpReply {
+  status: number;
+  location: string | null;
+  body: string;
+}
+
+/** GET without following redirects; HTTPS trusts `caPem` (node's fetch cannot take a CA). */
+export function httpGet(url: string, caPem?: string): Promise<HttpReply> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const onResponse = (res: import('node:http').IncomingMessage) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body }));
+    };
+    const req = u.protocol === 'https:' ? httpsRequest(u, { ca: caPem, agent: false }, onResponse) : httpRequest(u, { agent: false }, onResponse);
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export interface Authorized {
+  state: string;
+  code: string;
+  authorizationUrl: string;
+  /** Where the provider sent the browser: PUBLIC_URL/oauth/{provider}/callback?code=…&state=… */
+  callbackUrl: string;
+}
+
+export class ConnectFlow {
+  constructor(
+    private readonly t: TestApp,
+    private readonly emu: Emulators,
+  ) {}
+
+  start(userId: string, locationId: string, provider: Provider, loginHint?: string) {
+    return this.t.gql(StartConnectionDocument, { locationId, provider, loginHint }, this.t.tokenFor(userId));
+  }
+
+  /** Follows an authorization URL through the emulator's authorize endpoint (login_hint: no click). */
+  async follow(authorizationUrl: string): Promise<{ code: string; state: string; callbackUrl: string }> {
+    const res = await httpGet(authorizationUrl, this.emu.microsoft.caPem);
+    if (res.status !== 302 || !res.location) throw new Error(`authorize answered ${res.status}: ${res.body.slice(0, 200)}`);
+    const back = new URL(res.location);
+    const code = back.searchParams.get('code');
+    if (!code) throw new Error(`authorize redirected without a code: ${res.location}`);
+    return { code, state: back.searchParams.get('state') ?? '', callbackUrl: res.location };
+  }
+
+  /** startConnection with a login hint, then the provider's approval: a code for completeConnection. */
+  async authorize(userId: string, locationId: string, provider: Provider, loginHint: string): Promise<Authorized> {
+    const started = await this.start(userId, locationId, provider, loginHint);
+    if (!started.data) throw new Error(`startConnection failed: ${JSON.stringify(started.errors)}`);
+    const { authorizationUrl, state } = started.data.startConnection;
+    const back = await this.follow(authorizationUrl);
+    if (back.state !== state) throw new Error('the provider did not echo the state');
+    return { state, code: back.code, authorizationUrl, callbackUrl: back.callbackUrl };
+  }
+
+  complete(userId: string, state: string, code: string): Promise<GqlResult<CompleteConnectionMutation>> {
+    return this.t.gql(CompleteConnectionDocument, { state, code }, this.t.tokenFor(userId));
+  }
+
+  /** The whole flow through completeConnection; returns the GraphQL result (errors included). */
+  async connect(userId: string, locationId: string, provider: Provider, loginHint: string): Promise<GqlResult<CompleteConnectionMutation>> {
+    const a = await this.authorize(userId, locationId, provider, loginHint);
+    return this.complete(userId, a.state, a.code);
+  }
+
+  /** connect(), failing the test unless it succeeds. */
+  async connected(userId: string, locationId: string, provider: Provider, loginHint: string): Promise<CompleteConnectionMutation['completeConnection']> {
+    const r = await this.connect(userId, locationId, provider, loginHint);
+    if (!r.data) throw new Error(`completeConnection failed: ${JSON.stringify(r.errors)}`);
+    return r.data.completeConnection;
+  }
+}
+
+/** An agency (AGENCY_PRO by default) with two locations and fresh people, for one test. */
+export async function newTenant(ds: DataSource, plan = 'AGENCY_PRO') {
+  const agencyId = await insertAgency(ds, plan);
+  const locA = await insertLocation(ds, agencyId, 'Location A');
+  const locB = await insertLocation(ds, agencyId, 'Location B');
+  return {
+    agencyId,
+    locA,
+    locB,
+    agencyAdmin: await insertUser(ds, agencyId, 'AGENCY', 'ADMIN'),
+    accountAdminA: await insertUser(ds, agencyId, 'ACCOUNT', 'ADMIN', [locA]),
+    /** Account users of location A. */
+    userA: await insertUser(ds, agencyId, 'ACCOUNT', 'USER', [locA]),
+    userA2: await insertUser(ds, agencyId, 'ACCOUNT', 'USER', [locA]),
+    /** An account user of both locations. */
+    userAB: await insertUser(ds, agencyId, 'ACCOUNT', 'USER', [locA, locB]),
+    userB: await insertUser(ds, agencyId, 'ACCOUNT', 'USER', [locB]),
+  };
+}
+export type Tenant = Awaited<ReturnType<typeof newTenant>>;
+
+/** A single number from SQL (count(*) and the like). */
+export async function scalar(ds: DataSource, sql: string, params: unknown[] = []): Promise<number> {
+  const [row] = await ds.query(sql, params);
+  return Number(Object.values(row as Record<string, unknown>)[0]);
+}
