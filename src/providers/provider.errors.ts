@@ -61,3 +61,18 @@ export class PushSetupFailedError extends ProviderError {
     super('PROVIDER_UNAVAILABLE', detail);
   }
 }
+
+/**
+ * The provider refused the request for a reason retrying cannot fix (400 invalid, 403 insufficient scope
+ * or access, 409, 412). Not retried. PROVIDER_UNAVAILABLE: it is the provider's refusal, not our authorization.
+ */
+export class ProviderRequestRejectedError extends ProviderError {
+  constructor(
+    readonly status: number,
+    /** The provider's own error code or reason (Graph `error.code`, Google `errors[0].reason`). */
+    readonly reason: string | null,
+    detail: string,
+  ) {
+    super('PROVIDER_UNAVAILABLE', `The calendar provider refused the request (${status}${reason ? ` ${reason}` : ''}): ${detail}`, { status, reason });
+  }
+}

@@ -1,5 +1,5 @@
 import { toProviderError } from '../../src/providers/google/google-error.mapper';
-import { ProviderRequestRejectedError } from '../../src/providers/google/google-request-rejected.error';
+import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
 import {
   AccessTokenExpiredError,
   CursorExpiredError,

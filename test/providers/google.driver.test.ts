@@ -1,6 +1,6 @@
 import type { AccountSeed, GoogleEmulator } from '../../emulators/google';
 import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
-import { ProviderRequestRejectedError } from '../../src/providers/google/google-request-rejected.error';
+import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
 import { AccessTokenExpiredError, CursorExpiredError, GrantRevokedError } from '../../src/providers/provider.errors';
 import { authorize, collect, connect, pkce, REDIRECT_URI, startGoogle, startReceiver, uniqueEmail } from './google.harness';
 

@@ -1,6 +1,7 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { toCalendarInfo, toProviderAccount } from '../../src/providers/outlook/outlook-calendar.mapper';
-import { mapGraphError, mapMsalError, ProviderRequestRejectedError } from '../../src/providers/outlook/outlook-error.mapper';
+import { mapGraphError, mapMsalError } from '../../src/providers/outlook/outlook-error.mapper';
+import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
 import { constantTimeEquals, graphValidationResponse, verifyGraphPush } from '../../src/providers/outlook/outlook-push.verifier';
 import {
   AccessTokenExpiredError,
@@ -34,7 +35,8 @@ describe('mapGraphError', () => {
     expect(mapGraphError(graphError(-1, 'Error'))).toBeInstanceOf(ProviderUnavailableError);
     const rejected = mapGraphError(graphError(403, 'ErrorAccessDenied'));
     expect(rejected).toBeInstanceOf(ProviderRequestRejectedError);
-    expect((rejected as ProviderRequestRejectedError).code).toBe('FORBIDDEN');
+    expect((rejected as ProviderRequestRejectedError).code).toBe('PROVIDER_UNAVAILABLE');
+    expect((rejected as ProviderRequestRejectedError).status).toBe(403);
   });
 });
 

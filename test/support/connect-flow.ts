@@ -3,7 +3,7 @@
 // code and state), then completeConnection or the /oauth/{provider}/callback page.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,19 +61,25 @@ export interface HttpReply {
   body: string;
 }
 
-/** GET without following redirects; HTTPS trusts `caPem` (node's fetch cannot take a CA). */
-export function httpGet(url: string, caPem?: string): Promise<HttpReply> {
+/** GET (or a form POST) without following redirects; HTTPS trusts `caPem` (node's fetch cannot take a CA). */
+export function httpGet(url: string, caPem?: string, form?: Record<string, string>): Promise<HttpReply> {
   const u = new URL(url);
+  const body = form ? new URLSearchParams(form).toString() : undefined;
+  const options = {
+    method: form ? 'POST' : 'GET',
+    agent: false as const,
+    headers: form ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body!)) } : {},
+  };
   return new Promise((resolve, reject) => {
-    const onResponse = (res: import('node:http').IncomingMessage) => {
-      let body = '';
+    const onResponse = (res: IncomingMessage) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body }));
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body: text }));
     };
-    const req = u.protocol === 'https:' ? httpsRequest(u, { ca: caPem, agent: false }, onResponse) : httpRequest(u, { agent: false }, onResponse);
+    const req = u.protocol === 'https:' ? httpsRequest(u, { ...options, ca: caPem }, onResponse) : httpRequest(u, options, onResponse);
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -103,6 +109,20 @@ export class ConnectFlow {
     const code = back.searchParams.get('code');
     if (!code) throw new Error(`authorize redirected without a code: ${res.location}`);
     return { code, state: back.searchParams.get('state') ?? '', callbackUrl: res.location };
+  }
+
+  /**
+   * The user presses Cancel on the provider's consent page: the provider redirects to the callback
+   * with error=access_denied and the state. Returns that redirect URL.
+   */
+  async deny(authorizationUrl: string): Promise<string> {
+    const url = new URL(authorizationUrl);
+    const res =
+      url.protocol === 'https:'
+        ? await httpGet(`${url.origin}${url.pathname}/decision`, this.emu.microsoft.caPem, { request: url.searchParams.toString(), decision: 'cancel' })
+        : await httpGet(`${url.origin}${url.pathname}`, undefined, { ...Object.fromEntries(url.searchParams), decision: 'cancel' });
+    if (res.status !== 302 || !res.location) throw new Error(`consent page answered ${res.status}: ${res.body.slice(0, 200)}`);
+    return res.location;
   }
 
   /** startConnection with a login hint, then the provider's approval: a code for completeConnection. */

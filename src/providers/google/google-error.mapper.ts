@@ -4,11 +4,11 @@ import {
   GrantRevokedError,
   ProviderError,
   ProviderNotFoundError,
+  ProviderRequestRejectedError,
   ProviderThrottledError,
   ProviderUnavailableError,
 } from '../provider.errors';
 import { parseRetryAfter } from '../shared/with-retries';
-import { ProviderRequestRejectedError } from './google-request-rejected.error';
 
 // gaxios failures → the typed provider errors. Pure: works on the plain failure facts.
 

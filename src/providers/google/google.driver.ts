@@ -24,7 +24,7 @@ import { asProviderError } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
 import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
 import { verifyGooglePush } from './google-push.verifier';
-import { ProviderRequestRejectedError } from './google-request-rejected.error';
+import { ProviderRequestRejectedError } from '../provider.errors';
 import { canWriteCalendar, GOOGLE_SCOPES } from './google-scopes';
 import { idTokenClaimsOf, toTokenSet } from './google-token.mapper';
 

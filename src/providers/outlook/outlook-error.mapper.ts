@@ -6,25 +6,12 @@ import {
   GrantRevokedError,
   ProviderError,
   ProviderNotFoundError,
+  ProviderRequestRejectedError,
   ProviderThrottledError,
   ProviderUnavailableError,
   UnsupportedMailboxError,
 } from '../provider.errors';
 import { TransportFailure } from './https-request';
-
-/**
- * A request Graph refused for a reason retrying will not fix (400, 403, 409...).
- * Not in provider.errors.ts yet (see the driver's notes); the code tells FORBIDDEN from the rest.
- */
-export class ProviderRequestRejectedError extends ProviderError {
-  constructor(
-    readonly status: number,
-    readonly providerCode: string,
-    detail: string,
-  ) {
-    super(status === 403 ? 'FORBIDDEN' : 'BAD_USER_INPUT', `The calendar provider refused the request (${status} ${providerCode}): ${detail}`, { status, providerCode });
-  }
-}
 
 interface GraphErrorLike {
   statusCode: number;

@@ -18,14 +18,14 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { GrantRevokedError, ProviderNotFoundError, PushSetupFailedError } from '../provider.errors';
+import { GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
 import { MsalNetworkClient } from './msal-network.client';
 import { toCalendarInfo, toProviderAccount, type GraphCalendar, type GraphUser } from './outlook-calendar.mapper';
 import { classifyDeltaItem, toGraphEventBody, type GraphEvent } from './outlook-event.mapper';
-import { mapGraphError, mapMsalError, ProviderRequestRejectedError } from './outlook-error.mapper';
+import { mapGraphError, mapMsalError } from './outlook-error.mapper';
 import { createProviderAgent } from './outlook-https.agent';
 import { graphValidationResponse, verifyGraphPush } from './outlook-push.verifier';
 import { accountIdsInCache, toTokenSet } from './outlook-token.mapper';
