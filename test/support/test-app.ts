@@ -27,8 +27,8 @@ export interface TestApp {
 }
 
 /** The real service on port 0 with its own database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const databaseUrl = await createTestDatabaseUrl();
+export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string): Promise<TestApp> {
+  const databaseUrl = existingDatabaseUrl ?? (await createTestDatabaseUrl());
   const raw = parseEnv({
     NODE_ENV: 'test',
     PORT: '0',

@@ -1,0 +1,196 @@
+import {
+  CalendarConfigurationDocument,
+  ConnectionsDocument,
+  DeactivateUserDocument,
+  DisconnectDocument,
+  RemoveLocationMemberDocument,
+  SetAgencyPlanDocument,
+  SetLocationFeatureDocument,
+  SetPlanFeaturesDocument,
+  UpdateCalendarConfigurationDocument,
+} from '../generated/graphql';
+import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { insertAgency, insertLocation, insertUser } from '../support/fixtures';
+import { codeOf, startTestApp, TestApp } from '../support/test-app';
+
+// disconnect, and the disconnects that removeLocationMember and deactivateUser do first.
+
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
+describe('disconnect', () => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+  const ds = () => t.app.ds;
+  const rows = (sql: string, params: unknown[] = []) => scalar(ds(), sql, params);
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    t = await startTestApp(emu.env);
+    flow = new ConnectFlow(t, emu);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  const outlookAccount = (calendars: string[] = []) => emu.microsoft.addAccount({ email: uniqueEmail('dis', 'contoso-dis.test'), calendars });
+  const googleAccount = (calendars: Array<{ summary: string }> = []) => emu.google.addAccount({ email: uniqueEmail('dis', 'gmail.test'), calendars });
+  /** Live Graph subscriptions of an account, by calendar name. */
+  const subscriptionsOf = (accountId: string) =>
+    [...emu.microsoft.state.subscriptions.values()]
+      .filter((s) => s.accountId === accountId)
+      .map((s) => emu.microsoft.state.calendars.get(s.calendarId!)!.name)
+      .sort();
+  /** Live Google watch channels of an account, by calendar summary. */
+  const channelsOf = (sub: string) =>
+    [...emu.google.push.channels.values()]
+      .filter((c) => c.sub === sub && !c.stopped)
+      .map((c) => emu.google.state.calendars.get(c.calendarId)!.summary)
+      .sort();
+  /** What a connection leaves in the database. */
+  const leftovers = async (connectionId: string) => ({
+    connections: await rows(`SELECT count(*) FROM connections WHERE id = $1`, [connectionId]),
+    calendars: await rows(`SELECT count(*) FROM provider_calendars WHERE connection_id = $1`, [connectionId]),
+    pushChannels: await rows(`SELECT count(*) FROM push_channels WHERE connection_id = $1`, [connectionId]),
+  });
+  const disconnect = (viewer: string, connectionId: string) => t.gql(DisconnectDocument, { connectionId }, t.tokenFor(viewer));
+
+  test('an unknown, malformed or invisible connection id → NOT_FOUND', async () => {
+    const w = await newTenant(ds());
+    const g = googleAccount();
+    const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', g.email);
+    expect(codeOf(await disconnect(w.userA, UNKNOWN_ID))).toBe('NOT_FOUND');
+    expect(codeOf(await disconnect(w.userA, 'nope'))).toBe('NOT_FOUND');
+    // Another user of the same location (not an admin), a user of another location, another agency.
+    const otherAgency = await insertAgency(ds());
+    const stranger = await insertUser(ds(), otherAgency, 'AGENCY', 'ADMIN', [await insertLocation(ds(), otherAgency)]);
+    for (const viewer of [w.userA2, w.userB, stranger]) expect(codeOf(await disconnect(viewer, conn.id))).toBe('NOT_FOUND');
+    expect(codeOf(await t.gql(DisconnectDocument, { connectionId: conn.id }, null))).toBe('UNAUTHENTICATED');
+    expect((await leftovers(conn.id)).connections).toBe(1);
+  });
+
+  test('removes the calendars from every selection, deletes tokens and calendars, and stops push (Graph subscription and Google channel gone)', async () => {
+    const w = await newTenant(ds());
+    const o = outlookAccount(['Team Calendar']);
+    const g = googleAccount([{ summary: 'Side' }]);
+    const oc = await flow.connected(w.userA, w.locA, 'OUTLOOK', o.userPrincipalName);
+    const gc = await flow.connected(w.userA, w.locA, 'GOOGLE', g.email);
+    const team = oc.calendars.find((c) => c.name === 'Team Calendar')!.id;
+    const outlookDefault = oc.calendars.find((c) => c.isDefault)!.id;
+    const side = gc.calendars.find((c) => c.name === 'Side')!.id;
+    const upd = await t.gql(
+      UpdateCalendarConfigurationDocument,
+      { input: { locationId: w.locA, linkedCalendarId: team, conflictCalendarIds: [outlookDefault, side], hideEventDetails: true } },
+      t.tokenFor(w.userA),
+    );
+    expect(upd.errors).toBeUndefined();
+    expect(subscriptionsOf(o.id)).toEqual(['Calendar', 'Team Calendar']);
+    expect(channelsOf(g.sub)).toEqual(['Side']);
+    expect(await leftovers(oc.id)).toEqual({ connections: 1, calendars: 2, pushChannels: 2 });
+
+    const r = await disconnect(w.userA, oc.id);
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.disconnect).toBe(true);
+
+    expect(await leftovers(oc.id)).toEqual({ connections: 0, calendars: 0, pushChannels: 0 });
+    expect(await rows(`SELECT count(*) FROM conflict_calendars WHERE provider_calendar_id = ANY($1)`, [[team, outlookDefault]])).toBe(0);
+    expect(subscriptionsOf(o.id)).toEqual([]);
+    // Google is untouched; the configuration keeps what is left.
+    expect(channelsOf(g.sub)).toEqual(['Side']);
+    const cfg = (await t.gql(CalendarConfigurationDocument, { locationId: w.locA }, t.tokenFor(w.userA))).data!.calendarConfiguration;
+    expect(cfg).toMatchObject({ linkedCalendar: null, hideEventDetails: true });
+    expect(cfg.conflictCalendars.map((c) => c.id)).toEqual([side]);
+    expect((await t.gql(ConnectionsDocument, { locationId: w.locA }, t.tokenFor(w.userA))).data!.connections.map((c) => c.id)).toEqual([gc.id]);
+    // Gone means gone.
+    expect(codeOf(await disconnect(w.userA, oc.id))).toBe('NOT_FOUND');
+
+    // Google too: the watch channel is stopped at the provider.
+    expect((await disconnect(w.userA, gc.id)).data?.disconnect).toBe(true);
+    expect(channelsOf(g.sub)).toEqual([]);
+    expect(await leftovers(gc.id)).toEqual({ connections: 0, calendars: 0, pushChannels: 0 });
+    expect(await rows(`SELECT count(*) FROM conflict_calendars WHERE user_id = $1`, [w.userA])).toBe(0);
+  });
+
+  test('admins of the location disconnect members’ connections; the same account can be reconnected later, by its user or by someone else', async () => {
+    const w = await newTenant(ds());
+    const o = outlookAccount();
+    const first = await flow.connected(w.userA, w.locA, 'OUTLOOK', o.userPrincipalName);
+    expect((await disconnect(w.accountAdminA, first.id)).data?.disconnect).toBe(true);
+    expect(subscriptionsOf(o.id)).toEqual([]);
+
+    const again = await flow.connected(w.userA, w.locA, 'OUTLOOK', o.userPrincipalName);
+    expect(again.id).not.toBe(first.id);
+    expect(again.status).toBe('ACTIVE');
+    expect(subscriptionsOf(o.id)).toEqual(['Calendar']);
+    expect((await disconnect(w.agencyAdmin, again.id)).data?.disconnect).toBe(true);
+
+    // Free again: another user may connect it now.
+    const byColleague = await flow.connected(w.userA2, w.locA, 'OUTLOOK', o.userPrincipalName);
+    expect(byColleague.user.id).toBe(w.userA2);
+    expect(await rows(`SELECT count(*) FROM provider_accounts WHERE external_id = $1 AND user_id = $2`, [`${o.tid}.${o.oid}`, w.userA2])).toBe(1);
+  });
+
+  test('disconnect is never gated: it works after the plan lost the feature and with the location switch off', async () => {
+    const w = await newTenant(ds());
+    const g1 = googleAccount();
+    const o1 = outlookAccount();
+    const gc = await flow.connected(w.userA, w.locA, 'GOOGLE', g1.email);
+    const oc = await flow.connected(w.userA, w.locA, 'OUTLOOK', o1.userPrincipalName);
+    // Only this test's agency is on Starter; Starter loses Google for it.
+    expect((await t.gql(SetAgencyPlanDocument, { agencyId: w.agencyId, plan: 'STARTER' }, t.serviceToken)).errors).toBeUndefined();
+    expect((await t.gql(SetPlanFeaturesDocument, { plan: 'STARTER', features: ['OUTLOOK_CALENDAR'] }, t.serviceToken)).errors).toBeUndefined();
+    try {
+      expect(codeOf(await flow.start(w.userA, w.locA, 'GOOGLE'))).toBe('FEATURE_NOT_ENABLED');
+      expect((await disconnect(w.userA, gc.id)).data?.disconnect).toBe(true);
+      expect(await t.gql(SetLocationFeatureDocument, { locationId: w.locA, feature: 'OUTLOOK_CALENDAR', enabled: false }, t.tokenFor(w.agencyAdmin))).not.toHaveProperty('errors');
+      expect((await disconnect(w.userA, oc.id)).data?.disconnect).toBe(true);
+      expect(await rows(`SELECT count(*) FROM connections WHERE user_id = $1`, [w.userA])).toBe(0);
+      expect(channelsOf(g1.sub)).toEqual([]);
+      expect(subscriptionsOf(o1.id)).toEqual([]);
+    } finally {
+      await t.gql(SetPlanFeaturesDocument, { plan: 'STARTER', features: ['OUTLOOK_CALENDAR', 'GOOGLE_CALENDAR'] }, t.serviceToken);
+    }
+  });
+
+  test('removeLocationMember disconnects the user’s connections there first (and only there)', async () => {
+    const w = await newTenant(ds());
+    const oA = outlookAccount();
+    const gB = googleAccount();
+    const inA = await flow.connected(w.userAB, w.locA, 'OUTLOOK', oA.userPrincipalName);
+    const inB = await flow.connected(w.userAB, w.locB, 'GOOGLE', gB.email);
+    expect(subscriptionsOf(oA.id)).toEqual(['Calendar']);
+    expect(channelsOf(gB.sub)).toEqual([gB.email]);
+
+    const r = await t.gql(RemoveLocationMemberDocument, { locationId: w.locA, userId: w.userAB }, t.tokenFor(w.accountAdminA));
+    expect(r.errors).toBeUndefined();
+    expect(await leftovers(inA.id)).toEqual({ connections: 0, calendars: 0, pushChannels: 0 });
+    expect(subscriptionsOf(oA.id)).toEqual([]);
+    expect(await rows(`SELECT count(*) FROM calendar_configurations WHERE user_id = $1 AND location_id = $2`, [w.userAB, w.locA])).toBe(0);
+    // Location B keeps its connection, its selection and its push.
+    expect((await leftovers(inB.id)).connections).toBe(1);
+    expect(channelsOf(gB.sub)).toEqual([gB.email]);
+    expect(await rows(`SELECT count(*) FROM conflict_calendars WHERE user_id = $1 AND location_id = $2`, [w.userAB, w.locB])).toBe(1);
+    // The Outlook account is free again.
+    expect((await flow.connect(w.userA, w.locA, 'OUTLOOK', oA.userPrincipalName)).errors).toBeUndefined();
+  });
+
+  test('deactivateUser disconnects all of the user’s connections first', async () => {
+    const w = await newTenant(ds());
+    const o = outlookAccount();
+    const g = googleAccount();
+    const g2 = googleAccount();
+    const oc = await flow.connected(w.userAB, w.locA, 'OUTLOOK', o.userPrincipalName);
+    const gc = await flow.connected(w.userAB, w.locA, 'GOOGLE', g.email);
+    const gcB = await flow.connected(w.userAB, w.locB, 'GOOGLE', g2.email);
+
+    const r = await t.gql(DeactivateUserDocument, { userId: w.userAB }, t.tokenFor(w.agencyAdmin));
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.deactivateUser.active).toBe(false);
+    for (const id of [oc.id, gc.id, gcB.id]) expect(await leftovers(id)).toEqual({ connections: 0, calendars: 0, pushChannels: 0 });
+    expect(await rows(`SELECT count(*) FROM provider_accounts WHERE user_id = $1`, [w.userAB])).toBe(0);
+    expect(subscriptionsOf(o.id)).toEqual([]);
+    expect(channelsOf(g.sub)).toEqual([]);
+    expect(channelsOf(g2.sub)).toEqual([]);
+  });
+});
