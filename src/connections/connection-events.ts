@@ -19,8 +19,16 @@ export function toSnapshot(c: Connection): SyncStatusPayload['connection'] {
 export class ConnectionEvents {
   constructor(private readonly pubsub: PubSub) {}
 
-  statusChanged(c: Connection): void {
-    this.pubsub.publish('syncStatus', c.locationId, { locationId: c.locationId, userId: c.userId, connectionId: c.id, at: new Date().toISOString(), connection: toSnapshot(c) });
+  /** `disconnected`: the connection is gone (its last event). */
+  statusChanged(c: Connection, disconnected = false): void {
+    this.pubsub.publish('syncStatus', c.locationId, {
+      locationId: c.locationId,
+      userId: c.userId,
+      connectionId: c.id,
+      at: new Date().toISOString(),
+      connection: toSnapshot(c),
+      ...(disconnected ? { disconnected: true } : {}),
+    });
   }
 
   /** The user's blocking time in [from, to) may have changed. */

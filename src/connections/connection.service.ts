@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
+import { rows as sqlRows } from '../app/database/sql';
 import { canManageLocation } from '../app/auth/access-policy';
 import { UserViewer, Viewer } from '../app/auth/viewer';
 import { DomainError } from '../app/errors/domain.error';
@@ -9,7 +10,7 @@ import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
 import { GrantRevokedError, ProviderError, UnsupportedMailboxError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { PushChannelService } from '../sync/push-channel.service';
+import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
 import { PlanGateService } from '../tenancy/plan-gate.service';
 import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
@@ -94,7 +95,8 @@ export class ConnectionService {
       throw err;
     }
 
-    const conn = await this.persist(userId, locationId, member.agency_id, provider, account, tokens, calendars);
+    const { conn, orphanedChannels } = await this.persist(userId, locationId, member.agency_id, provider, account, tokens, calendars);
+    await this.d.push.stopChannels(conn, orphanedChannels);
     await this.d.push.reconcile(conn);
     this.d.events.statusChanged(conn);
     const window = this.d.syncWindow();
@@ -116,7 +118,7 @@ export class ConnectionService {
     account: ProviderAccount,
     tokens: TokenSet,
     calendars: ProviderCalendarInfo[],
-  ): Promise<Connection> {
+  ): Promise<{ conn: Connection; orphanedChannels: PushChannelRow[] }> {
     try {
       return await this.d.ds.transaction(async (tx) => {
         // The account row is the lock that serializes concurrent completions for one account.
@@ -160,9 +162,15 @@ export class ConnectionService {
             }),
           );
         }
-        await syncCalendarList(tx, conn.id, calendars);
+        // A re-authorization may grant less than before: say why the selection changed.
+        const changes = await syncCalendarList(tx, conn.id, calendars);
+        const notice = calendarListNotice(account.email, changes);
+        if (notice) {
+          await tx.query(`UPDATE connections SET last_error = $2 WHERE id = $1`, [conn.id, notice]);
+          conn.lastError = notice;
+        }
         await ensureDefaultConflictCalendar(tx, conn, calendars);
-        return conn;
+        return { conn, orphanedChannels: changes.orphanedChannels };
       });
     } catch (err) {
       // A concurrent completion won the (location, user, provider) slot with another account.
@@ -201,32 +209,44 @@ export class ConnectionService {
     await this.d.push.stopAll(conn);
     await this.d.ds.transaction((tx) => removeConnection(tx, conn));
     conn.syncState = SyncState.IDLE;
-    this.d.events.statusChanged(conn);
+    this.d.events.statusChanged(conn, true);
     const window = this.d.syncWindow();
     this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
     return true;
   }
 
-  /** Disconnects a user's connections in these locations (membership ends). Push is stopped after the transaction commits. */
+  /** Disconnects a user's connections in these locations (membership ends), inside the caller's transaction; push is stopped first. */
   async disconnectForMembership(tx: EntityManager, userId: string, locationIds: string[]): Promise<void> {
     const conns = await tx.getRepository(Connection).createQueryBuilder('c').where('c.user_id = :userId AND c.location_id = ANY(:locationIds)', { userId, locationIds }).getMany();
     for (const conn of conns) {
       await this.d.push.stopAll(conn);
       await removeConnection(tx, conn);
-      this.d.events.statusChanged(conn);
+      this.d.events.statusChanged(conn, true);
     }
   }
 
-  /** The supported repair: refresh the calendar list and restart push (sync jobs pick up from here). */
+  /**
+   * The supported repair: refresh the calendar list (the connection's lastError then says why the selection
+   * changed, or is cleared) and restart push, including channels the provider dropped on its side.
+   */
   async resync(viewer: Viewer, id: string): Promise<Connection> {
     const conn = await this.requireConnection(viewer, id);
     if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
     const driver = this.d.providers.get(conn.provider);
     const calendars = await this.d.tokens.use(conn, (t) => driver.listCalendars(t));
-    await this.d.ds.transaction((tx) => syncCalendarList(tx, conn.id, calendars));
-    await this.d.push.reconcile(conn);
+    const changes = await this.d.ds.transaction(async (tx) => {
+      const found = await syncCalendarList(tx, conn.id, calendars);
+      await tx.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id, calendarListNotice(conn.accountEmail, found)]);
+      return found;
+    });
+    await this.d.push.stopChannels(conn, changes.orphanedChannels);
+    await this.d.push.restart(conn);
     const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
     this.d.events.statusChanged(fresh);
+    if (changes.removedSelected.length) {
+      const window = this.d.syncWindow();
+      this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
+    }
     return fresh;
   }
 
@@ -241,8 +261,46 @@ export class ConnectionService {
   }
 }
 
-/** Upserts the provider's calendar list; calendars gone at the provider leave every selection (cascade). */
-export async function syncCalendarList(tx: EntityManager, connectionId: string, calendars: ProviderCalendarInfo[]): Promise<void> {
+/** What refreshing a connection's calendar list changed in its owner's selection. */
+export interface CalendarListChanges {
+  /** Names of linked calendars that lost write access and were unlinked. */
+  unlinked: string[];
+  /** Names of selected (linked or conflict) calendars that are gone at the provider. */
+  removedSelected: string[];
+  /** Push channels of the calendars that are gone: their rows went with them, the provider still has to be told. */
+  orphanedChannels: PushChannelRow[];
+}
+
+/** The text a sync-status event carries (as the connection's lastError) to say why the selection changed; null when nothing did. */
+export function calendarListNotice(accountEmail: string, changes: CalendarListChanges): string | null {
+  const parts: string[] = [];
+  for (const name of changes.unlinked) {
+    parts.push(
+      `The linked calendar "${name}" of ${accountEmail} can no longer be written to, so it was unlinked: new appointments are not written to a provider calendar until you choose another linked calendar.`,
+    );
+  }
+  for (const name of changes.removedSelected) parts.push(`The calendar "${name}" is no longer available in ${accountEmail} and was removed from your calendar selection.`);
+  return parts.length ? parts.join(' ') : null;
+}
+
+/**
+ * Upserts the provider's calendar list: new calendars appear, calendars gone at the provider leave every
+ * selection (cascade), and a linked calendar that lost write access is unlinked. Returns what changed.
+ */
+export async function syncCalendarList(tx: EntityManager, connectionId: string, calendars: ProviderCalendarInfo[]): Promise<CalendarListChanges> {
+  const gone: Array<{ name: string }> = await tx.query(
+    `SELECT pc.name FROM provider_calendars pc
+      WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2))
+        AND (EXISTS (SELECT 1 FROM conflict_calendars cc WHERE cc.provider_calendar_id = pc.id)
+             OR EXISTS (SELECT 1 FROM calendar_configurations cfg WHERE cfg.linked_calendar_id = pc.id))
+      ORDER BY pc.name`,
+    [connectionId, calendars.map((c) => c.externalId)],
+  );
+  const orphanedChannels: PushChannelRow[] = await tx.query(
+    `SELECT ch.* FROM push_channels ch JOIN provider_calendars pc ON pc.id = ch.provider_calendar_id
+      WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2))`,
+    [connectionId, calendars.map((c) => c.externalId)],
+  );
   for (const c of calendars) {
     await tx.query(
       `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6)
@@ -251,12 +309,15 @@ export async function syncCalendarList(tx: EntityManager, connectionId: string, 
     );
   }
   await tx.query(`DELETE FROM provider_calendars WHERE connection_id = $1 AND NOT (external_id = ANY($2))`, [connectionId, calendars.map((c) => c.externalId)]);
-  // A linked calendar that lost write access is unlinked.
-  await tx.query(
+  // A linked calendar that lost write access is unlinked (it stays a conflict calendar: it still blocks time).
+  const unlinked = await sqlRows<{ name: string }>(
+    tx,
     `UPDATE calendar_configurations cfg SET linked_calendar_id = NULL, updated_at = now()
-       FROM provider_calendars pc WHERE cfg.linked_calendar_id = pc.id AND pc.connection_id = $1 AND NOT pc.can_write`,
+       FROM provider_calendars pc WHERE cfg.linked_calendar_id = pc.id AND pc.connection_id = $1 AND NOT pc.can_write
+     RETURNING pc.name`,
     [connectionId],
   );
+  return { unlinked: unlinked.map((u) => u.name), removedSelected: gone.map((g) => g.name), orphanedChannels };
 }
 
 /** When the user has no conflict calendar yet in the location, the provider's default calendar becomes one. */

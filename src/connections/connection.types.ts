@@ -11,4 +11,6 @@ export class ConnectionAuthorization {
 export class SyncStatusEvent {
   @Field(() => Connection) connection: Connection;
   @Field() at: Date;
+  @Field({ description: 'True when the connection was removed (disconnected, or its user left the location); `connection` then shows it as it was.' })
+  disconnected: boolean;
 }

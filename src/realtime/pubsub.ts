@@ -8,6 +8,8 @@ export interface SyncStatusPayload {
   userId: string;
   connectionId: string;
   at: string;
+  /** The connection was removed (disconnect, membership ended); `connection` is how it was. */
+  disconnected?: boolean;
   connection: {
     id: string;
     provider: 'OUTLOOK' | 'GOOGLE';

@@ -49,6 +49,6 @@ export class RealtimeResolver {
     const c = payload.connection;
     // The snapshot describes the connection as it was, even when it has since been disconnected.
     const connection = Object.assign(new Connection(), { ...c, lastSyncedAt: c.lastSyncedAt ? new Date(c.lastSyncedAt) : null });
-    return Object.assign(new SyncStatusEvent(), { connection, at: new Date(payload.at) });
+    return Object.assign(new SyncStatusEvent(), { connection, at: new Date(payload.at), disconnected: payload.disconnected === true });
   }
 }

@@ -9,7 +9,8 @@ import { ProviderRegistry } from '../providers/provider-registry';
 
 const LIFETIME_MS: Record<Provider, number> = { OUTLOOK: 3 * 24 * 3600_000, GOOGLE: 7 * 24 * 3600_000 };
 
-interface ChannelRow {
+/** A push_channels row. */
+export interface PushChannelRow {
   id: string;
   provider_calendar_id: string;
   channel_id: string;
@@ -43,7 +44,7 @@ export class PushChannelService {
                OR EXISTS (SELECT 1 FROM calendar_configurations cfg WHERE cfg.linked_calendar_id = pc.id))`,
       [conn.id],
     );
-    const existing: ChannelRow[] = await this.ds.query(`SELECT * FROM push_channels WHERE connection_id = $1`, [conn.id]);
+    const existing: PushChannelRow[] = await this.ds.query(`SELECT * FROM push_channels WHERE connection_id = $1`, [conn.id]);
     const selectedIds = new Set(selected.map((s) => s.id));
     for (const ch of existing.filter((c) => !selectedIds.has(c.provider_calendar_id))) await this.stopOne(conn, ch);
     const covered = new Set(existing.map((c) => c.provider_calendar_id));
@@ -75,7 +76,7 @@ export class PushChannelService {
     );
   }
 
-  private async stopOne(conn: Connection, ch: ChannelRow): Promise<void> {
+  private async stopOne(conn: Connection, ch: PushChannelRow): Promise<void> {
     try {
       await this.tokens.use(conn, (t) => this.providers.get(conn.provider).stopPush(t, { channelId: ch.channel_id, resourceId: ch.resource_id, expiresAt: ch.expires_at }));
     } catch (err) {
@@ -85,10 +86,25 @@ export class PushChannelService {
     await this.ds.query(`DELETE FROM push_channels WHERE id = $1`, [ch.id]);
   }
 
+  /** Stops these channels at the provider (their rows may already be gone, e.g. with their calendar). Never throws. */
+  async stopChannels(conn: Connection, channels: readonly PushChannelRow[]): Promise<void> {
+    for (const ch of channels) await this.stopOne(conn, ch);
+  }
+
   /** Stops every channel of the connection (disconnect). Never throws. */
   async stopAll(conn: Connection): Promise<void> {
-    const existing: ChannelRow[] = await this.ds.query(`SELECT * FROM push_channels WHERE connection_id = $1`, [conn.id]);
+    const existing: PushChannelRow[] = await this.ds.query(`SELECT * FROM push_channels WHERE connection_id = $1`, [conn.id]);
     for (const ch of existing) await this.stopOne(conn, ch);
+  }
+
+  /**
+   * Stops every channel and starts push again for the selected calendars (resyncConnection, the repair):
+   * also recovers channels the provider dropped on its side while our rows still name them.
+   */
+  async restart(conn: Connection): Promise<void> {
+    if (conn.status !== ConnectionStatus.ACTIVE) return;
+    await this.stopAll(conn);
+    await this.reconcile(conn);
   }
 
   /** The secret of a channel, for verifying notifications. */

@@ -340,6 +340,40 @@ describe('completeConnection', () => {
       expect(cfg.syncDirection).toBe('ONE_WAY');
       expect(await rows(`SELECT count(*) FROM connections WHERE user_id = $1`, [w.userA])).toBe(1);
     });
+    test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: re-authorizing keeps an empty selection empty (the default calendar is added for a new connection only)', async (provider) => {
+      const w = await newTenant(ds());
+      const hint = provider === 'OUTLOOK' ? outlookWork().userPrincipalName : google().email;
+      const conn = await flow.connected(w.userA, w.locA, provider, hint);
+      const cleared = await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [] } }, t.tokenFor(w.userA));
+      expect(cleared.data?.updateCalendarConfiguration.conflictCalendars).toEqual([]);
+      expect((await flow.connected(w.userA, w.locA, provider, hint)).id).toBe(conn.id);
+      const cfg = (await t.gql(CalendarConfigurationDocument, { locationId: w.locA }, t.tokenFor(w.userA))).data!.calendarConfiguration;
+      expect(cfg).toMatchObject({ linkedCalendar: null, conflictCalendars: [] });
+    });
+
+    test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: re-authorizing with a read-only grant unlinks the linked calendar and says why', async (provider) => {
+      const w = await newTenant(ds());
+      const outlook = provider === 'OUTLOOK' ? outlookWork() : null;
+      const hint = outlook ? outlook.userPrincipalName : google().email;
+      const conn = await flow.connected(w.userA, w.locA, provider, hint);
+      const def = conn.calendars.find((c) => c.isDefault)!;
+      expect((await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: def.id, conflictCalendarIds: [] } }, t.tokenFor(w.userA))).errors).toBeUndefined();
+
+      // This time the user grants read access only.
+      if (outlook) outlook.consentScopes = READ_ONLY_OUTLOOK;
+      else emu.google.state.account(hint).calendarGrant = 'readonly';
+      const again = await flow.connected(w.userA, w.locA, provider, hint);
+      expect(again).toMatchObject({ id: conn.id, status: 'ACTIVE' });
+      expect(again.calendars.every((c) => !c.canWrite)).toBe(true);
+      expect(again.lastError).toContain(`The linked calendar "${def.name}" of ${hint} can no longer be written to, so it was unlinked`);
+      const cfg = (await t.gql(CalendarConfigurationDocument, { locationId: w.locA }, t.tokenFor(w.userA))).data!.calendarConfiguration;
+      expect(cfg.linkedCalendar).toBeNull();
+      expect(cfg.conflictCalendars.map((c) => c.id)).toEqual([def.id]);
+      // Linking it again is refused now.
+      expect(codeOf(await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: def.id, conflictCalendarIds: [] } }, t.tokenFor(w.userA)))).toBe(
+        'CALENDAR_NOT_WRITABLE',
+      );
+    });
   });
 
   describe('concurrent completions', () => {

@@ -4,14 +4,18 @@ import {
   DeactivateUserDocument,
   DisconnectDocument,
   RemoveLocationMemberDocument,
+  ResyncConnectionDocument,
   SetAgencyPlanDocument,
   SetLocationFeatureDocument,
   SetPlanFeaturesDocument,
+  SyncStatusChangedDocument,
+  SyncStatusChangedSubscription,
   UpdateCalendarConfigurationDocument,
 } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { insertAgency, insertLocation, insertUser } from '../support/fixtures';
-import { codeOf, startTestApp, TestApp } from '../support/test-app';
+import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
+import { subscribe, wsClient } from '../support/ws-client';
 
 // disconnect, and the disconnects that removeLocationMember and deactivateUser do first.
 
@@ -192,5 +196,40 @@ describe('disconnect', () => {
     expect(subscriptionsOf(o.id)).toEqual([]);
     expect(channelsOf(g.sub)).toEqual([]);
     expect(channelsOf(g2.sub)).toEqual([]);
+  });
+
+  test('subscribers of syncStatusChanged learn that a connection was disconnected (by the owner, or because membership ended)', async () => {
+    const w = await newTenant(ds());
+    const g = googleAccount();
+    const o = outlookAccount();
+    const gc = await flow.connected(w.userAB, w.locA, 'GOOGLE', g.email);
+    const oc = await flow.connected(w.userAB, w.locA, 'OUTLOOK', o.userPrincipalName);
+    const client = wsClient(t.wsUrl, t.tokenFor(w.accountAdminA));
+    try {
+      const sub = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
+      // Live once it delivered an event of a real action (awaited one by one, no timers).
+      let first: GqlResult<SyncStatusChangedSubscription> | null = null;
+      const arrived = sub.next().then((e) => (first = e));
+      while (!first) {
+        const resynced = t.gql(ResyncConnectionDocument, { connectionId: gc.id }, t.tokenFor(w.userAB));
+        await Promise.race([resynced, arrived]);
+        await resynced;
+      }
+      expect(first!.data!.syncStatusChanged).toMatchObject({ disconnected: false, connection: { id: gc.id, status: 'ACTIVE' } });
+      const nextGone = async () => {
+        for (;;) {
+          const e = await sub.next();
+          if (e.errors || e.data!.syncStatusChanged.disconnected) return e;
+        }
+      };
+
+      expect((await disconnect(w.userAB, gc.id)).data?.disconnect).toBe(true);
+      expect((await nextGone()).data!.syncStatusChanged).toMatchObject({ disconnected: true, connection: { id: gc.id, provider: 'GOOGLE', accountEmail: g.email, user: { id: w.userAB } } });
+
+      expect((await t.gql(RemoveLocationMemberDocument, { locationId: w.locA, userId: w.userAB }, t.tokenFor(w.accountAdminA))).errors).toBeUndefined();
+      expect((await nextGone()).data!.syncStatusChanged).toMatchObject({ disconnected: true, connection: { id: oc.id, provider: 'OUTLOOK' } });
+    } finally {
+      await client.dispose();
+    }
   });
 });

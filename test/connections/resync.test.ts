@@ -1,0 +1,205 @@
+import type { Client } from 'graphql-ws';
+import { TokenCipher } from '../../src/connections/token-cipher';
+import {
+  CalendarConfigurationDocument,
+  ConflictsChangedDocument,
+  ResyncConnectionDocument,
+  SyncStatusChangedDocument,
+  UpdateCalendarConfigurationDocument,
+} from '../generated/graphql';
+import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { codeOf, GqlResult, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
+import { subscribe, wsClient } from '../support/ws-client';
+
+// resyncConnection, "the supported repair": refreshes the calendar list (new calendars appear, gone ones
+// leave the selections, a linked calendar that lost write access is unlinked with an event saying why),
+// refreshes expired tokens, and restarts push.
+
+describe('resyncConnection', () => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+  const clients: Client[] = [];
+  const ds = () => t.app.ds;
+  const cipher = new TokenCipher([TEST_TOKEN_KEY]);
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    t = await startTestApp(emu.env);
+    flow = new ConnectFlow(t, emu);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  const resync = (viewer: string, connectionId: string) => t.gql(ResyncConnectionDocument, { connectionId }, t.tokenFor(viewer));
+  const config = async (viewer: string, locationId: string) => (await t.gql(CalendarConfigurationDocument, { locationId }, t.tokenFor(viewer))).data!.calendarConfiguration;
+  const tokensOf = async (connectionId: string) => {
+    const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
+    return JSON.parse(cipher.decrypt(row.credentials)) as { accessToken: string; refreshToken: string };
+  };
+
+  /** Repeats a real publishing action (each awaited, no timers) until the subscription delivers its first event. */
+  async function untilLive<R>(sub: { next(): Promise<GqlResult<R>> }, publish: () => Promise<unknown>): Promise<GqlResult<R>> {
+    let first: GqlResult<R> | null = null;
+    const arrived = sub.next().then((e) => (first = e));
+    while (!first) {
+      const published = publish();
+      await Promise.race([published, arrived]);
+      await published;
+    }
+    return first!;
+  }
+
+  test('who may resync: the owner and the admins of the location; others → NOT_FOUND', async () => {
+    const w = await newTenant(ds());
+    const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('who', 'gmail.test') }).email);
+    for (const viewer of [w.userA, w.accountAdminA, w.agencyAdmin]) expect((await resync(viewer, conn.id)).data?.resyncConnection.id).toBe(conn.id);
+    for (const viewer of [w.userA2, w.userB]) expect(codeOf(await resync(viewer, conn.id))).toBe('NOT_FOUND');
+    expect(codeOf(await resync(w.userA, '00000000-0000-4000-8000-000000000000'))).toBe('NOT_FOUND');
+    expect(codeOf(await resync(w.userA, 'x'))).toBe('NOT_FOUND');
+  });
+
+  test('Outlook: the calendar list is refreshed; a linked calendar that lost write access is unlinked with a sync-status event saying why', async () => {
+    const w = await newTenant(ds());
+    const me = emu.microsoft.addAccount({ email: uniqueEmail('list', 'contoso-list.test') });
+    const boss = emu.microsoft.addAccount({ email: uniqueEmail('boss', 'contoso-list.test') });
+    const bossCal = emu.microsoft.state.addCalendar(boss.id, 'Boss calendar');
+    const gone = emu.microsoft.state.addCalendar(boss.id, 'Project (going away)');
+    emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'writer');
+    emu.microsoft.state.shareCalendar(gone.id, me.id, 'reader');
+    const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
+    const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
+    expect(conn.calendars.find((c) => c.name === 'Boss calendar')!.canWrite).toBe(true);
+    const upd = await t.gql(
+      UpdateCalendarConfigurationDocument,
+      { input: { locationId: w.locA, linkedCalendarId: id('Boss calendar'), conflictCalendarIds: [id('Calendar'), id('Project (going away)')] } },
+      t.tokenFor(w.userA),
+    );
+    expect(upd.errors).toBeUndefined();
+    const subs = () =>
+      [...emu.microsoft.state.subscriptions.values()]
+        .filter((s) => s.accountId === me.id)
+        .map((s) => emu.microsoft.state.calendars.get(s.calendarId!)?.name)
+        .sort();
+    expect(subs()).toEqual(['Boss calendar', 'Calendar', 'Project (going away)']);
+
+    const client = wsClient(t.wsUrl, t.tokenFor(w.userA));
+    clients.push(client);
+    const status = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
+    const conflicts = subscribe(client, ConflictsChangedDocument, { locationId: w.locA, userId: w.userA });
+    await untilLive(status, () => resync(w.userA, conn.id));
+    await untilLive(conflicts, () => t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [id('Calendar'), id('Project (going away)')] } }, t.tokenFor(w.userA)));
+
+    // At the provider: the boss now shares read-only, the project calendar is no longer shared, a new calendar appears.
+    emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'reader');
+    emu.microsoft.state.calendars.get(gone.id)!.shares.delete(me.id);
+    emu.microsoft.state.addCalendar(me.id, 'Brand new');
+
+    const r = await resync(w.userA, conn.id);
+    expect(r.errors).toBeUndefined();
+    const after = r.data!.resyncConnection;
+    expect(after.calendars.map((c) => [c.name, c.canWrite]).sort()).toEqual([
+      ['Boss calendar', false],
+      ['Brand new', true],
+      ['Calendar', true],
+    ]);
+    expect(after.calendars.find((c) => c.name === 'Boss calendar')!.id).toBe(id('Boss calendar')); // same row, updated
+    expect(after.status).toBe('ACTIVE');
+    expect(after.lastError).toMatch(/Boss calendar/);
+    expect(after.lastError).toMatch(/unlinked/);
+
+    const cfg = await config(w.userA, w.locA);
+    expect(cfg.linkedCalendar).toBeNull();
+    // The formerly linked calendar still blocks time; the one that is gone left the selection.
+    expect(cfg.conflictCalendars.map((c) => c.name).sort()).toEqual(['Boss calendar', 'Calendar']);
+    expect(await scalar(ds(), `SELECT count(*) FROM push_channels WHERE connection_id = $1`, [conn.id])).toBe(2);
+    // The subscription of the calendar that went away was deleted at Graph too.
+    expect(subs()).toEqual(['Boss calendar', 'Calendar']);
+
+    // The event says why, and the user's blocking time is announced as changed.
+    let event = await status.next();
+    while (event.data && event.data.syncStatusChanged.connection.lastError === null) event = await status.next(); // earlier resyncs' events
+    expect(event.data!.syncStatusChanged.connection).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: after.lastError });
+    expect((await conflicts.next()).data!.conflictsChanged).toMatchObject({ userId: w.userA, locationId: w.locA });
+
+    // A clean resync clears the notice.
+    expect((await resync(w.userA, conn.id)).data!.resyncConnection.lastError).toBeNull();
+  });
+
+  test('Google: calendars that left the list leave the selections; a read-only re-share unlinks', async () => {
+    const w = await newTenant(ds());
+    const me = emu.google.addAccount({ email: uniqueEmail('list', 'gmail.test') });
+    const owner = emu.google.addAccount({ email: uniqueEmail('owner', 'gmail.test'), calendars: [{ summary: 'Team' }, { summary: 'Old' }] });
+    const team = [...owner.calendars.values()].find((c) => emu.google.state.calendars.get(c.calendarId)!.summary === 'Team')!.calendarId;
+    const old = [...owner.calendars.values()].find((c) => emu.google.state.calendars.get(c.calendarId)!.summary === 'Old')!.calendarId;
+    emu.google.state.shareCalendar(team, me.email, 'writer');
+    emu.google.state.shareCalendar(old, me.email, 'reader');
+    const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
+    const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
+    expect((await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: id('Team'), conflictCalendarIds: [id('Old')] } }, t.tokenFor(w.userA))).errors).toBeUndefined();
+
+    emu.google.state.shareCalendar(team, me.email, 'reader');
+    emu.google.state.account(me.email).calendars.delete(old);
+    const after = (await resync(w.userA, conn.id)).data!.resyncConnection;
+    expect(new Map(after.calendars.map((c) => [c.name, c.canWrite]))).toEqual(
+      new Map([
+        [me.email, true],
+        ['Team', false],
+      ]),
+    );
+    expect(after.lastError).toMatch(/Team/);
+    const cfg = await config(w.userA, w.locA);
+    expect(cfg.linkedCalendar).toBeNull();
+    expect(cfg.conflictCalendars.map((c) => c.name)).toEqual(['Team']);
+    expect([...emu.google.push.channels.values()].filter((c) => c.sub === me.sub && !c.stopped).map((c) => c.calendarId)).toEqual([team]);
+  });
+
+  test('push is restarted: a subscription the provider dropped is created again', async () => {
+    const w = await newTenant(ds());
+    const me = emu.microsoft.addAccount({ email: uniqueEmail('push', 'contoso-push.test') });
+    const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
+    const live = () => [...emu.microsoft.state.subscriptions.values()].filter((s) => s.accountId === me.id);
+    const [dropped] = live();
+    expect(dropped.calendarId).toBe(me.defaultCalendarId);
+    emu.microsoft.state.subscriptions.delete(dropped.id);
+    expect(live()).toHaveLength(0);
+
+    expect((await resync(w.userA, conn.id)).errors).toBeUndefined();
+    const now = live();
+    expect(now.map((s) => s.calendarId)).toEqual([me.defaultCalendarId]);
+    const rows: Array<{ channel_id: string }> = await ds().query(`SELECT channel_id FROM push_channels WHERE connection_id = $1`, [conn.id]);
+    expect(rows.map((r) => r.channel_id)).toEqual([now[0].id]);
+  });
+
+  test.each(['OUTLOOK', 'GOOGLE'] as const)('%s: an expired access token is refreshed on use and the new tokens are stored, even under concurrent resyncs', async (provider) => {
+    const w = await newTenant(ds());
+    const account =
+      provider === 'OUTLOOK' ? emu.microsoft.addAccount({ email: uniqueEmail('refresh', 'contoso-refresh.test') }).userPrincipalName : emu.google.addAccount({ email: uniqueEmail('refresh', 'gmail.test') }).email;
+    const conn = await flow.connected(w.userA, w.locA, provider, account);
+    const before = await tokensOf(conn.id);
+    if (provider === 'OUTLOOK') emu.microsoft.state.expireAccessTokens(account);
+    else emu.google.state.expireAccessTokens(account);
+
+    const results = await Promise.all([resync(w.userA, conn.id), resync(w.userA, conn.id), resync(w.accountAdminA, conn.id)]);
+    for (const r of results) {
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.resyncConnection.status).toBe('ACTIVE');
+    }
+    const after = await tokensOf(conn.id);
+    expect(after.accessToken).not.toBe(before.accessToken);
+    if (provider === 'OUTLOOK') {
+      // Microsoft rotates refresh tokens: the stored one is the newest, still valid.
+      expect(emu.microsoft.state.refreshTokens.get(after.refreshToken)?.revoked).toBeNull();
+      expect(emu.microsoft.state.accessTokens.get(after.accessToken)!.expiresAtMs).toBeGreaterThan(Date.now());
+    } else {
+      expect(emu.google.state.tokens.checkAccess(after.accessToken)).not.toBeNull();
+    }
+    // And it keeps working.
+    expect((await resync(w.userA, conn.id)).data?.resyncConnection.status).toBe('ACTIVE');
+  });
+});
