@@ -3,6 +3,7 @@ import { AccessService } from './auth/access.service';
 import { AppConfig } from './config/config';
 import { AgencyService } from '../tenancy/agency.service';
 import { LocationService } from '../tenancy/location.service';
+import { FeatureHooks } from '../tenancy/feature-hooks';
 import { MembershipHooks } from '../tenancy/membership-hooks';
 import { PlanGateService } from '../tenancy/plan-gate.service';
 import { PlanService } from '../tenancy/plan.service';
@@ -24,6 +25,7 @@ import { PushChannelService } from '../sync/push-channel.service';
 export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig) {
   const access = new AccessService(ds);
   const membershipHooks = new MembershipHooks();
+  const featureHooks = new FeatureHooks();
   const planGate = new PlanGateService(ds);
   const cipher = new TokenCipher(config.TOKEN_ENCRYPTION_KEYS);
   const providers = new ProviderRegistry(endpointsFromConfig(config));
@@ -38,20 +40,22 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
   const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
+  featureHooks.register((scope) => connections.applyFeatureAvailability(scope));
   return {
     ds,
     pubsub,
     access,
     membershipHooks,
+    featureHooks,
     providers,
     tokens,
     push,
     events,
     connections,
     planGate,
-    plans: new PlanService(ds),
-    agencies: new AgencyService(ds, access),
-    locations: new LocationService(ds, access, membershipHooks),
+    plans: new PlanService(ds, featureHooks),
+    agencies: new AgencyService(ds, access, featureHooks),
+    locations: new LocationService(ds, access, membershipHooks, featureHooks),
     users: new UserService(ds, access, membershipHooks),
     calendars: new CalendarService(ds, access),
     configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),

@@ -28,3 +28,10 @@ export const alreadyConnected = (provider: Provider, existingEmail: string) =>
 
 export const codeRefused = () =>
   new DomainError('OAUTH_STATE_INVALID', 'The provider did not accept this authorization code (it may have expired or been used). Start connecting again.');
+
+const INTEGRATION: Record<Provider, string> = { OUTLOOK: 'Outlook Integration', GOOGLE: 'Google Calendar Integration' };
+
+/** lastError of a connection whose feature the plan lost or the location switched off (its push is stopped). */
+export const featureOffMessage = (provider: Provider) =>
+  `${INTEGRATION[provider]} is no longer enabled for this location (its plan or the location's settings changed), so this connection stopped syncing. ` +
+  `Its calendars and settings are kept; syncing resumes when the feature is enabled again.`;

@@ -11,12 +11,14 @@ import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/ca
 import { GrantRevokedError, ProviderError, UnsupportedMailboxError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
+import { FeatureScope } from '../tenancy/feature-hooks';
 import { PlanGateService } from '../tenancy/plan-gate.service';
 import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
 import { ConnectionStatus, Provider, SyncState } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
-import { alreadyConnected, codeRefused, connectedToAnotherUser, inAnotherLocation } from './connection-rules';
+import { alreadyConnected, codeRefused, connectedToAnotherUser, featureOffMessage, inAnotherLocation } from './connection-rules';
+import { availabilityIn, isFeatureAvailable } from './feature-availability';
 import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
 import { OAuthStateService } from './oauth-state.service';
 import { createPkce } from './pkce';
@@ -169,7 +171,8 @@ export class ConnectionService {
           await tx.query(`UPDATE connections SET last_error = $2 WHERE id = $1`, [conn.id, notice]);
           conn.lastError = notice;
         }
-        await ensureDefaultConflictCalendar(tx, conn, calendars);
+        // A new connection protects availability at once; a re-authorization keeps the configuration as it is.
+        if (!existing) await ensureDefaultConflictCalendar(tx, conn, calendars);
         return { conn, orphanedChannels: changes.orphanedChannels };
       });
     } catch (err) {
@@ -236,7 +239,9 @@ export class ConnectionService {
     const calendars = await this.d.tokens.use(conn, (t) => driver.listCalendars(t));
     const changes = await this.d.ds.transaction(async (tx) => {
       const found = await syncCalendarList(tx, conn.id, calendars);
-      await tx.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id, calendarListNotice(conn.accountEmail, found)]);
+      // The notice of this refresh, else the reason push stays off after a downgrade, else nothing.
+      const notice = calendarListNotice(conn.accountEmail, found) ?? ((await isFeatureAvailable(tx, conn.id)) ? null : featureOffMessage(conn.provider));
+      await tx.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id, notice]);
       return found;
     });
     await this.d.push.stopChannels(conn, changes.orphanedChannels);
@@ -248,6 +253,27 @@ export class ConnectionService {
       this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
     }
     return fresh;
+  }
+
+  /**
+   * After the enabled features changed (plan catalogue, agency plan, location switch): connections whose feature
+   * is gone stop push and say why; those whose feature is back resume push. Their data stays either way.
+   */
+  async applyFeatureAvailability(scope: FeatureScope): Promise<void> {
+    for (const { id, available } of await availabilityIn(this.d.ds, scope)) {
+      const conn = await this.d.ds.getRepository(Connection).findOneBy({ id });
+      if (!conn || conn.status !== ConnectionStatus.ACTIVE) continue;
+      const off = featureOffMessage(conn.provider);
+      if (!available && conn.lastError !== off) {
+        await this.d.push.stopAll(conn);
+        conn.lastError = off;
+      } else if (available && conn.lastError === off) {
+        conn.lastError = null;
+        await this.d.push.reconcile(conn);
+      } else continue;
+      await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, conn.lastError]);
+      this.d.events.statusChanged(conn);
+    }
   }
 
   private requireUser(viewer: Viewer): UserViewer {
@@ -334,6 +360,9 @@ async function ensureDefaultConflictCalendar(tx: EntityManager, conn: Connection
 }
 
 async function removeConnection(tx: EntityManager, conn: Connection): Promise<void> {
+  // The account row is the lock for everything about one account (as in completeConnection): without it, two
+  // concurrent disconnects of its last two connections each see the other one and both keep the row.
+  await tx.query(`SELECT 1 FROM provider_accounts WHERE provider = $1 AND external_id = $2 FOR UPDATE`, [conn.provider, conn.accountExternalId]);
   // Cascades: provider calendars → selections, push rows, synced events.
   await tx.query(`DELETE FROM connections WHERE id = $1`, [conn.id]);
   // The account is free again once its owner has no connection of it left.

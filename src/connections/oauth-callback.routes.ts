@@ -19,7 +19,8 @@ export function mountOAuthCallbackRoutes(app: Express, deps: { connections: Conn
   for (const provider of [Provider.OUTLOOK, Provider.GOOGLE]) {
     const label = provider === Provider.OUTLOOK ? 'Outlook' : 'Google';
     app.get(`/oauth/${provider.toLowerCase()}/callback`, async (req: Request, res: Response) => {
-      const q = req.query as Record<string, string | undefined>;
+      // Only single string values count: a repeated parameter arrives as an array and is treated as absent.
+      const q = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])) as Record<string, string | undefined>;
       res.type('html');
       if (q.error) {
         // The user cancelled or the provider refused: nothing is stored, the attempt's state is spent.

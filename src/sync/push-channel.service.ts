@@ -4,6 +4,7 @@ import { logger } from '../app/logging/logger';
 import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus, Provider } from '../connections/connection.enums';
 import { ConnectionTokens } from '../connections/connection-tokens.service';
+import { isFeatureAvailable } from '../connections/feature-availability';
 import { PushChannel } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
 
@@ -37,6 +38,11 @@ export class PushChannelService {
   /** Starts push for selected calendars of the connection that have none; stops it for calendars no longer selected. */
   async reconcile(conn: Connection): Promise<void> {
     if (conn.status !== ConnectionStatus.ACTIVE) return;
+    // After a downgrade (plan or location switch) the connection gets no push at all.
+    if (!(await isFeatureAvailable(this.ds, conn.id))) {
+      await this.stopAll(conn);
+      return;
+    }
     const selected: Array<{ id: string; external_id: string }> = await this.ds.query(
       `SELECT pc.id, pc.external_id FROM provider_calendars pc
         WHERE pc.connection_id = $1

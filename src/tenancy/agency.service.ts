@@ -6,6 +6,7 @@ import { forbidden } from '../app/errors/errors';
 import { isUuid } from '../app/validation/ids';
 import { requireEmail, requireName } from '../app/validation/validate';
 import { Agency } from './agency.entity';
+import { FeatureHooks } from './feature-hooks';
 import { CrossLocationPolicy, PlanCode, UserRole, UserType } from './tenancy.enums';
 import { CreateAgencyInput } from './tenancy.inputs';
 import { User } from './user.entity';
@@ -14,6 +15,7 @@ export class AgencyService {
   constructor(
     private readonly ds: DataSource,
     private readonly access: AccessService,
+    private readonly featureHooks: FeatureHooks = new FeatureHooks(),
   ) {}
 
   /** By-id read: null when missing or invisible, so existence never leaks. */
@@ -42,7 +44,9 @@ export class AgencyService {
     const agency = await this.access.requireAgency(viewer, agencyId, 'read');
     if (!isService(viewer)) throw forbidden('Only the CRM service token may change an agency plan');
     agency.planCode = plan;
-    return this.ds.getRepository(Agency).save(agency);
+    const saved = await this.ds.getRepository(Agency).save(agency);
+    await this.featureHooks.afterFeaturesChanged({ agencyId });
+    return saved;
   }
 
   async setCrossLocationPolicy(viewer: Viewer, agencyId: string, policy: CrossLocationPolicy): Promise<Agency> {

@@ -5,6 +5,7 @@ import { Viewer } from '../app/auth/viewer';
 import { badInput } from '../app/errors/errors';
 import { isUuid } from '../app/validation/ids';
 import { requireName, requireTimezone } from '../app/validation/validate';
+import { FeatureHooks } from './feature-hooks';
 import { Location } from './location.entity';
 import { LocationDisabledFeature } from './location-disabled-feature.entity';
 import { LocationMember } from './location-member.entity';
@@ -17,6 +18,7 @@ export class LocationService {
     private readonly ds: DataSource,
     private readonly access: AccessService,
     private readonly hooks: MembershipHooks,
+    private readonly featureHooks: FeatureHooks = new FeatureHooks(),
   ) {}
 
   async find(viewer: Viewer, id: string): Promise<Location | null> {
@@ -59,6 +61,7 @@ export class LocationService {
     const repo = this.ds.getRepository(LocationDisabledFeature);
     if (enabled) await repo.delete({ locationId, feature });
     else await repo.createQueryBuilder().insert().values({ locationId, feature }).orIgnore().execute();
+    await this.featureHooks.afterFeaturesChanged({ locationId });
     return loc;
   }
 }

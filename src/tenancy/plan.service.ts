@@ -1,11 +1,15 @@
 import { DataSource } from 'typeorm';
 import { isService, Viewer } from '../app/auth/viewer';
 import { forbidden } from '../app/errors/errors';
+import { FeatureHooks } from './feature-hooks';
 import { Plan } from './plan.entity';
 import { Feature, PlanCode } from './tenancy.enums';
 
 export class PlanService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly featureHooks: FeatureHooks = new FeatureHooks(),
+  ) {}
 
   /** The catalogue in price order. */
   list(): Promise<Plan[]> {
@@ -16,6 +20,8 @@ export class PlanService {
     if (!isService(viewer)) throw forbidden('Only the CRM service token may change the plan catalogue');
     const plan = await this.ds.getRepository(Plan).findOneByOrFail({ code });
     plan.features = Object.values(Feature).filter((f) => features.includes(f));
-    return this.ds.getRepository(Plan).save(plan);
+    const saved = await this.ds.getRepository(Plan).save(plan);
+    await this.featureHooks.afterFeaturesChanged({ planCode: code });
+    return saved;
   }
 }

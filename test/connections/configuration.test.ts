@@ -1,6 +1,7 @@
-import { CalendarConfigurationDocument, ConnectionsDocument, UpdateCalendarConfigurationDocument, UpdateCalendarConfigurationInput } from '../generated/graphql';
-import { ConnectFlow, Emulators, newTenant, startEmulators, Tenant, uniqueEmail } from '../support/connect-flow';
+import { CalendarConfigurationDocument, ConflictsChangedDocument, ConnectionsDocument, UpdateCalendarConfigurationDocument, UpdateCalendarConfigurationInput } from '../generated/graphql';
+import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
+import { nextWhere, subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // The connections and calendarConfiguration queries, and updateCalendarConfiguration's rules and input semantics.
 
@@ -198,6 +199,25 @@ describe('connections and calendar configuration', () => {
       expect(await config(w.userA, w.locA)).toEqual(before);
       // The agency admin configures a member of location B.
       expect(ok(await update(w.agencyAdmin, { locationId: w.locB, userId: w.userAB, conflictCalendarIds: [cal.ofABinB] })).updateCalendarConfiguration.conflictCalendars.map((c) => c.id)).toEqual([cal.ofABinB]);
+    });
+
+    test('a configuration change announces the user’s blocking time as changed over graphql-ws (conflictsChanged)', async () => {
+      const { w, cal } = await world();
+      const client = wsClient(t.wsUrl, t.tokenFor(w.accountAdminA));
+      try {
+        // Every user of the location; primed with userA2's changes, so userA's event is told apart by its user.
+        const sub = subscribe(client, ConflictsChangedDocument, { locationId: w.locA });
+        await untilLive(sub, () => update(w.userA2, { locationId: w.locA, conflictCalendarIds: [cal.ofA2] }));
+        ok(await update(w.accountAdminA, { locationId: w.locA, userId: w.userA, conflictCalendarIds: [cal.googlePrimary] }));
+        const e = await nextWhere(sub, (x) => x.data?.conflictsChanged.userId === w.userA);
+        expect(e.errors).toBeUndefined();
+        const { userId, locationId, from, to } = e.data!.conflictsChanged;
+        expect({ userId, locationId }).toEqual({ userId: w.userA, locationId: w.locA });
+        // The whole sync window: 7 days back to 180 days ahead.
+        expect(Date.parse(to) - Date.parse(from)).toBeCloseTo(187 * 86_400_000, -4);
+      } finally {
+        await client.dispose();
+      }
     });
 
     test('push follows the selection: newly selected calendars get a subscription or channel, deselected ones lose it', async () => {

@@ -6,16 +6,16 @@ import {
   RemoveLocationMemberDocument,
   ResyncConnectionDocument,
   SetAgencyPlanDocument,
+  SetCrossLocationPolicyDocument,
   SetLocationFeatureDocument,
   SetPlanFeaturesDocument,
   SyncStatusChangedDocument,
-  SyncStatusChangedSubscription,
   UpdateCalendarConfigurationDocument,
 } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { insertAgency, insertLocation, insertUser } from '../support/fixtures';
-import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
-import { subscribe, wsClient } from '../support/ws-client';
+import { codeOf, startTestApp, TestApp } from '../support/test-app';
+import { nextWhere, subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // disconnect, and the disconnects that removeLocationMember and deactivateUser do first.
 
@@ -135,6 +135,22 @@ describe('disconnect', () => {
     expect(await rows(`SELECT count(*) FROM provider_accounts WHERE external_id = $1 AND user_id = $2`, [`${o.tid}.${o.oid}`, w.userA2])).toBe(1);
   });
 
+  test('concurrent disconnects of the same account in two locations free the account (ALLOW_SAME_USER)', async () => {
+    for (let round = 0; round < 5; round++) {
+      const w = await newTenant(ds());
+      expect((await t.gql(SetCrossLocationPolicyDocument, { agencyId: w.agencyId, policy: 'ALLOW_SAME_USER' }, t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
+      const g = googleAccount();
+      const inA = await flow.connected(w.userAB, w.locA, 'GOOGLE', g.email);
+      const inB = await flow.connected(w.userAB, w.locB, 'GOOGLE', g.email);
+      const results = await Promise.all([disconnect(w.userAB, inA.id), disconnect(w.userAB, inB.id)]);
+      expect(results.map((r) => r.data?.disconnect)).toEqual([true, true]);
+      expect(await rows(`SELECT count(*) FROM connections WHERE account_external_id = $1`, [g.sub])).toBe(0);
+      expect(await rows(`SELECT count(*) FROM provider_accounts WHERE external_id = $1`, [g.sub])).toBe(0);
+      // Nobody holds it any more.
+      expect((await flow.connect(w.userA2, w.locA, 'GOOGLE', g.email)).errors).toBeUndefined();
+    }
+  });
+
   test('disconnect is never gated: it works after the plan lost the feature and with the location switch off', async () => {
     const w = await newTenant(ds());
     const g1 = googleAccount();
@@ -207,21 +223,9 @@ describe('disconnect', () => {
     const client = wsClient(t.wsUrl, t.tokenFor(w.accountAdminA));
     try {
       const sub = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
-      // Live once it delivered an event of a real action (awaited one by one, no timers).
-      let first: GqlResult<SyncStatusChangedSubscription> | null = null;
-      const arrived = sub.next().then((e) => (first = e));
-      while (!first) {
-        const resynced = t.gql(ResyncConnectionDocument, { connectionId: gc.id }, t.tokenFor(w.userAB));
-        await Promise.race([resynced, arrived]);
-        await resynced;
-      }
-      expect(first!.data!.syncStatusChanged).toMatchObject({ disconnected: false, connection: { id: gc.id, status: 'ACTIVE' } });
-      const nextGone = async () => {
-        for (;;) {
-          const e = await sub.next();
-          if (e.errors || e.data!.syncStatusChanged.disconnected) return e;
-        }
-      };
+      const first = await untilLive(sub, () => t.gql(ResyncConnectionDocument, { connectionId: gc.id }, t.tokenFor(w.userAB)));
+      expect(first.data!.syncStatusChanged).toMatchObject({ disconnected: false, connection: { id: gc.id, status: 'ACTIVE' } });
+      const nextGone = () => nextWhere(sub, (e) => e.data!.syncStatusChanged.disconnected);
 
       expect((await disconnect(w.userAB, gc.id)).data?.disconnect).toBe(true);
       expect((await nextGone()).data!.syncStatusChanged).toMatchObject({ disconnected: true, connection: { id: gc.id, provider: 'GOOGLE', accountEmail: g.email, user: { id: w.userAB } } });

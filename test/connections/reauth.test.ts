@@ -10,7 +10,7 @@ import {
 } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
-import { subscribe, wsClient } from '../support/ws-client';
+import { nextWhere, subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // A refused refresh turns a connection into NEEDS_REAUTH, which clients learn over graphql-ws;
 // resync and newly selecting its calendars are refused until the same account is reconnected.
@@ -46,32 +46,7 @@ describe('NEEDS_REAUTH', () => {
     const client = wsClient(t.wsUrl, t.tokenFor(viewer));
     clients.push(client);
     const sub = subscribe(client, SyncStatusChangedDocument, { locationId });
-    return {
-      ...sub,
-      /** The next event matching `predicate`, skipping others (in order of arrival). */
-      async nextWhere(predicate: (e: StatusEvent) => boolean): Promise<StatusEvent> {
-        for (;;) {
-          const e = await sub.next();
-          if (e.errors || predicate(e)) return e;
-        }
-      },
-    };
-  }
-
-  /**
-   * graphql-ws does not acknowledge a subscription, so it is live once it has delivered something:
-   * repeat a real action that publishes (each awaited, no timers) until the first event arrives.
-   */
-  async function untilLive(sub: { next(): Promise<StatusEvent> }, publish: () => Promise<unknown>): Promise<StatusEvent> {
-    let first: StatusEvent | null = null;
-    const arrived = sub.next().then((e) => (first = e));
-    while (!first) {
-      const published = publish();
-      await Promise.race([published, arrived]);
-      // Never leave an action running into the next step of the test.
-      await published;
-    }
-    return first!;
+    return { ...sub, nextWhere: (predicate: (e: StatusEvent) => boolean) => nextWhere(sub, predicate) };
   }
 
   /** The provider now refuses the refresh token, and the current access token has expired. */

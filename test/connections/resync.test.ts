@@ -8,8 +8,8 @@ import {
   UpdateCalendarConfigurationDocument,
 } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
-import { codeOf, GqlResult, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
-import { subscribe, wsClient } from '../support/ws-client';
+import { codeOf, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
+import { subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // resyncConnection, "the supported repair": refreshes the calendar list (new calendars appear, gone ones
 // leave the selections, a linked calendar that lost write access is unlinked with an event saying why),
@@ -42,18 +42,6 @@ describe('resyncConnection', () => {
     const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
     return JSON.parse(cipher.decrypt(row.credentials)) as { accessToken: string; refreshToken: string };
   };
-
-  /** Repeats a real publishing action (each awaited, no timers) until the subscription delivers its first event. */
-  async function untilLive<R>(sub: { next(): Promise<GqlResult<R>> }, publish: () => Promise<unknown>): Promise<GqlResult<R>> {
-    let first: GqlResult<R> | null = null;
-    const arrived = sub.next().then((e) => (first = e));
-    while (!first) {
-      const published = publish();
-      await Promise.race([published, arrived]);
-      await published;
-    }
-    return first!;
-  }
 
   test('who may resync: the owner and the admins of the location; others → NOT_FOUND', async () => {
     const w = await newTenant(ds());

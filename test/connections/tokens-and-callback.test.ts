@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenCipher } from '../../src/connections/token-cipher';
-import { Provider } from '../generated/graphql';
+import { Provider, SetLocationFeatureDocument } from '../generated/graphql';
 import { ConnectFlow, Emulators, httpGet, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { codeOf, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
 
@@ -180,6 +180,31 @@ describe('tokens at rest and the OAuth callback pages', () => {
       expect(await scalar(ds(), `SELECT count(*) FROM connections WHERE user_id = $1`, [w.userA])).toBe(0);
       // Missing parameters.
       expect((await httpGet(callbackBase('GOOGLE'))).status).toBe(400);
+    });
+
+    test('the page is gated like completeConnection (location switch off) and stores nothing', async () => {
+      const w = await newTenant(ds());
+      const hint = emu.google.addAccount({ email: uniqueEmail('gated', 'gmail.test') }).email;
+      const a = await flow.authorize(w.userA, w.locA, 'GOOGLE', hint);
+      expect((await t.gql(SetLocationFeatureDocument, { locationId: w.locA, feature: 'GOOGLE_CALENDAR', enabled: false }, t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
+      const page = await httpGet(onServer(a.callbackUrl, 'GOOGLE'));
+      expect(page.status).toBe(400);
+      expect(page.body).toContain('Google Calendar Integration is not enabled for your account. Please contact the administrator.');
+      expect(await scalar(ds(), `SELECT count(*) FROM connections WHERE user_id = $1`, [w.userA])).toBe(0);
+    });
+
+    test('repeated query parameters are refused cleanly, not with a server error', async () => {
+      const w = await newTenant(ds());
+      const hint = emu.google.addAccount({ email: uniqueEmail('twice', 'gmail.test') }).email;
+      const a = await flow.authorize(w.userA, w.locA, 'GOOGLE', hint);
+      const code = encodeURIComponent(a.code);
+      const state = encodeURIComponent(a.state);
+      for (const query of [`code=${code}&code=${code}&state=${state}`, `code=${code}&state=${state}&state=${state}`]) {
+        const page = await httpGet(`${callbackBase('GOOGLE')}?${query}`);
+        expect(page.status).toBe(400);
+        expect(page.body).toContain('calendar not connected');
+      }
+      expect(await scalar(ds(), `SELECT count(*) FROM connections WHERE user_id = $1`, [w.userA])).toBe(0);
     });
 
     test('a rule of the feature (account held by another user) is shown on the page', async () => {

@@ -42,7 +42,6 @@ export async function startEmulators(): Promise<Emulators> {
       GOOGLE_TOKEN_URL: google.tokenUrl,
       GOOGLE_API_URL: google.apiUrl,
       PROVIDER_CA_FILE: caFile,
-      LOG_LEVEL: 'silent',
     },
     close: async () => {
       await Promise.all([google.close(), microsoft.close()]);

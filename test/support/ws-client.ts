@@ -31,3 +31,27 @@ export function subscribe<R, V>(client: Client, doc: TypedDocumentNode<R, V>, va
     dispose,
   };
 }
+
+/**
+ * graphql-ws does not acknowledge a subscription, so it is live once it has delivered something:
+ * repeats a real action that publishes (each one awaited, no timers) until the first event arrives,
+ * and returns that event. No action is left running when it returns.
+ */
+export async function untilLive<R>(sub: { next(): Promise<GqlResult<R>> }, publish: () => Promise<unknown>): Promise<GqlResult<R>> {
+  const state: { first: GqlResult<R> | null } = { first: null };
+  const arrived = sub.next().then((e) => (state.first = e));
+  while (!state.first) {
+    const published = publish();
+    await Promise.race([published, arrived]);
+    await published;
+  }
+  return state.first;
+}
+
+/** The next event (or error) matching `predicate`, skipping the others in order of arrival. */
+export async function nextWhere<R>(sub: { next(): Promise<GqlResult<R>> }, predicate: (e: GqlResult<R>) => boolean): Promise<GqlResult<R>> {
+  for (;;) {
+    const e = await sub.next();
+    if (e.errors || predicate(e)) return e;
+  }
+}
