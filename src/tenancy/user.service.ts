@@ -3,7 +3,7 @@ import { AccessService } from '../app/auth/access.service';
 import { canManageLocation, canSeeLocation } from '../app/auth/access-policy';
 import { isAgencyAdmin, isService, Viewer } from '../app/auth/viewer';
 import { badInput, forbidden } from '../app/errors/errors';
-import { isUniqueViolation } from '../app/validation/ids';
+import { isUniqueViolation, isUuid } from '../app/validation/ids';
 import { requireEmail, requireName } from '../app/validation/validate';
 import { Location } from './location.entity';
 import { LocationMember } from './location-member.entity';
@@ -32,7 +32,7 @@ export class UserService {
     }
     const locationIds = [...new Set(input.locationIds)];
     const locations = locationIds.length
-      ? await this.ds.getRepository(Location).createQueryBuilder('l').where('l.id = ANY(:ids)', { ids: locationIds.filter((id) => /^[0-9a-f-]{36}$/i.test(id)) }).getMany()
+      ? await this.ds.getRepository(Location).createQueryBuilder('l').where('l.id = ANY(:ids)', { ids: locationIds.filter(isUuid) }).getMany()
       : [];
     for (const id of locationIds) {
       const loc = locations.find((l) => l.id === id);

@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { Agency } from '../../tenancy/agency.entity';
 import { Location } from '../../tenancy/location.entity';
 import { User } from '../../tenancy/user.entity';
+import { userFromRow } from '../../tenancy/user-row';
 import { Calendar } from '../../scheduling/calendar.entity';
 import { forbidden, notFound } from '../errors/errors';
 import { isUuid } from '../validation/ids';
@@ -69,9 +70,7 @@ export class AccessService {
     );
     const result = new Map<string, UserWithLocations>();
     for (const r of rows) {
-      const user = Object.assign(new User(), {
-        id: r.id, agencyId: r.agency_id, email: r.email, name: r.name, type: r.type, role: r.role, active: r.active, createdAt: r.created_at,
-      });
+      const user = userFromRow(r);
       const locationIds = r.location_ids as string[];
       if (canSeeUser(viewer, user, locationIds)) result.set(user.id, { user, locationIds });
     }

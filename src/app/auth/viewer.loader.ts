@@ -2,13 +2,12 @@ import { DataSource } from 'typeorm';
 import { User } from '../../tenancy/user.entity';
 import { SERVICE_SUBJECT, PROVISIONING_SCOPE, TokenClaims } from './jwt';
 import { Viewer } from './viewer';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../validation/ids';
 
 /** Resolves verified claims into a Viewer; null when the user is unknown or deactivated. */
 export async function loadViewer(ds: DataSource, claims: TokenClaims): Promise<Viewer | null> {
   if (claims.sub === SERVICE_SUBJECT) return claims.scope === PROVISIONING_SCOPE ? { kind: 'service' } : null;
-  if (!UUID.test(claims.sub)) return null;
+  if (!isUuid(claims.sub)) return null;
   const rows: Array<User & { location_ids: string[] }> = await ds.query(
     `SELECT u.id, u.agency_id AS "agencyId", u.email, u.name, u.type, u.role, u.active, u.created_at AS "createdAt",
             CASE WHEN u.type = 'AGENCY' AND u.role = 'ADMIN'

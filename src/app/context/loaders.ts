@@ -5,6 +5,7 @@ import { Location } from '../../tenancy/location.entity';
 import { Plan } from '../../tenancy/plan.entity';
 import { Feature } from '../../tenancy/tenancy.enums';
 import { User } from '../../tenancy/user.entity';
+import { userFromRow } from '../../tenancy/user-row';
 import { Calendar } from '../../scheduling/calendar.entity';
 import { Connection } from '../../connections/connection.entity';
 import { ProviderCalendar } from '../../connections/provider-calendar.entity';
@@ -47,7 +48,7 @@ export function createLoaders(ds: DataSource, { cache = true }: { cache?: boolea
           WHERE m.location_id = ANY($1) ORDER BY m.created_at, u.email`,
         [locationIds],
       );
-      return grouped(rows, locationIds, (r) => r.location_id as string).map((list) => list.map(toUser));
+      return grouped(rows, locationIds, (r) => r.location_id as string).map((list) => list.map(userFromRow));
     }),
     /** Location ids each user is a member of. */
     locationIdsByUser: loader<string, string[]>(async (userIds) => {
@@ -88,9 +89,3 @@ export function createLoaders(ds: DataSource, { cache = true }: { cache?: boolea
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
-
-function toUser(r: Record<string, unknown>): User {
-  return Object.assign(new User(), {
-    id: r.id, agencyId: r.agency_id, email: r.email, name: r.name, type: r.type, role: r.role, active: r.active, createdAt: r.created_at,
-  });
-}
