@@ -264,13 +264,18 @@ export class ConnectionService {
       const conn = await this.d.ds.getRepository(Connection).findOneBy({ id });
       if (!conn || conn.status !== ConnectionStatus.ACTIVE) continue;
       const off = featureOffMessage(conn.provider);
-      if (!available && conn.lastError !== off) {
+      if (!available) {
+        const [{ n }] = await this.d.ds.query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = $1`, [conn.id]);
+        if (conn.lastError === off && n === 0) continue; // already stopped
         await this.d.push.stopAll(conn);
         conn.lastError = off;
-      } else if (available && conn.lastError === off) {
-        conn.lastError = null;
+      } else {
+        const wasOff = conn.lastError === off;
+        if (wasOff) conn.lastError = null;
+        // Idempotent: starts what is missing, so push resumes however the reason text was replaced meanwhile.
         await this.d.push.reconcile(conn);
-      } else continue;
+        if (!wasOff) continue;
+      }
       await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, conn.lastError]);
       this.d.events.statusChanged(conn);
     }
