@@ -8,7 +8,6 @@ import { badInput, forbidden, notFound } from '../app/errors/errors';
 import { logger } from '../app/logging/logger';
 import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
-import { GrantRevokedError, ProviderError, UnsupportedMailboxError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
 import { FeatureScope } from '../tenancy/feature-hooks';
@@ -17,7 +16,7 @@ import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
 import { ConnectionStatus, Provider, SyncState } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
-import { alreadyConnected, codeRefused, connectedToAnotherUser, featureOffMessage, inAnotherLocation } from './connection-rules';
+import { alreadyConnected, connectedToAnotherUser, featureOffMessage, inAnotherLocation } from './connection-rules';
 import { availabilityIn, isFeatureAvailable } from './feature-availability';
 import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
 import { OAuthStateService } from './oauth-state.service';
@@ -80,22 +79,11 @@ export class ConnectionService {
     const stateViewer = viewer ?? ({ kind: 'user', user: { id: userId, type: member.type, role: member.role, agencyId: member.agency_id }, locationIds: new Set([locationId]) } as unknown as UserViewer);
     await this.d.planGate.assertAvailable(stateViewer as UserViewer, locationId, FEATURE_OF[provider]);
 
+    // Provider failures (a refused code, an on-premises mailbox, an outage) surface through the one public mapping.
     const driver = this.d.providers.get(provider);
-    let tokens: TokenSet;
-    try {
-      tokens = await driver.exchangeCode({ code, codeVerifier: verified.codeVerifier, redirectUri: this.redirectUri(provider) });
-    } catch (err) {
-      if (err instanceof GrantRevokedError || (err instanceof ProviderError && err.code !== 'PROVIDER_UNAVAILABLE')) throw codeRefused();
-      throw err;
-    }
+    const tokens: TokenSet = await driver.exchangeCode({ code, codeVerifier: verified.codeVerifier, redirectUri: this.redirectUri(provider) });
     const account: ProviderAccount = await driver.whoAmI(tokens);
-    let calendars: ProviderCalendarInfo[];
-    try {
-      calendars = await driver.listCalendars(tokens);
-    } catch (err) {
-      if (err instanceof UnsupportedMailboxError) throw new DomainError('UNSUPPORTED_ACCOUNT', err.message, { account: account.email });
-      throw err;
-    }
+    const calendars: ProviderCalendarInfo[] = await driver.listCalendars(tokens);
 
     const { conn, orphanedChannels } = await this.persist(userId, locationId, member.agency_id, provider, account, tokens, calendars);
     await this.d.push.stopChannels(conn, orphanedChannels);
