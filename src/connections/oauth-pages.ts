@@ -19,7 +19,7 @@ export function connectedPage(provider: Provider, accountEmail: string, calendar
   const items = calendars.map((c) => `<li>${esc(c.name)}${c.isDefault ? ' <small>(default)</small>' : ''}${c.canWrite ? '' : ' <small>(read-only)</small>'}</li>`).join('');
   return page(
     'Connected',
-    `<h1 class="ok">Connected ${esc(accountEmail)}</h1><p>Your ${label} account is connected. Its calendars:</p><ul id="calendars">${items}</ul><p>You can close this window.</p>`,
+    `<h1 class="ok">Connected ${esc(accountEmail)}</h1><p>The ${label} account is connected. Its calendars:</p><ul id="calendars">${items}</ul><p>You can close this window.</p>`,
   );
 }
 
