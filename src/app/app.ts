@@ -43,7 +43,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
         production: config.NODE_ENV === 'production',
         limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
         routes: (app) => {
-          mountOAuthCallbackRoutes(app, { connections: services.connections, ds });
+          mountOAuthCallbackRoutes(app, { connections: services.connections, callbacks: services.oauthCallbacks, returnUrl: config.OAUTH_RETURN_URL, publicUrl: () => config.PUBLIC_URL });
           mountWebhookRoutes(app, {
             providers: services.providers,
             push: services.push,

@@ -16,6 +16,8 @@ import { ConnectionEvents } from '../connections/connection-events';
 import { ConnectionService } from '../connections/connection.service';
 import { ConnectionTokens } from '../connections/connection-tokens.service';
 import { OAuthStateService } from '../connections/oauth-state.service';
+import { OAuthCallbackService } from '../connections/oauth-callback.service';
+import { OAuthConfirmationRepository } from '../connections/oauth-confirmation.repository';
 import { TokenCipher } from '../connections/token-cipher';
 import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
@@ -52,6 +54,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     push,
     events,
     connections,
+    oauthCallbacks: new OAuthCallbackService(ds, connections, new OAuthConfirmationRepository(ds), cipher),
     planGate,
     plans: new PlanService(ds, featureHooks),
     agencies: new AgencyService(ds, access, featureHooks),

@@ -26,9 +26,6 @@ export const alreadyConnected = (provider: Provider, existingEmail: string) =>
     { account: existingEmail },
   );
 
-export const codeRefused = () =>
-  new DomainError('OAUTH_STATE_INVALID', 'The provider did not accept this authorization code (it may have expired or been used). Start connecting again.');
-
 const INTEGRATION: Record<Provider, string> = { OUTLOOK: 'Outlook Integration', GOOGLE: 'Google Calendar Integration' };
 
 /** lastError of a connection whose feature the plan lost or the location switched off (its push is stopped). */

@@ -8,7 +8,6 @@ import { badInput, forbidden, notFound } from '../app/errors/errors';
 import { logger } from '../app/logging/logger';
 import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
-import { GrantRevokedError, ProviderError, UnsupportedMailboxError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
 import { FeatureScope } from '../tenancy/feature-hooks';
@@ -17,11 +16,25 @@ import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
 import { ConnectionStatus, Provider, SyncState } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
-import { alreadyConnected, codeRefused, connectedToAnotherUser, featureOffMessage, inAnotherLocation } from './connection-rules';
+import { alreadyConnected, connectedToAnotherUser, featureOffMessage, inAnotherLocation } from './connection-rules';
 import { availabilityIn, isFeatureAvailable } from './feature-availability';
 import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
-import { OAuthStateService } from './oauth-state.service';
+import { OAuthStateService, VerifiedState } from './oauth-state.service';
 import { createPkce } from './pkce';
+
+/** A connection attempt whose state was verified and whose checks passed. */
+export interface CompletionAttempt {
+  userId: string;
+  locationId: string;
+  provider: Provider;
+  agencyId: string;
+}
+
+/** What the provider granted for an attempt: tokens, and the account they belong to. */
+export interface ProviderGrant {
+  tokens: TokenSet;
+  account: ProviderAccount;
+}
 
 export const FEATURE_OF: Record<Provider, Feature> = { OUTLOOK: Feature.OUTLOOK_CALENDAR, GOOGLE: Feature.GOOGLE_CALENDAR };
 
@@ -63,15 +76,61 @@ export class ConnectionService {
   }
 
   /**
-   * Finishes OAuth. `viewer` null is the browser callback (the signed, single-use state names the user).
-   * Then PRODUCT.md's checks in order: on-premises mailbox, held by another user, cross-location policy,
-   * a different account of that provider already here; the same account re-authorizes in place.
+   * Finishes OAuth for a client that received the redirect itself: the state, then the attempt's checks
+   * (membership, plan gating) before the provider is asked anything, then the code, then the finish.
    */
-  async complete(viewer: Viewer | null, state: string, code: string, expectedProvider?: Provider): Promise<Connection> {
+  async complete(viewer: Viewer, state: string, code: string): Promise<Connection> {
+    const { attempt, verified } = await this.beginCompletion(viewer, state, code);
+    const grant = await this.redeemCode(attempt, verified, code);
+    return this.finishCompletion(attempt, grant);
+  }
+
+  /**
+   * Consumes the state and checks the attempt. `viewer` null is the browser callback (the signed,
+   * single-use state names the user; the callback then decides whether the account's owner must confirm).
+   */
+  async beginCompletion(viewer: Viewer | null, state: string, code: string, expectedProvider?: Provider): Promise<{ attempt: CompletionAttempt; verified: VerifiedState }> {
     if (viewer && viewer.kind !== 'user') throw new DomainError('OAUTH_STATE_INVALID', 'This connection attempt is no longer valid (it was issued to another user). Start connecting again.');
     if (!code?.trim()) throw badInput('code', 'must not be empty');
     const verified = await this.d.states.consume(state, viewer ? (viewer as UserViewer).user.id : null, expectedProvider);
-    const { userId, locationId, provider } = verified;
+    return { attempt: await this.checkAttempt(viewer, verified), verified };
+  }
+
+  /** The code exchanged for tokens, and whose account they are. Provider failures (a refused code, an outage) map publicly. */
+  async redeemCode(attempt: CompletionAttempt, verified: VerifiedState, code: string): Promise<ProviderGrant> {
+    const driver = this.d.providers.get(attempt.provider);
+    const tokens: TokenSet = await driver.exchangeCode({ code, codeVerifier: verified.codeVerifier, redirectUri: this.redirectUri(attempt.provider) });
+    return { tokens, account: await driver.whoAmI(tokens) };
+  }
+
+  /**
+   * A completion the browser callback held until the account's owner confirmed it: the attempt's checks
+   * again (time has passed), then the same finish as completeConnection.
+   */
+  async completeConfirmed(held: Pick<CompletionAttempt, 'userId' | 'locationId' | 'provider'>, grant: ProviderGrant): Promise<Connection> {
+    return this.finishCompletion(await this.checkAttempt(null, held), grant);
+  }
+
+  /**
+   * PRODUCT.md's checks in order: on-premises mailbox, held by another user, cross-location policy,
+   * a different account of that provider already here; the same account re-authorizes in place.
+   */
+  async finishCompletion(attempt: CompletionAttempt, grant: ProviderGrant): Promise<Connection> {
+    const { userId, locationId, provider } = attempt;
+    const { tokens, account } = grant;
+    const calendars: ProviderCalendarInfo[] = await this.d.providers.get(provider).listCalendars(tokens);
+    const { conn, orphanedChannels } = await this.persist(userId, locationId, attempt.agencyId, provider, account, tokens, calendars);
+    await this.d.push.stopChannels(conn, orphanedChannels);
+    await this.d.push.reconcile(conn);
+    this.d.events.statusChanged(conn);
+    const window = this.d.syncWindow();
+    this.d.events.conflictsChanged(locationId, userId, window.from, window.to);
+    return conn;
+  }
+
+  /** The user is still an active member of the location and the plan still allows the provider there. */
+  private async checkAttempt(viewer: Viewer | null, a: Pick<CompletionAttempt, 'userId' | 'locationId' | 'provider'>): Promise<CompletionAttempt> {
+    const { userId, locationId, provider } = a;
     const [member] = await this.d.ds.query(
       `SELECT u.type, u.role, u.active, u.agency_id FROM users u JOIN location_members m ON m.user_id = u.id AND m.location_id = $2 WHERE u.id = $1`,
       [userId, locationId],
@@ -79,31 +138,7 @@ export class ConnectionService {
     if (!member || !member.active) throw notFound('Location', locationId);
     const stateViewer = viewer ?? ({ kind: 'user', user: { id: userId, type: member.type, role: member.role, agencyId: member.agency_id }, locationIds: new Set([locationId]) } as unknown as UserViewer);
     await this.d.planGate.assertAvailable(stateViewer as UserViewer, locationId, FEATURE_OF[provider]);
-
-    const driver = this.d.providers.get(provider);
-    let tokens: TokenSet;
-    try {
-      tokens = await driver.exchangeCode({ code, codeVerifier: verified.codeVerifier, redirectUri: this.redirectUri(provider) });
-    } catch (err) {
-      if (err instanceof GrantRevokedError || (err instanceof ProviderError && err.code !== 'PROVIDER_UNAVAILABLE')) throw codeRefused();
-      throw err;
-    }
-    const account: ProviderAccount = await driver.whoAmI(tokens);
-    let calendars: ProviderCalendarInfo[];
-    try {
-      calendars = await driver.listCalendars(tokens);
-    } catch (err) {
-      if (err instanceof UnsupportedMailboxError) throw new DomainError('UNSUPPORTED_ACCOUNT', err.message, { account: account.email });
-      throw err;
-    }
-
-    const { conn, orphanedChannels } = await this.persist(userId, locationId, member.agency_id, provider, account, tokens, calendars);
-    await this.d.push.stopChannels(conn, orphanedChannels);
-    await this.d.push.reconcile(conn);
-    this.d.events.statusChanged(conn);
-    const window = this.d.syncWindow();
-    this.d.events.conflictsChanged(locationId, userId, window.from, window.to);
-    return conn;
+    return { userId, locationId, provider, agencyId: member.agency_id };
   }
 
   /** The provider's "access denied" redirect: spend the state so it cannot be replayed; nothing is stored. */

@@ -1,49 +1,124 @@
-import { Express, Request, Response } from 'express';
-import { DomainError } from '../app/errors/domain.error';
+import { randomUUID } from 'node:crypto';
+import express, { Express, Request, Response, Router } from 'express';
+import { publicError } from '../app/errors/public-error';
 import { logger } from '../app/logging/logger';
-import { ProviderCalendar } from './provider-calendar.entity';
+import { ProviderError } from '../providers/provider.errors';
 import { Provider } from './connection.enums';
 import { ConnectionService } from './connection.service';
-import { DataSource } from 'typeorm';
+import { OAuthCallbackService } from './oauth-callback.service';
+import { confirmationPage, connectedPage, declinedPage, failedPage, providerRefusedPage } from './oauth-pages';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+// Every response of the OAuth flow: no scripts or foreign resources, forms only to us, never cached,
+// never framed, and no Referer (the callback URL carries a code).
+export const OAUTH_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+};
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)} · calbridge</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1f2933}h1{font-size:1.4rem}
-.ok{color:#0b7a3e}.err{color:#b42318}li{margin:.2rem 0}small{color:#667085}</style></head><body>${body}</body></html>`;
+export interface OAuthCallbackDeps {
+  connections: ConnectionService;
+  callbacks: OAuthCallbackService;
+  /** OAUTH_RETURN_URL: the CRM's page that finishes with completeConnection; unset → this service's pages. */
+  returnUrl: string | undefined;
+  publicUrl: () => string;
 }
 
-/** GET /oauth/{outlook|google}/callback: finishes the browser flow and shows the result as a small page. */
-export function mountOAuthCallbackRoutes(app: Express, deps: { connections: ConnectionService; ds: DataSource }): void {
+/** Only single string values count: a repeated parameter arrives as an array and is treated as absent. */
+const single = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])) as Record<string, string | undefined>;
+
+/**
+ * A form POST from our own page. Browsers send Sec-Fetch-Site; Origin is "null" under Referrer-Policy
+ * no-referrer, so a named foreign Origin is refused and "null" left to Sec-Fetch-Site and the token.
+ */
+function isSameOrigin(req: Request, publicUrl: string): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site && site !== 'same-origin') return false;
+  const origin = req.get('origin');
+  if (!origin || origin === 'null') return true;
+  return origin === new URL(publicUrl).origin || origin === `${req.protocol}://${req.get('host')}`;
+}
+
+/**
+ * GET /oauth/{outlook|google}/callback and POST /oauth/{outlook|google}/confirm. With OAUTH_RETURN_URL the
+ * callback only forwards to the CRM's page; without it, it completes (same email) or asks for confirmation.
+ */
+export function mountOAuthCallbackRoutes(app: Express, deps: OAuthCallbackDeps): void {
+  const router = Router();
+  router.use((req, res, next) => {
+    res.set(OAUTH_PAGE_HEADERS);
+    const header = req.get('x-request-id');
+    res.locals.requestId = header ? header.slice(0, 100) : randomUUID();
+    res.set('x-request-id', res.locals.requestId);
+    next();
+  });
+
   for (const provider of [Provider.OUTLOOK, Provider.GOOGLE]) {
-    const label = provider === Provider.OUTLOOK ? 'Outlook' : 'Google';
-    app.get(`/oauth/${provider.toLowerCase()}/callback`, async (req: Request, res: Response) => {
-      // Only single string values count: a repeated parameter arrives as an array and is treated as absent.
-      const q = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, typeof v === 'string' ? v : undefined])) as Record<string, string | undefined>;
+    const base = `/${provider.toLowerCase()}`;
+
+    router.get(`${base}/callback`, async (req: Request, res: Response) => {
+      const q = single(req.query as Record<string, unknown>);
+      // The provider's error redirect: the attempt's state is spent; nothing is stored.
+      if (q.error && q.state) await deps.connections.abandon(q.state).catch(() => undefined);
+      if (deps.returnUrl) {
+        const target = new URL(deps.returnUrl);
+        for (const key of ['code', 'state', 'error', 'error_description'] as const) if (q[key] !== undefined) target.searchParams.set(key, q[key]);
+        res.redirect(302, target.toString());
+        return;
+      }
       res.type('html');
       if (q.error) {
-        // The user cancelled or the provider refused: nothing is stored, the attempt's state is spent.
-        if (q.state) await deps.connections.abandon(q.state).catch(() => {});
-        const why = q.error === 'access_denied' ? `You cancelled, or did not allow calbridge to access your ${label} calendar.` : `${label} answered: ${q.error_description ?? q.error}.`;
-        res.status(400).send(page('Not connected', `<h1 class="err">${label} calendar not connected</h1><p>${esc(why)}</p><p>Nothing was saved. You can close this window and try again.</p>`));
+        res.status(400).send(providerRefusedPage(provider, q.error, q.error_description));
         return;
       }
       try {
-        const conn = await deps.connections.complete(null, q.state ?? '', q.code ?? '', provider);
-        const calendars = await deps.ds.getRepository(ProviderCalendar).find({ where: { connectionId: conn.id }, order: { isDefault: 'DESC', name: 'ASC' } });
-        const items = calendars.map((c) => `<li>${esc(c.name)}${c.isDefault ? ' <small>(default)</small>' : ''}${c.canWrite ? '' : ' <small>(read-only)</small>'}</li>`).join('');
-        res.send(
-          page(
-            'Connected',
-            `<h1 class="ok">Connected ${esc(conn.accountEmail)}</h1><p>Your ${label} account is connected. Its calendars:</p><ul id="calendars">${items}</ul><p>You can close this window.</p>`,
-          ),
-        );
+        const outcome = await deps.callbacks.receive(provider, q.state ?? '', q.code ?? '');
+        if (outcome.kind === 'connected') res.send(connectedPage(provider, outcome.connection.accountEmail, outcome.calendars));
+        else res.send(confirmationPage({ provider, ...outcome }));
       } catch (err) {
-        const message = err instanceof DomainError ? err.message : 'Something went wrong while connecting. Please try again.';
-        if (!(err instanceof DomainError)) logger.error({ err, provider }, 'oauth callback failed');
-        res.status(err instanceof DomainError ? 400 : 500).send(page('Not connected', `<h1 class="err">${label} calendar not connected</h1><p id="error">${esc(message)}</p>`));
+        sendFailure(res, provider, err);
+      }
+    });
+
+    router.post(`${base}/confirm`, express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }), async (req: Request, res: Response) => {
+      res.type('html');
+      const form = single(req.body as Record<string, unknown>);
+      if (!isSameOrigin(req, deps.publicUrl())) {
+        res.status(403).send(failedPage(provider, 'This answer did not come from the confirmation page. Nothing was changed.'));
+        return;
+      }
+      if (form.decision !== 'confirm' && form.decision !== 'decline') {
+        res.status(400).send(failedPage(provider, 'Choose Connect or Decline on the confirmation page.'));
+        return;
+      }
+      try {
+        if (form.decision === 'decline') {
+          await deps.callbacks.decline(provider, form.token ?? '');
+          res.send(declinedPage(provider));
+          return;
+        }
+        const done = await deps.callbacks.confirm(provider, form.token ?? '');
+        res.send(connectedPage(provider, done.connection.accountEmail, done.calendars));
+      } catch (err) {
+        sendFailure(res, provider, err);
       }
     });
   }
+  app.use('/oauth', router);
+}
+
+/** The same public mapping as GraphQL's; provider details and anything unexpected go to the log with the request id. */
+function sendFailure(res: Response, provider: Provider, err: unknown): void {
+  const requestId = res.locals.requestId as string;
+  const shown = publicError(err);
+  if (err instanceof ProviderError) logger.warn({ requestId, err, provider: err.provider ?? provider }, 'provider failure in the OAuth callback');
+  if (!shown) {
+    logger.error({ requestId, err, provider }, 'oauth callback failed');
+    res.status(500).send(failedPage(provider, 'Something went wrong while connecting. Please try again.', requestId));
+    return;
+  }
+  res.status(shown.code === 'PROVIDER_UNAVAILABLE' ? 502 : 400).send(failedPage(provider, shown.message, shown.code === 'PROVIDER_UNAVAILABLE' ? requestId : undefined));
 }

@@ -13,6 +13,9 @@ export interface VerifiedState {
   locationId: string;
   provider: Provider;
   codeVerifier: string;
+  /** The attempt's row (oauth_states.nonce) and when it expires: what this attempt leads to lives no longer. */
+  nonce: string;
+  expiresAt: Date;
 }
 
 const invalid = (why: string) =>
@@ -63,12 +66,19 @@ export class OAuthStateService {
     }
     if (expectedUserId && claims.u !== expectedUserId) throw invalid('it was issued to another user');
     if (expectedProvider && claims.p !== expectedProvider) throw invalid('it was issued for another provider');
-    const rows = await sqlRows<{ code_verifier: string }>(
+    const rows = await sqlRows<{ code_verifier: string; expires_at: Date }>(
       this.ds,
-      `UPDATE oauth_states SET used_at = now() WHERE nonce = $1 AND used_at IS NULL AND expires_at > now() RETURNING code_verifier`,
+      `UPDATE oauth_states SET used_at = now() WHERE nonce = $1 AND used_at IS NULL AND expires_at > now() RETURNING code_verifier, expires_at`,
       [claims.n],
     );
     if (!rows.length) throw invalid('it was already used');
-    return { userId: claims.u, locationId: claims.l, provider: claims.p, codeVerifier: this.cipher.decrypt(rows[0].code_verifier) };
+    return {
+      userId: claims.u,
+      locationId: claims.l,
+      provider: claims.p,
+      codeVerifier: this.cipher.decrypt(rows[0].code_verifier),
+      nonce: claims.n,
+      expiresAt: new Date(rows[0].expires_at),
+    };
   }
 }

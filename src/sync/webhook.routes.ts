@@ -25,7 +25,8 @@ export function mountWebhookRoutes(
       const pushReq = toPushRequest(req);
       const handshake = driver.validationResponse(pushReq);
       if (handshake !== null) {
-        res.status(200).type('text/plain').send(handshake);
+        // The echo is the caller's own text: never let a browser sniff it into HTML.
+        res.status(200).type('text/plain').set('X-Content-Type-Options', 'nosniff').send(handshake);
         return;
       }
       try {

@@ -27,6 +27,8 @@ describe('configuration', () => {
     ['PORT', '70000'],
     ['PUBLIC_URL', 'not-a-url'],
     ['PUBLIC_URL', 'ftp://files.example.com'],
+    ['OAUTH_RETURN_URL', 'crm.example.com/connect'],
+    ['OAUTH_RETURN_URL', 'javascript:alert(1)'],
     ['TOKEN_ENCRYPTION_KEYS', KEY_16],
     ['TOKEN_ENCRYPTION_KEYS', `${KEY_32},${KEY_16}`], // one bad key among good ones is still refused
     ['AUTH_JWT_SECRET', 'too-short'],

@@ -9,7 +9,8 @@ import { buildWorld, World } from '../support/fixtures';
 import { startTestApp, TestApp } from '../support/test-app';
 
 // A person connecting their calendar in a real browser: authorizationUrl → the emulator's consent page
-// → Accept → the service's callback page showing the connected account. Screenshots go to test-artifacts/.
+// → Accept → the service's callback page showing the connected account (or, for an account that is not the
+// user's own, a confirmation page first). Screenshots go to test-artifacts/.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) {
@@ -89,5 +90,28 @@ describeBrowser('connecting a calendar in a browser', () => {
     expect(await page.textContent('body')).toContain('Nothing was saved');
     const [{ n }] = await t.app.ds.query(`SELECT count(*)::int AS n FROM connections WHERE user_id = $1`, [w.accountUserB]);
     expect(n).toBe(0);
+  });
+
+  it("asks before connecting an account that is not the user's own, and connects when confirmed", async () => {
+    // Sam starts in Downtown Clinic; whoever opens the link signs in with another account (the decoy).
+    await t.app.ds.query(`UPDATE users SET name = 'Sam Lee' WHERE id = $1`, [w.accountUserB]);
+    await t.app.ds.query(`UPDATE locations SET name = 'Downtown Clinic' WHERE id = $1`, [w.locB]);
+    const started = await t.gql(StartConnectionDocument, { locationId: w.locB, provider: 'GOOGLE' }, t.tokenFor(w.accountUserB));
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(started.data!.startConnection.authorizationUrl);
+    await page.check(`input[name="account"][value="decoy.${email}"]`);
+    await page.click('#accept');
+    await page.waitForURL(/\/oauth\/google\/callback/);
+    await page.screenshot({ path: join(artifacts, 'connect-confirm.png'), fullPage: true });
+    expect(await page.textContent('h1')).toBe(`Connect decoy.${email} to Sam Lee's calendar settings at Downtown Clinic?`);
+    const count = async () => (await t.app.ds.query(`SELECT count(*)::int AS n FROM connections WHERE user_id = $1`, [w.accountUserB]))[0].n;
+    expect(await count()).toBe(0);
+
+    // The real browser's form POST (Origin "null" under no-referrer, Sec-Fetch-Site same-origin, CSP form-action 'self').
+    await page.click('#confirm');
+    await page.waitForURL(/\/oauth\/google\/confirm/);
+    await page.screenshot({ path: join(artifacts, 'connect-confirmed.png'), fullPage: true });
+    expect(await page.textContent('h1')).toBe(`Connected decoy.${email}`);
+    expect(await count()).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { TokenCipher } from '../../src/connections/token-cipher';
 import { Provider, SetLocationFeatureDocument } from '../generated/graphql';
-import { ConnectFlow, Emulators, httpGet, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { ConnectFlow, emailOf, Emulators, httpGet, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { codeOf, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
 
 // Tokens at rest (AES-256-GCM, tagged with a key id) and the browser callback pages.
@@ -107,14 +107,15 @@ describe('tokens at rest and the OAuth callback pages', () => {
       return `${callbackBase(provider)}${u.search}`;
     };
 
-    test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: the page shows the connected account and its calendars', async (provider) => {
+    test.each<Provider>(['OUTLOOK', 'GOOGLE'])("%s: the user's own account (same email): the page shows the connected account and its calendars", async (provider) => {
       const w = await newTenant(ds());
+      const own = await emailOf(ds(), w.userA);
       let hint: string;
       if (provider === 'OUTLOOK') {
-        const a = emu.microsoft.addAccount({ email: uniqueEmail('page', 'contoso-page.test'), calendars: ['Team <Sales> & Co'] });
+        const a = emu.microsoft.addAccount({ email: own, calendars: ['Team <Sales> & Co'] });
         hint = a.userPrincipalName;
       } else {
-        hint = emu.google.addAccount({ email: uniqueEmail('page', 'gmail.test'), calendars: [{ summary: 'Team <Sales> & Co' }, { summary: 'Holidays', accessRole: 'reader' }] }).email;
+        hint = emu.google.addAccount({ email: own, calendars: [{ summary: 'Team <Sales> & Co' }, { summary: 'Holidays', accessRole: 'reader' }] }).email;
       }
       const a = await flow.authorize(w.userA, w.locA, provider, hint);
       const page = await httpGet(onServer(a.callbackUrl, provider));
@@ -209,7 +210,8 @@ describe('tokens at rest and the OAuth callback pages', () => {
 
     test('a rule of the feature (account held by another user) is shown on the page', async () => {
       const w = await newTenant(ds());
-      const hint = emu.google.addAccount({ email: uniqueEmail('held', 'gmail.test') }).email;
+      // userA connected it first; its email is userA2's, so userA2's callback completes without a question and meets the rule.
+      const hint = emu.google.addAccount({ email: await emailOf(ds(), w.userA2) }).email;
       await flow.connected(w.userA, w.locA, 'GOOGLE', hint);
       const a = await flow.authorize(w.userA2, w.locA, 'GOOGLE', hint);
       const page = await httpGet(onServer(a.callbackUrl, 'GOOGLE'));

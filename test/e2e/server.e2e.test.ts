@@ -28,6 +28,15 @@ describe('server end to end', () => {
     expect(codeOf(await t.gql(ViewerDocument, {}, t.tokenFor(w.accountUserA).slice(0, -2) + 'xx'))).toBe('UNAUTHENTICATED');
   });
 
+  it("echoes Graph's validation token as plain text that a browser may not sniff into HTML", async () => {
+    const base = t.url.replace('/graphql', '');
+    const res = await fetch(`${base}/webhooks/outlook?validationToken=${encodeURIComponent('<script>alert(1)</script>')}`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).toBe('<script>alert(1)</script>');
+  });
+
   it('serves the Apollo Sandbox landing page to browsers', async () => {
     const res = await fetch(t.url, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);

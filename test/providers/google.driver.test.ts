@@ -1,7 +1,7 @@
 import type { AccountSeed, GoogleEmulator } from '../../emulators/google';
 import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
 import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
-import { AccessTokenExpiredError, CursorExpiredError, GrantRevokedError } from '../../src/providers/provider.errors';
+import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError } from '../../src/providers/provider.errors';
 import { authorize, collect, connect, pkce, REDIRECT_URI, startGoogle, startReceiver, uniqueEmail } from './google.harness';
 
 // The Google driver against the emulator, over the network, with the real client libraries.
@@ -85,7 +85,7 @@ describe('connecting', () => {
     const redirect = await authorize(driver, email, challenge);
     await expect(
       driver.exchangeCode({ code: redirect.searchParams.get('code')!, codeVerifier: pkce().verifier, redirectUri: REDIRECT_URI }),
-    ).rejects.toBeInstanceOf(GrantRevokedError);
+    ).rejects.toBeInstanceOf(AuthorizationCodeRefusedError);
   });
 
   it('refreshes, keeping the refresh token Google does not rotate', async () => {

@@ -1,4 +1,5 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
+import { fromProviderError } from '../../src/app/errors/public-error';
 import { toCalendarInfo, toProviderAccount } from '../../src/providers/outlook/outlook-calendar.mapper';
 import { mapGraphError, mapMsalError } from '../../src/providers/outlook/outlook-error.mapper';
 import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
@@ -35,7 +36,7 @@ describe('mapGraphError', () => {
     expect(mapGraphError(graphError(-1, 'Error'))).toBeInstanceOf(ProviderUnavailableError);
     const rejected = mapGraphError(graphError(403, 'ErrorAccessDenied'));
     expect(rejected).toBeInstanceOf(ProviderRequestRejectedError);
-    expect((rejected as ProviderRequestRejectedError).code).toBe('PROVIDER_UNAVAILABLE');
+    expect(fromProviderError(rejected as ProviderRequestRejectedError).code).toBe('PROVIDER_UNAVAILABLE');
     expect((rejected as ProviderRequestRejectedError).status).toBe(403);
   });
 });

@@ -3,7 +3,7 @@
 // code and state), then completeConnection or the /oauth/{provider}/callback page.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,23 +58,24 @@ export interface HttpReply {
   status: number;
   location: string | null;
   body: string;
+  headers: IncomingHttpHeaders;
 }
 
 /** GET (or a form POST) without following redirects; HTTPS trusts `caPem` (node's fetch cannot take a CA). */
-export function httpGet(url: string, caPem?: string, form?: Record<string, string>): Promise<HttpReply> {
+export function httpGet(url: string, caPem?: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpReply> {
   const u = new URL(url);
   const body = form ? new URLSearchParams(form).toString() : undefined;
   const options = {
     method: form ? 'POST' : 'GET',
     agent: false as const,
-    headers: form ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body!)) } : {},
+    headers: { ...(form ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body!)) } : {}), ...headers },
   };
   return new Promise((resolve, reject) => {
     const onResponse = (res: IncomingMessage) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body: text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body: text, headers: res.headers }));
     };
     const req = u.protocol === 'https:' ? httpsRequest(u, { ...options, ca: caPem }, onResponse) : httpRequest(u, options, onResponse);
     req.on('error', reject);
@@ -172,6 +173,12 @@ export async function newTenant(ds: DataSource, plan = 'AGENCY_PRO') {
   };
 }
 export type Tenant = Awaited<ReturnType<typeof newTenant>>;
+
+/** The CRM user's email (a provider account with the same email completes in the browser without a confirmation). */
+export async function emailOf(ds: DataSource, userId: string): Promise<string> {
+  const [row] = await ds.query(`SELECT email FROM users WHERE id = $1`, [userId]);
+  return row.email;
+}
 
 /** A single number from SQL (count(*) and the like). */
 export async function scalar(ds: DataSource, sql: string, params: unknown[] = []): Promise<number> {

@@ -1,16 +1,21 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, GraphQLFormattedError } from 'graphql';
 import { logger } from '../logging/logger';
-import { DomainError } from './domain.error';
+import { ProviderError } from '../../providers/provider.errors';
+import { publicError } from './public-error';
 
 // Apollo's own codes pass through untouched (parse/validation/bad variables).
 const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST']);
 
-/** The one place where errors become GraphQL errors: domain codes mapped, everything else masked and logged. */
+/**
+ * The one place where errors become GraphQL errors: domain codes mapped, provider failures given their
+ * fixed public message (the request logging plugin logs their details), everything else masked and logged.
+ */
 export function formatError(formatted: GraphQLFormattedError, error: unknown, requestId?: string): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  if (original instanceof DomainError) {
-    return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { ...original.extensions, code: original.code } };
+  const known = publicError(original);
+  if (known) {
+    return { message: known.message, locations: formatted.locations, path: formatted.path, extensions: { ...known.extensions, code: known.code } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code) && !(original instanceof Error && !(original instanceof GraphQLError))) {
@@ -22,7 +27,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
 
 /** Same mapping for graphql-ws errors, which do not go through Apollo. */
 export function toGraphQLError(err: unknown): GraphQLError {
-  if (err instanceof DomainError) return new GraphQLError(err.message, { extensions: { ...err.extensions, code: err.code } });
+  const known = publicError(err);
+  if (err instanceof ProviderError) logger.warn({ err, provider: err.provider }, 'provider failure in a subscription');
+  if (known) return new GraphQLError(known.message, { extensions: { ...known.extensions, code: known.code } });
   if (err instanceof GraphQLError) return err;
   logger.error({ err }, 'unexpected subscription error');
   return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });

@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { DomainError } from '../errors/domain.error';
 import { RequestContext } from '../context/request-context';
 import { logger } from '../logging/logger';
+import { ProviderError } from '../../providers/provider.errors';
 
 /** One log line per request (operation, duration, request id); unexpected errors logged with their stack. */
 export const requestLoggingPlugin: ApolloServerPlugin<RequestContext> = {
@@ -12,7 +13,10 @@ export const requestLoggingPlugin: ApolloServerPlugin<RequestContext> = {
       async didEncounterErrors({ errors }) {
         for (const err of errors) {
           const original = err.originalError;
-          if (original && !(original instanceof DomainError) && !(original instanceof GraphQLError)) {
+          // A provider failure reaches the caller as a fixed message; its details (hosts, paths, codes) are kept here.
+          if (original instanceof ProviderError) {
+            logger.warn({ requestId: contextValue.requestId, err: original, provider: original.provider, path: err.path }, 'provider failure');
+          } else if (original && !(original instanceof DomainError) && !(original instanceof GraphQLError)) {
             logger.error({ requestId: contextValue.requestId, err: original, path: err.path }, 'unexpected error');
           }
         }

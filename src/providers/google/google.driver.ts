@@ -16,7 +16,7 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createCalendarClient, createOAuthClient } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
@@ -61,12 +61,16 @@ export class GoogleCalendarDriver implements CalendarProvider {
 
   async exchangeCode(p: { code: string; codeVerifier: string; redirectUri: string }): Promise<TokenSet> {
     const client = createOAuthClient(this.endpoints, p.redirectUri);
-    const { tokens } = await this.call(() => client.getToken({ code: p.code, codeVerifier: p.codeVerifier, redirect_uri: p.redirectUri }));
-    return toTokenSet(tokens, null);
+    try {
+      const { tokens } = await this.call(() => client.getToken({ code: p.code, codeVerifier: p.codeVerifier, redirect_uri: p.redirectUri }));
+      return toTokenSet(tokens, null);
+    } catch (err) {
+      throw asCodeRefusal(err);
+    }
   }
 
   async refresh(tokens: TokenSet): Promise<TokenSet> {
-    if (!tokens.refreshToken) throw new GrantRevokedError('No refresh token was granted; the user must reconnect');
+    if (!tokens.refreshToken) throw new GrantRevokedError('No refresh token was granted; the user must reconnect').from('GOOGLE');
     const refreshToken = tokens.refreshToken;
     const raw = await this.call(async () => {
       const client = createOAuthClient(this.endpoints);
@@ -211,7 +215,7 @@ export class GoogleCalendarDriver implements CalendarProvider {
       try {
         return await attempt();
       } catch (err) {
-        throw asProviderError(err, usedCursor);
+        throw fromProvider(asProviderError(err, usedCursor), 'GOOGLE');
       }
     }, this.retryPolicy);
   }

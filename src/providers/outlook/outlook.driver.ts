@@ -18,7 +18,7 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
+import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
@@ -101,11 +101,15 @@ export class OutlookDriver implements CalendarProvider {
   }
 
   async exchangeCode(p: { code: string; codeVerifier: string; redirectUri: string }): Promise<TokenSet> {
-    return this.identity(async () => {
-      const app = createMsalApp(this.msal);
-      const result = await app.acquireTokenByCode({ code: p.code, codeVerifier: p.codeVerifier, redirectUri: p.redirectUri, scopes: RESOURCE_SCOPES });
-      return toTokenSet(result, app.getTokenCache().serialize());
-    });
+    try {
+      return await this.identity(async () => {
+        const app = createMsalApp(this.msal);
+        const result = await app.acquireTokenByCode({ code: p.code, codeVerifier: p.codeVerifier, redirectUri: p.redirectUri, scopes: RESOURCE_SCOPES });
+        return toTokenSet(result, app.getTokenCache().serialize());
+      });
+    } catch (err) {
+      throw asCodeRefusal(err);
+    }
   }
 
   async refresh(tokens: TokenSet): Promise<TokenSet> {
@@ -199,7 +203,7 @@ export class OutlookDriver implements CalendarProvider {
       return { channelId: created.id, resourceId: null, expiresAt: new Date(created.expirationDateTime) };
     } catch (err) {
       // Graph answers 400 when its validation handshake with notificationUrl failed
-      if (err instanceof ProviderRequestRejectedError && err.status === 400) throw new PushSetupFailedError(err.message);
+      if (err instanceof ProviderRequestRejectedError && err.status === 400) throw new PushSetupFailedError(err.message).from('OUTLOOK');
       throw err;
     }
   }
@@ -246,7 +250,7 @@ export class OutlookDriver implements CalendarProvider {
       try {
         return await run(client);
       } catch (err) {
-        throw mapGraphError(err);
+        throw fromProvider(mapGraphError(err), 'OUTLOOK');
       }
     }, this.retryPolicy);
   }
@@ -268,7 +272,7 @@ export class OutlookDriver implements CalendarProvider {
       try {
         return await run();
       } catch (err) {
-        throw mapMsalError(err);
+        throw fromProvider(mapMsalError(err), 'OUTLOOK');
       }
     }, this.retryPolicy);
   }

@@ -1,0 +1,67 @@
+import { createServer } from 'node:net';
+import { ConnectFlow, emailOf, Emulators, httpGet, newTenant, startEmulators } from '../support/connect-flow';
+import { startTestApp, TestApp } from '../support/test-app';
+
+// A provider that cannot be reached: GraphQL clients and the callback page get the fixed message per provider,
+// never the transport's (hosts, ports, request paths, ECONNREFUSED). The details are for the log.
+
+const FIXED = {
+  GOOGLE: 'Google Calendar is not responding right now. Try again in a minute.',
+  OUTLOOK: 'Outlook is not responding right now. Try again in a minute.',
+};
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('provider failures never leak internals', () => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+  let port: number;
+  const ds = () => t.app.ds;
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    port = await closedPort();
+    // Sign-in works (the emulators' OAuth endpoints); the calendar APIs are unreachable.
+    t = await startTestApp({ ...emu.env, GOOGLE_API_URL: `http://127.0.0.1:${port}/`, MICROSOFT_GRAPH_URL: `https://127.0.0.1:${port}/v1.0` });
+    flow = new ConnectFlow(t, emu);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  const leaks = (text: string) => {
+    const found = [/127\.0\.0\.1/, /localhost/, new RegExp(`:${port}\\b`), /ECONNREFUSED/i, /\/v1\.0|\/calendar\/v3|calendarList|\/me\b|\/users\//, /request to|reason:/].filter((re) => re.test(text));
+    return found.map(String);
+  };
+
+  test.each(['GOOGLE', 'OUTLOOK'] as const)('%s unreachable: completeConnection and the callback page show the fixed message only', async (provider) => {
+    const w = await newTenant(ds());
+    const account = (email: string) => (provider === 'OUTLOOK' ? emu.microsoft.addAccount({ email }).userPrincipalName : emu.google.addAccount({ email }).email);
+    // Through GraphQL (userA), and through the browser callback (userA2, with an account of their own email).
+    const viaApi = await flow.authorize(w.userA, w.locA, provider, account(await emailOf(ds(), w.userA)));
+    const viaPage = await flow.authorize(w.userA2, w.locA, provider, account(await emailOf(ds(), w.userA2)));
+    const pageUrl = `${t.url.replace(/\/graphql$/, '')}${new URL(viaPage.callbackUrl).pathname}${new URL(viaPage.callbackUrl).search}`;
+    const [api, page] = await Promise.all([flow.complete(w.userA, viaApi.state, viaApi.code), httpGet(pageUrl)]);
+
+    expect(api.data).toBeNull();
+    expect(api.errors).toEqual([{ message: FIXED[provider], path: ['completeConnection'], locations: expect.any(Array), extensions: { code: 'PROVIDER_UNAVAILABLE' } }]);
+    expect(leaks(JSON.stringify(api))).toEqual([]);
+
+    expect(page.status).toBe(502);
+    expect(page.body).toContain(`<p id="error">${FIXED[provider]}</p>`);
+    expect(page.body).toMatch(/Reference: [0-9a-f-]{36}/);
+    expect(leaks(page.body.replace(/Reference: [0-9a-f-]{36}/, ''))).toEqual([]);
+    expect(page.headers['x-request-id']).toBe(/Reference: ([0-9a-f-]{36})/.exec(page.body)![1]);
+
+    expect(await ds().query(`SELECT id FROM connections WHERE user_id = ANY($1)`, [[w.userA, w.userA2]])).toEqual([]);
+  });
+});
