@@ -20,7 +20,7 @@ import { GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createCalendarClient, createOAuthClient } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
-import { asProviderError } from './google-error.mapper';
+import { asProviderError, refreshRefusal } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
 import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
 import { verifyGooglePush } from './google-push.verifier';
@@ -77,6 +77,8 @@ export class GoogleCalendarDriver implements CalendarProvider {
       client.setCredentials({ refresh_token: refreshToken });
       await client.getAccessToken();
       return answer ?? client.credentials;
+    }).catch((err: unknown) => {
+      throw refreshRefusal(asProviderError(err));
     });
     return toTokenSet(raw, tokens);
   }
