@@ -77,6 +77,32 @@ describe('sandbox mode', () => {
     expect(n).toBe(1);
   });
 
+  it.each(['GOOGLE', 'OUTLOOK'] as const)('offers the user\'s own %s account first on the consent page, the test accounts below it', async (provider) => {
+    // No loginHint: the page is shown, as to a person walking the flow by hand
+    const started = await t.gql(StartConnectionDocument, { locationId: w.locA, provider }, t.tokenFor(w.accountUserA));
+    const page = await httpGet(started.data!.startConnection.authorizationUrl, sandbox.caPem!);
+    expect(page.status).toBe(200);
+    const html = page.body;
+    const heading = html.indexOf('Other test accounts, for trying the error cases');
+    expect(heading).toBeGreaterThan(0);
+    // Every choice in page order: the user's own account first, then (under the heading) everyone else
+    const choices = [...html.matchAll(provider === 'OUTLOOK' ? /data-account="([^"]+)"/g : /name="account" value="([^"]+)"/g)];
+    expect(choices[0][1]).toBe(emailA);
+    expect(choices[0].index).toBeLessThan(heading);
+    expect(choices.slice(1).every((m) => m.index! > heading)).toBe(true);
+    expect(choices.map((m) => m[1])).toContain(emailB);
+    if (provider === 'OUTLOOK') {
+      expect(html).toMatch(new RegExp(`<h1>Signing in as ${emailA.replace(/[.+]/g, '\\$&')}</h1>`));
+      // The built-in test accounts say what they are for
+      expect(html).toMatch(/pat\.onprem@fabrikam\.com&gt; <small>on-premises Exchange mailbox/);
+      expect(html).toMatch(/sam\.taylor@outlook\.com&gt; <small>personal Microsoft account/);
+      expect(html).toMatch(/alex\.wilber@contoso\.com&gt; <small>work account with a calendar shared by Megan Bowen/);
+    } else {
+      // Only the user's own account is chosen, so Accept connects it
+      expect([...html.matchAll(/value="([^"]+)" required checked/g)].map((m) => m[1])).toEqual([emailA]);
+    }
+  });
+
   describe('restarting on the same data folder', () => {
     const list = async () => (await t.gql(ConnectionsDocument, { locationId: w.locB }, t.tokenFor(w.accountUserB))).data!.connections;
     const resyncAll = async () => {

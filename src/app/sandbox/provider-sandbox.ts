@@ -26,7 +26,8 @@ export async function startProviderSandbox(raw: RawConfig, emails: string[]): Pr
   const portsFile = join(dir, 'ports.json');
   const remembered = readPorts(portsFile);
   const ports: SandboxPorts = { ...remembered };
-  const env: ProviderSandbox['env'] = {};
+  // The consent pages offer the user's own account first (login_hint), the test accounts below it
+  const env: ProviderSandbox['env'] = { OAUTH_ACCOUNT_HINT: 'true' };
   const lines: string[] = [];
   const closers: Array<() => Promise<void>> = [];
   let caPem: string | null = null;
@@ -38,7 +39,7 @@ export async function startProviderSandbox(raw: RawConfig, emails: string[]): Pr
       ports.microsoft = Number(new URL(ms.origin).port);
       Object.assign(env, { MICROSOFT_CLIENT_ID: 'sandbox-client', MICROSOFT_CLIENT_SECRET: 'sandbox-secret', MICROSOFT_AUTHORITY: ms.authority, MICROSOFT_GRAPH_URL: ms.graphUrl });
       caPem = ms.caPem;
-      lines.push(`  Outlook  → Microsoft emulator ${ms.origin} (identity + Graph; its test CA makes the browser warn once, see README)`);
+      lines.push(`  Outlook  → Microsoft emulator ${ms.origin} (identity + Graph; the browser warns about its test certificate, see README)`);
     }
     if (needGoogle) {
       const accounts = emails.map((email) => ({ email, name: email.split('@')[0], calendars: [{ summary: 'Team Calendar', accessRole: 'owner' as const }] }));

@@ -49,13 +49,14 @@ export class GoogleCalendarDriver implements CalendarProvider {
   async authorizationUrl(req: AuthorizationRequest): Promise<string> {
     return createOAuthClient(this.endpoints, req.redirectUri).generateAuthUrl({
       access_type: 'offline',
-      // consent every time, so Google hands out a refresh token even on a reconnect
-      prompt: 'consent',
+      // consent every time, so Google hands out a refresh token even on a reconnect; the account chooser
+      // too when an account is only offered
+      prompt: req.accountHint && !req.loginHint ? 'select_account consent' : 'consent',
       scope: [...this.scopes],
       state: req.state,
       code_challenge: req.codeChallenge,
       code_challenge_method: CodeChallengeMethod.S256,
-      ...(req.loginHint ? { login_hint: req.loginHint } : {}),
+      ...(req.loginHint || req.accountHint ? { login_hint: req.loginHint ?? req.accountHint } : {}),
     });
   }
 

@@ -96,7 +96,9 @@ export class OutlookDriver implements CalendarProvider {
       state: req.state,
       codeChallenge: req.codeChallenge,
       codeChallengeMethod: 'S256',
-      ...(req.loginHint ? { loginHint: req.loginHint } : { prompt: 'select_account' }),
+      // An offered account: prompt=login shows the sign-in page with it filled in (msal drops a hint next to
+      // select_account, which Microsoft refuses)
+      ...(req.loginHint ? { loginHint: req.loginHint } : req.accountHint ? { loginHint: req.accountHint, prompt: 'login' } : { prompt: 'select_account' }),
     });
   }
 
