@@ -5,7 +5,7 @@ import { badRequest, EmulatorError, notFound } from './emulator.error';
 import type { AccessRole, AccountSeed, CalendarSeed, EventInput, StoredAccount, StoredCalendar, StoredEvent } from './emulator.types';
 import { instantOf, isValidTime, withOffset } from './event-time';
 import { expandRecurrence } from './rrule-expander';
-import { TokenStore } from './token-store';
+import { TokenStore, type TokenSnapshot } from './token-store';
 
 // Accounts, calendars and events: the one store behind the API, the control API and
 // tests' direct calls. Every event change bumps the calendar's sequence (sync tokens)
@@ -22,10 +22,29 @@ const base32hexId = () => {
   return Array.from(randomBytes(26), (b) => alphabet[b & 31]).join('');
 };
 
+/** Accounts, calendars (with their events) and tokens, for a state file. */
+export interface StateSnapshot {
+  accounts: Map<string, StoredAccount>;
+  calendars: Map<string, StoredCalendar>;
+  tokens: TokenSnapshot;
+}
+
 export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }> {
   readonly tokens = new TokenStore();
   readonly accounts = new Map<string, StoredAccount>();
   readonly calendars = new Map<string, StoredCalendar>();
+
+  snapshot(): StateSnapshot {
+    return { accounts: this.accounts, calendars: this.calendars, tokens: this.tokens.snapshot() };
+  }
+
+  restore(s: StateSnapshot): void {
+    this.accounts.clear();
+    for (const [k, v] of s.accounts) this.accounts.set(k, v);
+    this.calendars.clear();
+    for (const [k, v] of s.calendars) this.calendars.set(k, v);
+    this.tokens.restore(s.tokens);
+  }
 
   addAccount(seed: AccountSeed): StoredAccount {
     const email = seed.email.toLowerCase();

@@ -40,6 +40,17 @@ describe('OAuth', () => {
     expect(page).toMatch(/<button[^>]*value="cancel"/);
   });
 
+  it('with login_hint and prompt=select_account shows the page: that account first and chosen, the others below', async () => {
+    emu.addAccount({ email: 'hinted.carol@example.com', name: 'Carol' });
+    const page = await (await fetch(`${emu.authUrl}?${authorizeQuery({ login_hint: 'hinted.carol@example.com', prompt: 'select_account consent' })}`)).text();
+    const order = [...page.matchAll(/name="account" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(['hinted.carol@example.com', 'alice@example.com']);
+    expect([...page.matchAll(/value="([^"]+)" required checked/g)].map((m) => m[1])).toEqual(['hinted.carol@example.com']);
+    expect(page.indexOf('Other test accounts, for trying the error cases')).toBeGreaterThan(page.indexOf('value="hinted.carol@example.com" required'));
+    // Without a hint nothing is chosen for the user
+    expect(await (await fetch(`${emu.authUrl}?${authorizeQuery()}`)).text()).not.toContain('required checked');
+  });
+
   it('redirects with access_denied on Cancel and with a code on Accept', async () => {
     const form = (decision: string, extra: Record<string, string> = {}) =>
       fetch(emu.authUrl, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...Object.fromEntries(authorizeQuery()), account: 'alice@example.com', decision, ...extra }) });

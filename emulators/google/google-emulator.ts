@@ -1,15 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SnapshotFile } from '../persistence/snapshot-file';
 import { calendarRoutes } from './calendar-routes';
 import { controlRoutes } from './control-routes';
 import { EmulatorError } from './emulator.error';
-import { GoogleEmulatorState } from './emulator-state';
+import { GoogleEmulatorState, type StateSnapshot } from './emulator-state';
 import type { AccountSeed, StoredAccount } from './emulator.types';
 import { FaultInjector, type Fault } from './fault-injector';
 import { json, parseBody, readBody, serialize, type Reply } from './http-reply';
 import { invalidGrant } from './oauth.error';
 import { oauthRoutes } from './oauth-routes';
-import { PushNotifier } from './push-notifier';
+import { PushNotifier, type WatchChannel } from './push-notifier';
 import { RequestLog } from './request-log';
 import type { EmulatorDeps, RequestContext, Route } from './route.types';
 import { fullSyncRequired } from './events-list';
@@ -21,8 +22,13 @@ export interface GoogleEmulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** Accounts created at start (each with a primary calendar whose id is the email). */
+  /** Accounts created at start (each with a primary calendar whose id is the email); those already in the saved state stay as they are. */
   accounts?: AccountSeed[];
+  /**
+   * JSON file that keeps the state (accounts, calendars, events, tokens, watch channels) across restarts:
+   * loaded at start when present, written shortly after every change and on close.
+   */
+  stateFile?: string;
   clientId?: string;
   clientSecret?: string;
   accessTokenTtlSec?: number;
@@ -68,6 +74,14 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
     },
     baseUrl: () => baseUrl,
   };
+  const saved = opts.stateFile
+    ? new SnapshotFile<{ state: StateSnapshot; channels: Map<string, WatchChannel> }>(opts.stateFile, () => ({ state: state.snapshot(), channels: deps.push.channels }))
+    : null;
+  const snapshot = saved?.load() ?? null;
+  if (snapshot) {
+    state.restore(snapshot.state);
+    deps.push.restore(snapshot.channels);
+  }
   for (const seed of opts.accounts ?? []) state.addAccount(seed);
   const routes = [...oauthRoutes(deps), ...calendarRoutes(deps), ...controlRoutes(deps)];
 
@@ -81,6 +95,12 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
+  if (saved) {
+    saved.flush();
+    // Requests (tokens, events, channels) and in-process edits both count as changes
+    server.on('request', (_req, res: ServerResponse) => res.on('finish', () => saved.changed()));
+    state.on('change', () => saved.changed());
+  }
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
@@ -95,11 +115,18 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
     faults: deps.faults,
     requestLog: deps.requestLog,
     push: deps.push,
-    addAccount: (seed) => state.addAccount(seed),
+    addAccount: (seed) => {
+      const account = state.addAccount(seed);
+      saved?.changed();
+      return account;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         deps.push.close();
-        server.close(() => resolve());
+        server.close(() => {
+          saved?.flush();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

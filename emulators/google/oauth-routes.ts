@@ -68,9 +68,10 @@ export function oauthRoutes(deps: EmulatorDeps): Route[] {
     const bad = checkRequest(params);
     if (bad) return bad;
     const hinted = params.get('login_hint') ? state.findAccount(params.get('login_hint')!) : undefined;
-    // automated tests: a known login_hint approves at once
-    if (hinted) return approve(params, hinted, true);
-    return html(authorizePage(params, [...state.accounts.values()]));
+    // automated tests: a known login_hint approves at once; prompt=select_account shows the page, that account first
+    const choose = (params.get('prompt') ?? '').split(/\s+/).includes('select_account');
+    if (hinted && !choose) return approve(params, hinted, true);
+    return html(authorizePage(params, [...state.accounts.values()], hinted));
   };
 
   const decide = (ctx: RequestContext): Reply => {

@@ -76,6 +76,12 @@ export class PushNotifier extends EventEmitter<{ delivered: [DeliveryRecord] }> 
     this.closed = true;
   }
 
+  /** Channels from a state file: they keep notifying their receivers after a restart. */
+  restore(channels: Map<string, WatchChannel>): void {
+    this.channels.clear();
+    for (const [id, ch] of channels) this.channels.set(id, ch);
+  }
+
   /** Resolves once every notification queued so far was delivered (or failed). */
   async idle(): Promise<void> {
     await Promise.all(this.queues.values());

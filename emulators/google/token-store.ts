@@ -35,10 +35,27 @@ export interface RefreshGrant {
 const CODE_TTL_MS = 10 * 60_000;
 const opaque = (prefix: string) => `${prefix}${randomBytes(24).toString('base64url')}`;
 
+export interface TokenSnapshot {
+  codes: Map<string, IssuedCode>;
+  access: Map<string, AccessGrant>;
+  refresh: Map<string, RefreshGrant>;
+}
+
 export class TokenStore {
   private readonly codes = new Map<string, IssuedCode>();
   private readonly access = new Map<string, AccessGrant>();
   private readonly refresh = new Map<string, RefreshGrant>();
+
+  snapshot(): TokenSnapshot {
+    return { codes: this.codes, access: this.access, refresh: this.refresh };
+  }
+
+  restore(s: TokenSnapshot): void {
+    for (const [target, source] of [[this.codes, s.codes], [this.access, s.access], [this.refresh, s.refresh]] as Array<[Map<string, unknown>, Map<string, unknown>]>) {
+      target.clear();
+      for (const [k, v] of source) target.set(k, v);
+    }
+  }
 
   issueCode(c: Omit<IssuedCode, 'code' | 'expiresAt' | 'used'>): IssuedCode {
     const issued: IssuedCode = { ...c, code: opaque('4/0A'), expiresAt: Date.now() + CODE_TTL_MS, used: false };

@@ -1,6 +1,7 @@
 // Microsoft identity platform v2.0: OpenID configuration, instance discovery, JWKS,
 // the authorize page (HTML, or straight through with login_hint), and the token endpoint.
 import { createHash } from 'node:crypto';
+import { authorizePage } from './authorize-page';
 import { escapeHtml, formBody, json, type Reply, type RequestContext, type Router } from './http-kit';
 import { newToken } from './ids';
 import { pairwiseSub, type IdTokenSigner } from './id-token';
@@ -84,9 +85,12 @@ export function registerIdentityRoutes(router: Router, deps: IdentityDeps): void
     const invalid = validateAuthorize(q);
     if (invalid) return invalid;
     const hinted = q.get('login_hint') ? state.findAccount(q.get('login_hint')!) : undefined;
-    // With login_hint the user is "already signed in and consented": no click needed
-    if (hinted && q.get('prompt') !== 'select_account' && q.get('prompt') !== 'consent') return issueCode(hinted, q);
-    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: authorizePage(ctx, q, [...state.accounts.values()]) };
+    // With login_hint the user is "already signed in and consented": no click needed. With prompt the page
+    // is shown, the hinted account first
+    if (hinted && !['select_account', 'consent', 'login'].includes(q.get('prompt') ?? '')) return issueCode(hinted, q);
+    const scopes = normalizeScopes(q.get('scope')).filter((s) => !OIDC_SCOPES.has(s.toLowerCase()));
+    const body = authorizePage({ action: `${ctx.path}/decision`, request: q, scopes, state, accounts: [...state.accounts.values()], hinted });
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body };
   });
 
   router.on('POST', new RegExp(`^/${TENANT}/oauth2/v2\\.0/authorize/decision$`), (ctx) => {
@@ -235,39 +239,4 @@ function redirect(to: string, params: Record<string, string | null>): Reply {
   const url = new URL(to);
   for (const [k, v] of Object.entries(params)) if (v !== null) url.searchParams.set(k, v);
   return { status: 302, headers: { location: url.toString() }, body: '' };
-}
-
-function authorizePage(ctx: RequestContext, q: URLSearchParams, accounts: Account[]): string {
-  const action = escapeHtml(`${ctx.path}/decision`);
-  const request = escapeHtml(q.toString());
-  const scopes = normalizeScopes(q.get('scope')).filter((s) => !OIDC_SCOPES.has(s.toLowerCase()));
-  const rows = accounts
-    .map(
-      (a) => `
-    <li>
-      <form method="post" action="${action}">
-        <input type="hidden" name="request" value="${request}">
-        <input type="hidden" name="account" value="${escapeHtml(a.userPrincipalName)}">
-        <input type="hidden" name="decision" value="accept">
-        <span class="who"><strong>${escapeHtml(a.displayName)}</strong> &lt;${escapeHtml(a.userPrincipalName)}&gt; (${a.kind})</span>
-        <button type="submit" name="accept" data-account="${escapeHtml(a.userPrincipalName)}">Accept</button>
-      </form>
-    </li>`,
-    )
-    .join('');
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Sign in to your account (Microsoft emulator)</title></head>
-<body>
-  <h1>Pick an account</h1>
-  <p>The application <code>${escapeHtml(q.get('client_id') ?? '')}</code> asks for: ${scopes.map(escapeHtml).join(', ')}</p>
-  <ul id="accounts">${rows}
-  </ul>
-  <form method="post" action="${action}">
-    <input type="hidden" name="request" value="${request}">
-    <input type="hidden" name="decision" value="cancel">
-    <button type="submit" name="cancel">Cancel</button>
-  </form>
-</body>
-</html>`;
 }

@@ -62,6 +62,18 @@ describe('identity platform', () => {
     expect([denied.searchParams.get('error'), denied.searchParams.get('state')]).toEqual(['access_denied', 'st-1']);
   });
 
+  it('with login_hint and prompt=login shows the page anyway: that account first, the test accounts below with their purpose', async () => {
+    const page = (await call(authorizeUrl({ login_hint: 'sam.taylor@outlook.com', prompt: 'login' }).url, em.caPem)).text;
+    expect(page).toContain('<h1>Signing in as sam.taylor@outlook.com</h1>');
+    const order = [...page.matchAll(/data-account="([^"]+)"/g)].map((m) => m[1]);
+    expect(order[0]).toBe('sam.taylor@outlook.com');
+    expect(order).toContain('pat.onprem@fabrikam.com');
+    const heading = page.indexOf('Other test accounts, for trying the error cases');
+    expect(page.indexOf('data-account="sam.taylor@outlook.com"')).toBeLessThan(heading);
+    expect(page.indexOf('data-account="pat.onprem@fabrikam.com"')).toBeGreaterThan(heading);
+    expect(page).toContain('on-premises Exchange mailbox: connecting it is refused');
+  });
+
   it('redeems a code once, with the right PKCE verifier, for signed tokens with client_info', async () => {
     const { url, verifier } = authorizeUrl({ login_hint: 'alex.wilber@contoso.com' });
     const code = new URL((await call(url, em.caPem)).headers.location as string).searchParams.get('code')!;

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { SnapshotFile } from '../persistence/snapshot-file';
 import { testTls } from '../tls/test-ca';
 import { registerControlRoutes } from './control-routes';
 import { seedDemo, type DemoAccounts } from './demo-seed';
@@ -14,7 +15,7 @@ import { formBody, Router, type Reply, type RequestContext } from './http-kit';
 import { IdTokenSigner } from './id-token';
 import { oauthError, registerIdentityRoutes } from './identity-routes';
 import type { Account } from './microsoft-model';
-import { GraphStateError, MicrosoftState, type AccountInput } from './microsoft-state';
+import { GraphStateError, MicrosoftState, type AccountInput, type MicrosoftSnapshot } from './microsoft-state';
 import { RequestLog } from './request-log';
 import { SubscriptionService } from './subscription-service';
 
@@ -23,10 +24,15 @@ export interface MicrosoftEmulatorOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Seed the demo accounts (work, colleague, personal, on-premises). Default true. */
+  /** Seed the demo accounts (work, colleague, personal, on-premises). Default true; not again over a saved state. */
   seedDemo?: boolean;
-  /** More accounts to add at start, e.g. one per demo user email. */
+  /** More accounts to add at start, e.g. one per demo user email (those already in the saved state stay as they are). */
   accounts?: AccountInput[];
+  /**
+   * JSON file that keeps the state (accounts, calendars, events, tokens, subscriptions) across restarts:
+   * loaded at start when present, written shortly after every change and on close.
+   */
+  stateFile?: string;
   /** When set, only these OAuth clients are accepted. Default: any client id and secret. */
   clients?: { clientId: string; clientSecret: string }[];
   accessTokenLifetimeSeconds?: number;
@@ -54,7 +60,7 @@ export interface MicrosoftEmulator {
   faults: FaultRegistry;
   requestLog: RequestLog;
   subscriptions: SubscriptionService;
-  /** The demo accounts, when seeded. */
+  /** The demo accounts, when seeded at this start (not when the state came from stateFile). */
   demo: DemoAccounts | null;
   addAccount(input: AccountInput): Account;
   addFault(fault: FaultInput): ReturnType<FaultRegistry['add']>;
@@ -206,8 +212,17 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
   const { port, address } = server.address() as AddressInfo;
   origin = `https://${address.includes(':') ? `[${address}]` : address}:${port}`;
 
-  const demo = opts.seedDemo === false ? null : seedDemo(state);
-  for (const account of opts.accounts ?? []) state.addAccount(account);
+  const saved = opts.stateFile ? new SnapshotFile<MicrosoftSnapshot>(opts.stateFile, () => state.snapshot()) : null;
+  const snapshot = saved?.load() ?? null;
+  if (snapshot) state.restore(snapshot);
+  const demo = opts.seedDemo === false || snapshot ? null : seedDemo(state);
+  for (const account of opts.accounts ?? []) if (!state.findAccount(account.email)) state.addAccount(account);
+  if (saved) {
+    saved.flush();
+    // Requests (tokens, events, subscriptions) and in-process edits both count as changes
+    server.on('request', (_req, res: ServerResponse) => res.on('finish', () => saved.changed()));
+    state.changes.on('change', () => saved.changed());
+  }
 
   return {
     origin,
@@ -220,11 +235,18 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     requestLog,
     subscriptions,
     demo,
-    addAccount: (input) => state.addAccount(input),
+    addAccount: (input) => {
+      const account = state.addAccount(input);
+      saved?.changed();
+      return account;
+    },
     addFault: (fault) => faults.add(fault),
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          saved?.flush();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

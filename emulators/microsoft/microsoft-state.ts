@@ -74,6 +74,21 @@ export class GraphStateError extends Error {
 
 const TOMBSTONE_HORIZON_MS = 3 * 366 * 86_400_000;
 
+/** Everything the emulator knows, for a state file (Maps included: the snapshot file keeps them). */
+export interface MicrosoftSnapshot {
+  accounts: Map<string, Account>;
+  calendars: Map<string, Calendar>;
+  events: Map<string, StoredEvent>;
+  accessTokens: Map<string, AccessToken>;
+  refreshTokens: Map<string, RefreshToken>;
+  authCodes: Map<string, AuthCode>;
+  subscriptions: Map<string, Subscription>;
+  tombstones: Map<string, Tombstone[]>;
+  deltaGeneration: Map<string, number>;
+  tenantsByDomain: Map<string, string>;
+  seq: number;
+}
+
 export class MicrosoftState {
   readonly accounts = new Map<string, Account>();
   readonly calendars = new Map<string, Calendar>();
@@ -98,6 +113,35 @@ export class MicrosoftState {
 
   private nextSeq(): number {
     return ++this.seqCounter;
+  }
+
+  // ---- state file ----
+
+  snapshot(): MicrosoftSnapshot {
+    const { accounts, calendars, events, accessTokens, refreshTokens, authCodes, subscriptions, tombstones, deltaGeneration, tenantsByDomain } = this;
+    return { accounts, calendars, events, accessTokens, refreshTokens, authCodes, subscriptions, tombstones, deltaGeneration, tenantsByDomain, seq: this.seqCounter };
+  }
+
+  /** Replaces the state with a snapshot; the lookup indexes are rebuilt from it. */
+  restore(s: MicrosoftSnapshot): void {
+    const pairs: Array<[Map<string, unknown>, Map<string, unknown>]> = [
+      [this.accounts, s.accounts], [this.calendars, s.calendars], [this.events, s.events], [this.accessTokens, s.accessTokens],
+      [this.refreshTokens, s.refreshTokens], [this.authCodes, s.authCodes], [this.subscriptions, s.subscriptions],
+      [this.tombstones, s.tombstones], [this.deltaGeneration, s.deltaGeneration], [this.tenantsByDomain, s.tenantsByDomain],
+    ];
+    for (const [target, source] of pairs) {
+      target.clear();
+      for (const [k, v] of source) target.set(k, v);
+    }
+    this.seqCounter = s.seq;
+    this.byLogin.clear();
+    for (const a of this.accounts.values()) this.byLogin.set(a.userPrincipalName, a);
+    this.eventsByCalendar.clear();
+    for (const id of this.calendars.keys()) {
+      this.eventsByCalendar.set(id, new Map());
+      if (!this.tombstones.has(id)) this.tombstones.set(id, []);
+    }
+    for (const e of this.events.values()) this.eventsByCalendar.get(e.calendarId)?.set(e.id, e);
   }
 
   // ---- accounts and calendars ----

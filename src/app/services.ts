@@ -40,7 +40,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(Date.now() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow });
+  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
   featureHooks.register((scope) => connections.applyFeatureAvailability(scope));
   return {

@@ -49,6 +49,8 @@ export interface ConnectionServiceDeps {
   events: ConnectionEvents;
   publicUrl: () => string;
   syncWindow: () => { from: Date; to: Date };
+  /** Offer the CRM user's own email first on the provider's account page (sandbox mode). */
+  accountHint?: boolean;
 }
 
 export class ConnectionService {
@@ -58,7 +60,11 @@ export class ConnectionService {
     return `${this.d.publicUrl()}/oauth/${provider.toLowerCase()}/callback`;
   }
 
-  /** Authentication, membership and gating only; nobody starts a connection for someone else. */
+  /**
+   * Authentication, membership and gating only; nobody starts a connection for someone else. `loginHint` signs
+   * that account in (the provider may skip its account page); without it, in sandbox mode, the user's own
+   * email is offered first on that page.
+   */
   async start(viewer: Viewer, locationId: string, provider: Provider, loginHint?: string): Promise<{ authorizationUrl: string; state: string }> {
     const user = this.requireUser(viewer);
     await this.d.access.requireLocation(viewer, locationId, 'read');
@@ -71,6 +77,7 @@ export class ConnectionService {
       state,
       codeChallenge: pkce.challenge,
       loginHint,
+      accountHint: !loginHint && this.d.accountHint ? user.user.email : undefined,
     });
     return { authorizationUrl, state };
   }

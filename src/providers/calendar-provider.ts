@@ -128,7 +128,10 @@ export interface AuthorizationRequest {
   state: string;
   /** PKCE S256 challenge. */
   codeChallenge: string;
+  /** The account to sign in with: the provider may skip its account page (the emulators approve at once, as tests rely on). */
   loginHint?: string;
+  /** The account to offer first on the provider's account page, which is still shown (sandbox mode: the CRM user's email). */
+  accountHint?: string;
 }
 
 export interface CalendarProvider {

@@ -1,4 +1,4 @@
-import { toProviderError } from '../../src/providers/google/google-error.mapper';
+import { refreshRefusal, toProviderError } from '../../src/providers/google/google-error.mapper';
 import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
 import {
   AccessTokenExpiredError,
@@ -37,5 +37,21 @@ describe('toProviderError', () => {
     expect(rejected).toBeInstanceOf(ProviderRequestRejectedError);
     expect(rejected).toMatchObject({ status: 403, reason: 'insufficientPermissions' });
     expect(toProviderError(f(409, apiError(409, 'duplicate')))).toMatchObject({ status: 409, reason: 'duplicate' });
+  });
+});
+
+describe('refreshRefusal', () => {
+  it('makes every refusal of a refresh a revoked grant, and keeps outages and throttling retryable', () => {
+    const refused = [
+      toProviderError(f(401, { error: 'invalid_client', error_description: 'Unauthorized' })),
+      toProviderError(f(400, { error: 'unauthorized_client', error_description: 'Unauthorized' })),
+      toProviderError(f(400, { error: 'invalid_request', error_description: 'Bad Request' })),
+      toProviderError(f(403, apiError(403, 'forbidden'))),
+      toProviderError(f(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' })),
+    ];
+    for (const e of refused) expect(refreshRefusal(e)).toBeInstanceOf(GrantRevokedError);
+    expect(refreshRefusal(toProviderError(f(503)))).toBeInstanceOf(ProviderUnavailableError);
+    expect(refreshRefusal(toProviderError(f(null)))).toBeInstanceOf(ProviderUnavailableError);
+    expect(refreshRefusal(toProviderError(f(429, apiError(429, 'rateLimitExceeded', 'usageLimits'))))).toBeInstanceOf(ProviderThrottledError);
   });
 });

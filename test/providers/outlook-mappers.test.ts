@@ -1,3 +1,4 @@
+import { ClientAuthError, ClientConfigurationError, InteractionRequiredAuthError, ServerError } from '@azure/msal-node';
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { fromProviderError } from '../../src/app/errors/public-error';
 import { toCalendarInfo, toProviderAccount } from '../../src/providers/outlook/outlook-calendar.mapper';
@@ -47,6 +48,24 @@ describe('mapMsalError', () => {
     expect(mapMsalError(Object.assign(new Error('x'), { errorCode: 'temporarily_unavailable', status: 503 }))).toBeInstanceOf(ProviderUnavailableError);
     const other = new Error('invalid_client');
     expect(mapMsalError(other)).toBe(other);
+  });
+
+  it('maps every refusal and token cache miss to GrantRevokedError, never leaving an msal error untyped', () => {
+    const refusals = [
+      new ServerError('invalid_client', '', 'AADSTS7000215: Invalid client secret provided.', undefined, '7000215', 401),
+      new ServerError('unauthorized_client', '', 'AADSTS700016: not found', undefined, '700016', 400),
+      new InteractionRequiredAuthError('interaction_required', '', 'AADSTS50076: MFA required'),
+      new InteractionRequiredAuthError('no_tokens_found', '', 'No refresh token found in the cache.'),
+      new ClientAuthError('no_account_found', ''),
+      new ClientAuthError('no_account_in_silent_request', ''),
+    ];
+    for (const err of refusals) expect(mapMsalError(err)).toBeInstanceOf(GrantRevokedError);
+    expect(mapMsalError(new ServerError('temporarily_unavailable', '', 'try later', undefined, undefined, 503))).toBeInstanceOf(ProviderUnavailableError);
+    expect(mapMsalError(new ServerError('throttled', '', 'slow down', undefined, undefined, 429))).toBeInstanceOf(ProviderThrottledError);
+    expect(mapMsalError(new ClientAuthError('network_error', ''))).toBeInstanceOf(ProviderUnavailableError);
+    // Our own misconfiguration is not the user's to fix by reconnecting: it stays an internal error
+    const config = new ClientConfigurationError('authority_uri_insecure', '');
+    expect(mapMsalError(config)).toBe(config);
   });
 });
 

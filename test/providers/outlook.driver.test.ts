@@ -9,8 +9,8 @@ import {
   PushSetupFailedError,
   UnsupportedMailboxError,
 } from '../../src/providers/provider.errors';
-import type { OutlookDriver } from '../../src/providers/outlook/outlook.driver';
-import { connect, driverFor, startReceiver, uniqueEmail, type Receiver } from './outlook.test-kit';
+import { OutlookDriver } from '../../src/providers/outlook/outlook.driver';
+import { connect, driverFor, driverOptions, startReceiver, uniqueEmail, type Receiver } from './outlook.test-kit';
 
 const WINDOW = { windowStart: new Date('2030-01-01T00:00:00Z'), windowEnd: new Date('2030-07-01T00:00:00Z') };
 const utc = (iso: string) => ({ dateTime: iso, timeZone: 'UTC' });
@@ -112,6 +112,30 @@ describe('refresh', () => {
     const other = await newUser();
     emulator.addFault({ kind: 'invalidGrant', errorCode: 700082, account: other.account.id, times: 1 });
     await expect(driver.refresh(other.tokens)).rejects.toBeInstanceOf(GrantRevokedError);
+  });
+
+  it('refreshes with the stored refresh token when msal\'s cache belongs to another address of the authority', async () => {
+    const { tokens } = await newUser();
+    // The same identity platform reached under another host name (as after the sandbox emulator moved port):
+    // msal keys its cache by host, so its silent flow finds no refresh token there
+    const moved = new OutlookDriver({ ...driverOptions(emulator), authority: emulator.authority.replace('127.0.0.1', 'localhost') });
+    try {
+      const refreshed = await moved.refresh(tokens);
+      expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
+      await expect(moved.listCalendars(refreshed)).resolves.toHaveLength(1);
+      // The cache now belongs to the new address: the next refresh is msal's silent one
+      await expect(moved.refresh(refreshed)).resolves.toMatchObject({ accessToken: expect.any(String) });
+    } finally {
+      moved.close();
+    }
+  });
+
+  it('turns a token cache miss with nothing to fall back on into GrantRevokedError (not msal\'s no_tokens_found)', async () => {
+    const { tokens } = await newUser();
+    const cache = JSON.parse(tokens.driverState!) as { RefreshToken: Record<string, unknown> };
+    cache.RefreshToken = {};
+    const err = await driver.refresh({ ...tokens, refreshToken: null, driverState: JSON.stringify(cache) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GrantRevokedError);
   });
 
   it('reports an expired access token as AccessTokenExpiredError', async () => {

@@ -6,19 +6,23 @@ import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { MicrosoftEmulator } from '../../emulators/microsoft';
 import type { PushRequest, TokenSet } from '../../src/providers/calendar-provider';
-import { OutlookDriver } from '../../src/providers/outlook/outlook.driver';
+import { OutlookDriver, type OutlookDriverOptions } from '../../src/providers/outlook/outlook.driver';
 
 export const REDIRECT_URI = 'https://app.calbridge.test/oauth/outlook/callback';
 
-export function driverFor(emulator: MicrosoftEmulator, clientId = 'calbridge-test'): OutlookDriver {
-  return new OutlookDriver({
+export function driverOptions(emulator: MicrosoftEmulator, clientId = 'calbridge-test'): OutlookDriverOptions {
+  return {
     clientId,
     clientSecret: 'test-secret',
     authority: emulator.authority,
     graphUrl: emulator.graphUrl,
     caPem: emulator.caPem,
     retryPolicy: { maxAttempts: 4, baseDelayMs: 10, maxWaitMs: 5_000 },
-  });
+  };
+}
+
+export function driverFor(emulator: MicrosoftEmulator, clientId = 'calbridge-test'): OutlookDriver {
+  return new OutlookDriver(driverOptions(emulator, clientId));
 }
 
 /** GET without following redirects, trusting the emulator's CA. */

@@ -42,6 +42,8 @@ export const configSchema = z.object({
   GOOGLE_TOKEN_URL: url('GOOGLE_TOKEN_URL').default('https://oauth2.googleapis.com/token'),
   GOOGLE_API_URL: url('GOOGLE_API_URL').default('https://www.googleapis.com/'),
   PROVIDER_CA_FILE: z.string().optional(),
+  // Sandbox mode sets it: the consent page offers the CRM user's own account first (login_hint)
+  OAUTH_ACCOUNT_HINT: z.enum(['true', 'false']).default('false'),
 
   SYNC_WINDOW_PAST_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_WINDOW_FUTURE_DAYS: z.coerce.number().int().min(1).max(730).default(180),

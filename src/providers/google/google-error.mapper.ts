@@ -67,3 +67,13 @@ export function toProviderError(failure: HttpFailure, usedCursor = false): Provi
 export function asProviderError(err: unknown, usedCursor = false): ProviderError {
   return err instanceof ProviderError ? err : toProviderError(failureOf(err), usedCursor);
 }
+
+/**
+ * A refresh the token endpoint refused (400, 401, 403: invalid_grant, invalid_client, unauthorized_client...)
+ * can only be fixed by the user reconnecting: GrantRevokedError. Outages and throttling stay retryable.
+ */
+export function refreshRefusal(err: ProviderError): ProviderError {
+  if (err instanceof GrantRevokedError) return err;
+  const refused = err instanceof AccessTokenExpiredError || (err instanceof ProviderRequestRejectedError && [400, 401, 403].includes(err.status));
+  return refused ? new GrantRevokedError(`Google refused to refresh the access token: ${err.message}`) : err;
+}

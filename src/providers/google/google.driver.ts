@@ -20,7 +20,7 @@ import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError }
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createCalendarClient, createOAuthClient } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
-import { asProviderError } from './google-error.mapper';
+import { asProviderError, refreshRefusal } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
 import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
 import { verifyGooglePush } from './google-push.verifier';
@@ -49,13 +49,14 @@ export class GoogleCalendarDriver implements CalendarProvider {
   async authorizationUrl(req: AuthorizationRequest): Promise<string> {
     return createOAuthClient(this.endpoints, req.redirectUri).generateAuthUrl({
       access_type: 'offline',
-      // consent every time, so Google hands out a refresh token even on a reconnect
-      prompt: 'consent',
+      // consent every time, so Google hands out a refresh token even on a reconnect; the account chooser
+      // too when an account is only offered
+      prompt: req.accountHint && !req.loginHint ? 'select_account consent' : 'consent',
       scope: [...this.scopes],
       state: req.state,
       code_challenge: req.codeChallenge,
       code_challenge_method: CodeChallengeMethod.S256,
-      ...(req.loginHint ? { login_hint: req.loginHint } : {}),
+      ...(req.loginHint || req.accountHint ? { login_hint: req.loginHint ?? req.accountHint } : {}),
     });
   }
 
@@ -81,6 +82,8 @@ export class GoogleCalendarDriver implements CalendarProvider {
       client.setCredentials({ refresh_token: refreshToken });
       await client.getAccessToken();
       return answer ?? client.credentials;
+    }).catch((err: unknown) => {
+      throw refreshRefusal(asProviderError(err));
     });
     return toTokenSet(raw, tokens);
   }

@@ -25,7 +25,7 @@ import { createMsalApp, type MsalSettings } from './msal-app.factory';
 import { MsalNetworkClient } from './msal-network.client';
 import { toCalendarInfo, toProviderAccount, type GraphCalendar, type GraphUser } from './outlook-calendar.mapper';
 import { classifyDeltaItem, toGraphEventBody, type GraphEvent } from './outlook-event.mapper';
-import { mapGraphError, mapMsalError } from './outlook-error.mapper';
+import { isMsalCacheMiss, mapGraphError, mapMsalError } from './outlook-error.mapper';
 import { createProviderAgent } from './outlook-https.agent';
 import { graphValidationResponse, verifyGraphPush } from './outlook-push.verifier';
 import { accountIdsInCache, toTokenSet } from './outlook-token.mapper';
@@ -96,7 +96,9 @@ export class OutlookDriver implements CalendarProvider {
       state: req.state,
       codeChallenge: req.codeChallenge,
       codeChallengeMethod: 'S256',
-      ...(req.loginHint ? { loginHint: req.loginHint } : { prompt: 'select_account' }),
+      // An offered account: prompt=login shows the sign-in page with it filled in (msal drops a hint next to
+      // select_account, which Microsoft refuses)
+      ...(req.loginHint ? { loginHint: req.loginHint } : req.accountHint ? { loginHint: req.accountHint, prompt: 'login' } : { prompt: 'select_account' }),
     });
   }
 
@@ -114,17 +116,31 @@ export class OutlookDriver implements CalendarProvider {
 
   async refresh(tokens: TokenSet): Promise<TokenSet> {
     return this.identity(async () => {
-      const app = createMsalApp(this.msal, tokens.driverState);
-      const [account] = tokens.driverState ? await app.getTokenCache().getAllAccounts() : [];
-      // The silent flow redeems the refresh token msal holds (the rotated one) and stores its successor
-      const result = account
-        ? await app.acquireTokenSilent({ account, scopes: RESOURCE_SCOPES, forceRefresh: true })
-        : tokens.refreshToken
-          ? await app.acquireTokenByRefreshToken({ refreshToken: tokens.refreshToken, scopes: RESOURCE_SCOPES, forceCache: true })
-          : null;
-      if (!result) throw new GrantRevokedError('No refresh token is available for this connection');
+      const silent = await this.refreshFromCache(tokens);
+      if (silent) return silent;
+      // msal's cache has nothing for this authority (it moved, e.g. a sandbox emulator on a new port, or the
+      // cache was lost): the refresh token we stored still counts as long as Microsoft honours it
+      if (!tokens.refreshToken) throw new GrantRevokedError('No refresh token is available for this connection');
+      const app = createMsalApp(this.msal);
+      const result = await app.acquireTokenByRefreshToken({ refreshToken: tokens.refreshToken, scopes: RESOURCE_SCOPES, forceCache: true });
+      if (!result) throw new GrantRevokedError('Microsoft returned no token for the stored refresh token');
       return toTokenSet(result, app.getTokenCache().serialize(), tokens.refreshToken);
     });
+  }
+
+  /** msal's silent flow on the connection's own cache (it redeems the rotated refresh token); null on a cache miss. */
+  private async refreshFromCache(tokens: TokenSet): Promise<TokenSet | null> {
+    if (!tokens.driverState) return null;
+    const app = createMsalApp(this.msal, tokens.driverState);
+    const [account] = await app.getTokenCache().getAllAccounts();
+    if (!account) return null;
+    try {
+      const result = await app.acquireTokenSilent({ account, scopes: RESOURCE_SCOPES, forceRefresh: true });
+      return toTokenSet(result, app.getTokenCache().serialize(), tokens.refreshToken);
+    } catch (err) {
+      if (isMsalCacheMiss(err)) return null;
+      throw err;
+    }
   }
 
   // ---- account and calendars ----
