@@ -7,7 +7,7 @@ import { ProviderRegistry } from '../providers/provider-registry';
 import { Connection } from './connection.entity';
 import { ConnectionStatus, Provider } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
-import { TokenCipher } from './token-cipher';
+import { binding, TokenCipher } from './token-cipher';
 
 const REFRESH_MARGIN_MS = 2 * 60_000;
 const PROVIDER_NAME: Record<Provider, string> = { OUTLOOK: 'Outlook', GOOGLE: 'Google' };
@@ -16,6 +16,9 @@ export const reauthMessage = (c: Pick<Connection, 'provider' | 'accountEmail'>) 
   `${PROVIDER_NAME[c.provider]} no longer accepts calbridge's access to ${c.accountEmail} (it was revoked or expired). Reconnect the account to resume syncing.`;
 
 export const needsReauthError = (c: Pick<Connection, 'provider' | 'accountEmail'>) => new DomainError('CONNECTION_NEEDS_REAUTH', reauthMessage(c));
+
+/** What a connection's credentials ciphertext is bound to (its row). */
+export const credentialsBinding = (connectionId: string) => binding('connections.credentials', connectionId);
 
 /** Tokens of a connection: decrypted on use, refreshed before expiry, and NEEDS_REAUTH when the provider refuses. */
 export class ConnectionTokens {
@@ -26,12 +29,12 @@ export class ConnectionTokens {
     private readonly events: ConnectionEvents,
   ) {}
 
-  seal(tokens: TokenSet): string {
-    return this.cipher.encrypt(JSON.stringify(tokens));
+  seal(connectionId: string, tokens: TokenSet): string {
+    return this.cipher.encrypt(JSON.stringify(tokens), credentialsBinding(connectionId));
   }
 
-  open(sealed: string): TokenSet {
-    const t = JSON.parse(this.cipher.decrypt(sealed)) as TokenSet & { expiresAt: string };
+  open(connectionId: string, sealed: string): TokenSet {
+    const t = JSON.parse(this.cipher.decrypt(sealed, credentialsBinding(connectionId))) as TokenSet & { expiresAt: string };
     return { ...t, expiresAt: new Date(t.expiresAt) };
   }
 
@@ -53,13 +56,13 @@ export class ConnectionTokens {
    * (the loser would otherwise present an already-rotated token and be refused).
    */
   private async fresh(conn: Connection, force: boolean): Promise<TokenSet> {
-    const current = this.open(conn.credentials);
+    const current = this.open(conn.id, conn.credentials);
     if (!force && current.expiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS) return current;
     try {
       return await this.ds.transaction(async (tx) => {
         const [row] = await tx.query(`SELECT credentials, status FROM connections WHERE id = $1 FOR UPDATE`, [conn.id]);
         if (!row) throw new DomainError('NOT_FOUND', 'The connection was disconnected');
-        const latest = this.open(row.credentials);
+        const latest = this.open(conn.id, row.credentials);
         // Another instance refreshed while we waited for the lock.
         if (row.credentials !== conn.credentials && latest.expiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS) {
           conn.credentials = row.credentials;
@@ -67,7 +70,7 @@ export class ConnectionTokens {
         }
         const refreshed = await this.providers.get(conn.provider).refresh(latest);
         const merged: TokenSet = { ...refreshed, refreshToken: refreshed.refreshToken ?? latest.refreshToken };
-        conn.credentials = this.seal(merged);
+        conn.credentials = this.seal(conn.id, merged);
         await tx.query(`UPDATE connections SET credentials = $2, updated_at = now() WHERE id = $1`, [conn.id, conn.credentials]);
         return merged;
       });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
 import { rows as sqlRows } from '../app/database/sql';
@@ -142,7 +143,9 @@ export class ConnectionService {
         ]);
         if (existing && existing.account_external_id !== account.externalId) throw alreadyConnected(provider, existing.account_email);
 
-        const sealed = this.d.tokens.seal(tokens);
+        // The ciphertext is bound to its row, so a new row's id is chosen before sealing.
+        const id: string = existing?.id ?? randomUUID();
+        const sealed = this.d.tokens.seal(id, tokens);
         const repo = tx.getRepository(Connection);
         let conn: Connection;
         if (existing) {
@@ -152,7 +155,7 @@ export class ConnectionService {
         } else {
           conn = await repo.save(
             repo.create({
-              agencyId, locationId, userId, provider,
+              id, agencyId, locationId, userId, provider,
               accountExternalId: account.externalId,
               accountEmail: account.email,
               status: ConnectionStatus.ACTIVE,
