@@ -1,5 +1,6 @@
 // Every migration, in order. Listed explicitly so they load the same under swc, jest and tsc.
 import { Tenancy1763700000000 } from './1763700000000-tenancy';
 import { Connections1763800000000 } from './1763800000000-connections';
+import { RefreshLease1763900000000 } from './1763900000000-refresh-lease';
 
-export const migrations = [Tenancy1763700000000, Connections1763800000000];
+export const migrations = [Tenancy1763700000000, Connections1763800000000, RefreshLease1763900000000];
