@@ -11,6 +11,7 @@ import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
 import { GrantRevokedError, ProviderError, UnsupportedMailboxError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { PushChannelRepository } from '../sync/push-channel.repository';
 import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
 import { FeatureScope } from '../tenancy/feature-hooks';
 import { PlanGateService } from '../tenancy/plan-gate.service';
@@ -330,11 +331,7 @@ export async function syncCalendarList(tx: EntityManager, connectionId: string, 
       ORDER BY pc.name`,
     [connectionId, calendars.map((c) => c.externalId)],
   );
-  const orphanedChannels: PushChannelRow[] = await tx.query(
-    `SELECT ch.* FROM push_channels ch JOIN provider_calendars pc ON pc.id = ch.provider_calendar_id
-      WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2))`,
-    [connectionId, calendars.map((c) => c.externalId)],
-  );
+  const orphanedChannels = await new PushChannelRepository(tx).ofCalendarsOtherThan(connectionId, calendars.map((c) => c.externalId));
   for (const c of calendars) {
     await tx.query(
       `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6)

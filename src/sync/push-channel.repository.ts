@@ -30,6 +30,16 @@ export class PushChannelRepository {
     return this.db.query(`SELECT ${COLUMNS} FROM push_channels WHERE connection_id = $1`, [connectionId]);
   }
 
+  /** Channels of the connection's calendars whose external ids are not among these (gone at the provider). */
+  ofCalendarsOtherThan(connectionId: string, externalIds: readonly string[]): Promise<PushChannelRow[]> {
+    return this.db.query(
+      `SELECT ch.id, ch.provider_calendar_id, ch.channel_id, ch.resource_id, ch.expires_at
+         FROM push_channels ch JOIN provider_calendars pc ON pc.id = ch.provider_calendar_id
+        WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2::text[]))`,
+      [connectionId, externalIds],
+    );
+  }
+
   async insert(ch: { connectionId: string; calendarId: string; channelId: string; resourceId: string | null; secretHash: string; expiresAt: Date }): Promise<void> {
     await this.db.query(
       `INSERT INTO push_channels (connection_id, provider_calendar_id, channel_id, resource_id, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
