@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
 import { rows as sqlRows } from '../app/database/sql';
@@ -9,6 +10,7 @@ import { logger } from '../app/logging/logger';
 import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { PushChannelRepository } from '../sync/push-channel.repository';
 import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
 import { FeatureScope } from '../tenancy/feature-hooks';
 import { PlanGateService } from '../tenancy/plan-gate.service';
@@ -184,7 +186,9 @@ export class ConnectionService {
         ]);
         if (existing && existing.account_external_id !== account.externalId) throw alreadyConnected(provider, existing.account_email);
 
-        const sealed = this.d.tokens.seal(tokens);
+        // The ciphertext is bound to its row, so a new row's id is chosen before sealing.
+        const id: string = existing?.id ?? randomUUID();
+        const sealed = this.d.tokens.seal(id, tokens);
         const repo = tx.getRepository(Connection);
         let conn: Connection;
         if (existing) {
@@ -194,7 +198,7 @@ export class ConnectionService {
         } else {
           conn = await repo.save(
             repo.create({
-              agencyId, locationId, userId, provider,
+              id, agencyId, locationId, userId, provider,
               accountExternalId: account.externalId,
               accountEmail: account.email,
               status: ConnectionStatus.ACTIVE,
@@ -369,11 +373,7 @@ export async function syncCalendarList(tx: EntityManager, connectionId: string, 
       ORDER BY pc.name`,
     [connectionId, calendars.map((c) => c.externalId)],
   );
-  const orphanedChannels: PushChannelRow[] = await tx.query(
-    `SELECT ch.* FROM push_channels ch JOIN provider_calendars pc ON pc.id = ch.provider_calendar_id
-      WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2))`,
-    [connectionId, calendars.map((c) => c.externalId)],
-  );
+  const orphanedChannels = await new PushChannelRepository(tx).ofCalendarsOtherThan(connectionId, calendars.map((c) => c.externalId));
   for (const c of calendars) {
     await tx.query(
       `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6)

@@ -7,7 +7,7 @@ import { Provider } from './connection.enums';
 import { ConnectionService } from './connection.service';
 import { OAuthConfirmationRepository } from './oauth-confirmation.repository';
 import { ProviderCalendar } from './provider-calendar.entity';
-import { TokenCipher } from './token-cipher';
+import { binding, TokenCipher } from './token-cipher';
 
 export type CallbackOutcome =
   | { kind: 'connected'; connection: Connection; calendars: ProviderCalendar[] }
@@ -17,6 +17,8 @@ export type CallbackOutcome =
 export type ConnectedOutcome = Extract<CallbackOutcome, { kind: 'connected' }>;
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+// Held tokens are bound to their confirmation row (its token hash is its key).
+const heldBinding = (tokenHash: string) => binding('oauth_confirmations.credentials', tokenHash);
 const sameAddress = (a: string, b: string) => a.trim() !== '' && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 const confirmationInvalid = () =>
@@ -44,8 +46,9 @@ export class OAuthCallbackService {
     if (sameAddress(parties.userEmail, grant.account.email)) return this.connected(await this.connections.finishCompletion(attempt, grant));
 
     const token = randomBytes(32).toString('base64url');
+    const tokenHash = hashToken(token);
     await this.confirmations.hold({
-      tokenHash: hashToken(token),
+      tokenHash,
       stateNonce: verified.nonce,
       userId: attempt.userId,
       locationId: attempt.locationId,
@@ -53,7 +56,7 @@ export class OAuthCallbackService {
       accountExternalId: grant.account.externalId,
       accountEmail: grant.account.email,
       accountName: grant.account.displayName,
-      credentials: this.cipher.encrypt(JSON.stringify(grant.tokens)),
+      credentials: this.cipher.encrypt(JSON.stringify(grant.tokens), heldBinding(tokenHash)),
       expiresAt: verified.expiresAt,
     });
     return { kind: 'confirm', token, accountEmail: grant.account.email, userName: parties.userName, locationName: parties.locationName };
@@ -62,7 +65,7 @@ export class OAuthCallbackService {
   /** The owner confirmed: the held completion finishes, with completeConnection's checks and rules. */
   async confirm(provider: Provider, token: string): Promise<ConnectedOutcome> {
     const held = await this.take(provider, token);
-    const raw = JSON.parse(this.cipher.decrypt(held.credentials)) as TokenSet & { expiresAt: string };
+    const raw = JSON.parse(this.cipher.decrypt(held.credentials, heldBinding(held.tokenHash))) as TokenSet & { expiresAt: string };
     const tokens: TokenSet = { ...raw, expiresAt: new Date(raw.expiresAt) };
     const account = { externalId: held.accountExternalId, email: held.accountEmail, displayName: held.accountName };
     return this.connected(await this.connections.completeConfirmed(held, { tokens, account }));

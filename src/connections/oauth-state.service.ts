@@ -4,9 +4,12 @@ import { DataSource } from 'typeorm';
 import { rows as sqlRows } from '../app/database/sql';
 import { DomainError } from '../app/errors/domain.error';
 import { Provider } from './connection.enums';
-import { TokenCipher } from './token-cipher';
+import { binding, TokenCipher } from './token-cipher';
 
 export const STATE_TTL_SECONDS = 600;
+
+/** What an attempt's encrypted PKCE verifier is bound to (its row). */
+export const verifierBinding = (nonce: string) => binding('oauth_states.code_verifier', nonce);
 
 export interface VerifiedState {
   userId: string;
@@ -36,7 +39,7 @@ export class OAuthStateService {
     const nonce = randomBytes(18).toString('base64url');
     await this.ds.query(
       `INSERT INTO oauth_states (nonce, user_id, location_id, provider, code_verifier, expires_at) VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))`,
-      [nonce, userId, locationId, provider, this.cipher.encrypt(codeVerifier), STATE_TTL_SECONDS],
+      [nonce, userId, locationId, provider, this.cipher.encrypt(codeVerifier, verifierBinding(nonce)), STATE_TTL_SECONDS],
     );
     // Purge what can no longer be used; cheap and keeps the table small.
     await this.ds.query(`DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'`);
@@ -76,7 +79,7 @@ export class OAuthStateService {
       userId: claims.u,
       locationId: claims.l,
       provider: claims.p,
-      codeVerifier: this.cipher.decrypt(rows[0].code_verifier),
+      codeVerifier: this.cipher.decrypt(rows[0].code_verifier, verifierBinding(claims.n)),
       nonce: claims.n,
       expiresAt: new Date(rows[0].expires_at),
     };

@@ -3,6 +3,8 @@
 // Drivers own retries (bounded, honouring Retry-After) and translate every provider failure
 // into a typed error from provider.errors.ts.
 
+import type { ChannelSecretLookup } from './shared/push-request';
+
 export type ProviderKind = 'OUTLOOK' | 'GOOGLE';
 
 export type EventAvailability = 'FREE' | 'TENTATIVE' | 'BUSY' | 'OUT_OF_OFFICE' | 'WORKING_ELSEWHERE' | 'UNKNOWN';
@@ -161,8 +163,9 @@ export interface CalendarProvider {
   /** Graph's subscription validation handshake: the text to answer with, or null if this is no handshake. */
   validationResponse(req: PushRequest): string | null;
   /**
-   * The genuine notices in a push request. `secretFor` returns the secret stored for a channel
-   * (null when unknown); notices whose secret does not match are dropped.
+   * The genuine notices in a push request. `secretHashes` looks up the stored secret hashes of all the
+   * request's channels at once; notices of unknown channels or with a wrong secret are dropped.
+   * Throws PushRequestRefusedError for a request no provider sends (too many notifications).
    */
-  verifyPush(req: PushRequest, secretFor: (channelId: string) => Promise<string | null>): Promise<PushNotice[]>;
+  verifyPush(req: PushRequest, secretHashes: ChannelSecretLookup): Promise<PushNotice[]>;
 }

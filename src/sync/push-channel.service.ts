@@ -7,29 +7,28 @@ import { ConnectionTokens } from '../connections/connection-tokens.service';
 import { isFeatureAvailable } from '../connections/feature-availability';
 import { PushChannel } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { hashPushSecret } from '../providers/shared/push-secret';
+import { PushChannelRepository, PushChannelRow } from './push-channel.repository';
+
+export type { PushChannelRow } from './push-channel.repository';
 
 const LIFETIME_MS: Record<Provider, number> = { OUTLOOK: 3 * 24 * 3600_000, GOOGLE: 7 * 24 * 3600_000 };
-
-/** A push_channels row. */
-export interface PushChannelRow {
-  id: string;
-  provider_calendar_id: string;
-  channel_id: string;
-  resource_id: string | null;
-  expires_at: Date;
-}
 
 /**
  * Provider push (Graph subscriptions, Google watch channels) for every selected calendar of a connection.
  * Push is best effort: when it cannot be set up, polling covers the calendar.
  */
 export class PushChannelService {
+  private readonly channels: PushChannelRepository;
+
   constructor(
     private readonly ds: DataSource,
     private readonly providers: ProviderRegistry,
     private readonly tokens: ConnectionTokens,
     private readonly publicUrl: () => string,
-  ) {}
+  ) {
+    this.channels = new PushChannelRepository(ds);
+  }
 
   webhookUrl(provider: Provider, lifecycle = false): string {
     return `${this.publicUrl()}/webhooks/${provider.toLowerCase()}${lifecycle ? '/lifecycle' : ''}`;
@@ -43,14 +42,8 @@ export class PushChannelService {
       await this.stopAll(conn);
       return;
     }
-    const selected: Array<{ id: string; external_id: string }> = await this.ds.query(
-      `SELECT pc.id, pc.external_id FROM provider_calendars pc
-        WHERE pc.connection_id = $1
-          AND (EXISTS (SELECT 1 FROM conflict_calendars cc WHERE cc.provider_calendar_id = pc.id)
-               OR EXISTS (SELECT 1 FROM calendar_configurations cfg WHERE cfg.linked_calendar_id = pc.id))`,
-      [conn.id],
-    );
-    const existing: PushChannelRow[] = await this.ds.query(`SELECT * FROM push_channels WHERE connection_id = $1`, [conn.id]);
+    const selected = await this.channels.selectedCalendars(conn.id);
+    const existing = await this.channels.ofConnection(conn.id);
     const selectedIds = new Set(selected.map((s) => s.id));
     for (const ch of existing.filter((c) => !selectedIds.has(c.provider_calendar_id))) await this.stopOne(conn, ch);
     const covered = new Set(existing.map((c) => c.provider_calendar_id));
@@ -76,10 +69,15 @@ export class PushChannelService {
         channelId: randomUUID(),
       }),
     );
-    await this.ds.query(
-      `INSERT INTO push_channels (connection_id, provider_calendar_id, channel_id, resource_id, secret, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [conn.id, calendarId, channel.channelId, channel.resourceId, secret, channel.expiresAt],
-    );
+    // Only the hash is kept: a database read does not yield what forges a notification.
+    await this.channels.insert({
+      connectionId: conn.id,
+      calendarId,
+      channelId: channel.channelId,
+      resourceId: channel.resourceId,
+      secretHash: hashPushSecret(secret),
+      expiresAt: channel.expiresAt,
+    });
   }
 
   private async stopOne(conn: Connection, ch: PushChannelRow): Promise<void> {
@@ -89,7 +87,7 @@ export class PushChannelService {
       // The channel expires on its own; its notifications will no longer verify once the row is gone.
       logger.warn({ err, connectionId: conn.id, channelId: ch.channel_id }, 'could not stop push channel at the provider');
     }
-    await this.ds.query(`DELETE FROM push_channels WHERE id = $1`, [ch.id]);
+    await this.channels.delete(ch.id);
   }
 
   /** Stops these channels at the provider (their rows may already be gone, e.g. with their calendar). Never throws. */
@@ -99,8 +97,7 @@ export class PushChannelService {
 
   /** Stops every channel of the connection (disconnect). Never throws. */
   async stopAll(conn: Connection): Promise<void> {
-    const existing: PushChannelRow[] = await this.ds.query(`SELECT * FROM push_channels WHERE connection_id = $1`, [conn.id]);
-    for (const ch of existing) await this.stopOne(conn, ch);
+    for (const ch of await this.channels.ofConnection(conn.id)) await this.stopOne(conn, ch);
   }
 
   /**
@@ -113,9 +110,8 @@ export class PushChannelService {
     await this.reconcile(conn);
   }
 
-  /** The secret of a channel, for verifying notifications. */
-  async secretFor(channelId: string): Promise<string | null> {
-    const [row] = await this.ds.query(`SELECT secret FROM push_channels WHERE channel_id = $1`, [channelId]);
-    return row?.secret ?? null;
+  /** The secret hashes of a push request's channels, in one query, for verifying its notifications. */
+  secretHashes(channelIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    return this.channels.secretHashes(channelIds);
   }
 }

@@ -3,6 +3,7 @@ import { logger } from '../app/logging/logger';
 import { Provider } from '../connections/connection.enums';
 import { PushRequest } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { PushRequestRefusedError } from '../providers/shared/push-request';
 import { PushChannelService } from './push-channel.service';
 
 const toPushRequest = (req: Request): PushRequest => ({
@@ -30,10 +31,14 @@ export function mountWebhookRoutes(
         return;
       }
       try {
-        const notices = await driver.verifyPush(pushReq, (id) => deps.push.secretFor(id));
+        const notices = await driver.verifyPush(pushReq, (ids) => deps.push.secretHashes(ids));
         res.status(202).end();
         for (const n of notices) await deps.onNotice(n.channelId, n.kind);
       } catch (err) {
+        if (err instanceof PushRequestRefusedError) {
+          res.status(400).type('text/plain').send(err.message);
+          return;
+        }
         logger.error({ err, provider }, 'push notification handling failed');
         if (!res.headersSent) res.status(500).end();
       }

@@ -1,6 +1,6 @@
 import { SetLocationFeatureDocument } from '../generated/graphql';
 import { ConnectFlow, emailOf, Emulators, httpGet, HttpReply, newTenant, scalar, startEmulators, Tenant, uniqueEmail } from '../support/connect-flow';
-import { TokenCipher } from '../../src/connections/token-cipher';
+import { binding, TokenCipher } from '../../src/connections/token-cipher';
 import { codeOf, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
 
 // The browser callback never attaches an account on the state alone: a link sent to a colleague who then
@@ -77,10 +77,10 @@ describe('the browser callback asks before connecting an account that is not the
     expect(await stored(w.userA)).toEqual({ connections: 0, accounts: 0, configurations: 0, held: 1 });
     const [held] = await ds().query(`SELECT token_hash, credentials, expires_at FROM oauth_confirmations WHERE user_id = $1`, [w.userA]);
     expect(held.token_hash).not.toBe(token);
-    expect(held.credentials).toMatch(/^v1\./);
+    expect(held.credentials).toMatch(/^v2\./);
     const [state] = await ds().query(`SELECT expires_at FROM oauth_states WHERE user_id = $1`, [w.userA]);
     expect(new Date(held.expires_at).getTime()).toBe(new Date(state.expires_at).getTime());
-    const heldTokens = JSON.parse(new TokenCipher([TEST_TOKEN_KEY]).decrypt(held.credentials)) as { accessToken: string; refreshToken: string };
+    const heldTokens = JSON.parse(new TokenCipher([TEST_TOKEN_KEY]).decrypt(held.credentials, binding('oauth_confirmations.credentials', held.token_hash))) as { accessToken: string; refreshToken: string };
     if (provider === 'GOOGLE') expect(emu.google.state.tokens.checkAccess(heldTokens.accessToken)?.sub).toBeDefined();
     else expect(emu.microsoft.state.accessTokens.has(heldTokens.accessToken)).toBe(true);
     const everything = (await ds().query(`SELECT coalesce(string_agg(x::text, E'\\n'), '') AS t FROM oauth_confirmations x`))[0].t as string;

@@ -35,10 +35,10 @@ describe('a refresh that cannot succeed', () => {
   /** The connection's stored tokens, rewritten (as a lost or foreign token cache would leave them). */
   async function rewriteTokens(connectionId: string, edit: (driverState: Record<string, unknown>) => void): Promise<void> {
     const [{ credentials }] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
-    const tokens = t.app.services.tokens.open(credentials);
+    const tokens = t.app.services.tokens.open(connectionId, credentials);
     const cache = JSON.parse(tokens.driverState!) as Record<string, unknown>;
     edit(cache);
-    await ds().query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [connectionId, t.app.services.tokens.seal({ ...tokens, refreshToken: null, driverState: JSON.stringify(cache) })]);
+    await ds().query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [connectionId, t.app.services.tokens.seal(connectionId, { ...tokens, refreshToken: null, driverState: JSON.stringify(cache) })]);
   }
 
   const cases: Array<[string, Provider, (connectionId: string, account: string) => Promise<void>]> = [

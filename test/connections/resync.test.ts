@@ -1,4 +1,5 @@
 import type { Client } from 'graphql-ws';
+import { credentialsBinding } from '../../src/connections/connection-tokens.service';
 import { TokenCipher } from '../../src/connections/token-cipher';
 import {
   CalendarConfigurationDocument,
@@ -40,7 +41,7 @@ describe('resyncConnection', () => {
   const config = async (viewer: string, locationId: string) => (await t.gql(CalendarConfigurationDocument, { locationId }, t.tokenFor(viewer))).data!.calendarConfiguration;
   const tokensOf = async (connectionId: string) => {
     const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
-    return JSON.parse(cipher.decrypt(row.credentials)) as { accessToken: string; refreshToken: string };
+    return JSON.parse(cipher.decrypt(row.credentials, credentialsBinding(connectionId))) as { accessToken: string; refreshToken: string };
   };
 
   test('who may resync: the owner and the admins of the location; others → NOT_FOUND', async () => {

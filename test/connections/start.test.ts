@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { verifierBinding } from '../../src/connections/oauth-state.service';
 import { TokenCipher } from '../../src/connections/token-cipher';
 import { Feature, PlanCode, Provider, SetLocationFeatureDocument, SetPlanFeaturesDocument, StartConnectionDocument } from '../generated/graphql';
 import { ConnectFlow, Emulators, startEmulators, uniqueEmail } from '../support/connect-flow';
@@ -103,7 +104,7 @@ describe('startConnection', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ user_id: w.accountUser, location_id: w.loc, provider, used_at: null });
-    const verifier = new TokenCipher([TEST_TOKEN_KEY]).decrypt(rows[0].code_verifier);
+    const verifier = new TokenCipher([TEST_TOKEN_KEY]).decrypt(rows[0].code_verifier, verifierBinding((jwt.decode(state) as { n: string }).n));
     expect(rows[0].code_verifier).not.toContain(verifier);
     expect(createHash('sha256').update(verifier).digest('base64url')).toBe(challenge);
   });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { credentialsBinding } from '../../src/connections/connection-tokens.service';
+import { verifierBinding } from '../../src/connections/oauth-state.service';
 import { TokenCipher } from '../../src/connections/token-cipher';
 import { Provider, SetLocationFeatureDocument } from '../generated/graphql';
 import { ConnectFlow, emailOf, Emulators, httpGet, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
@@ -50,8 +52,8 @@ describe('tokens at rest and the OAuth callback pages', () => {
 
       // What is stored is ciphertext under the current key, and it holds the real tokens.
       const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
-      expect(row.credentials).toMatch(new RegExp(`^v1\\.${keyId}\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
-      const opened = JSON.parse(cipher.decrypt(row.credentials)) as { accessToken: string; refreshToken: string };
+      expect(row.credentials).toMatch(new RegExp(`^v2\\.${keyId}\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
+      const opened = JSON.parse(cipher.decrypt(row.credentials, credentialsBinding(connectionId))) as { accessToken: string; refreshToken: string };
       expect(accessTokens).toContain(opened.accessToken);
       expect(refreshTokens).toContain(opened.refreshToken);
 
@@ -72,8 +74,8 @@ describe('tokens at rest and the OAuth callback pages', () => {
       const me = emu.google.addAccount({ email: uniqueEmail('enc', 'gmail.test') });
       const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
       const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [conn.id]);
-      expect(row.credentials.startsWith(`v1.${keyId}.`)).toBe(true);
-      const opened = JSON.parse(cipher.decrypt(row.credentials)) as { accessToken: string; refreshToken: string };
+      expect(row.credentials.startsWith(`v2.${keyId}.`)).toBe(true);
+      const opened = JSON.parse(cipher.decrypt(row.credentials, credentialsBinding(conn.id))) as { accessToken: string; refreshToken: string };
       // The emulator knows them as this account's live tokens.
       expect(emu.google.state.tokens.checkAccess(opened.accessToken)?.sub).toBe(me.sub);
       expect(emu.google.state.tokens.subOf(opened.refreshToken)).toBe(me.sub);
@@ -92,7 +94,7 @@ describe('tokens at rest and the OAuth callback pages', () => {
       const started = (await flow.start(w.userA, w.locA, 'GOOGLE')).data!.startConnection;
       const challenge = new URL(started.authorizationUrl).searchParams.get('code_challenge')!;
       const [row] = await ds().query(`SELECT code_verifier FROM oauth_states WHERE nonce = $1`, [(jwt.decode(started.state) as { n: string }).n]);
-      const verifier = cipher.decrypt(row.code_verifier);
+      const verifier = cipher.decrypt(row.code_verifier, verifierBinding((jwt.decode(started.state) as { n: string }).n));
       expect(createHash('sha256').update(verifier).digest('base64url')).toBe(challenge);
       expect(await tableText('oauth_states')).not.toContain(verifier);
     });

@@ -3,6 +3,7 @@ import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
 import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
 import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError } from '../../src/providers/provider.errors';
 import { authorize, collect, connect, pkce, REDIRECT_URI, startGoogle, startReceiver, uniqueEmail } from './google.harness';
+import { hashPushSecret } from '../../src/providers/shared/push-secret';
 
 // The Google driver against the emulator, over the network, with the real client libraries.
 
@@ -298,7 +299,7 @@ describe('push', () => {
     const { email, tokens } = await newAccount('push');
     const receiver = await startReceiver();
     const secrets = new Map<string, string>();
-    const secretFor = async (id: string) => secrets.get(id) ?? null;
+    const secretFor = async (ids: readonly string[]) => new Map(ids.filter((id) => secrets.has(id)).map((id) => [id, hashPushSecret(secrets.get(id)!)]));
     try {
       const channel = await driver.startPush(tokens, {
         calendarExternalId: email,

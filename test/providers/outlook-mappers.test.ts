@@ -4,7 +4,9 @@ import { fromProviderError } from '../../src/app/errors/public-error';
 import { toCalendarInfo, toProviderAccount } from '../../src/providers/outlook/outlook-calendar.mapper';
 import { mapGraphError, mapMsalError } from '../../src/providers/outlook/outlook-error.mapper';
 import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
-import { constantTimeEquals, graphValidationResponse, verifyGraphPush } from '../../src/providers/outlook/outlook-push.verifier';
+import { graphValidationResponse, verifyGraphPush } from '../../src/providers/outlook/outlook-push.verifier';
+import { MAX_PUSH_NOTIFICATIONS, PushRequestRefusedError } from '../../src/providers/shared/push-request';
+import { hashPushSecret } from '../../src/providers/shared/push-secret';
 import {
   AccessTokenExpiredError,
   CursorExpiredError,
@@ -93,7 +95,11 @@ describe('accounts and calendars', () => {
 });
 
 describe('push verification', () => {
-  const secretFor = async (id: string) => ({ 'sub-1': 'right', 'sub-2': 'other' })[id] ?? null;
+  // What the database holds: hashes of the subscriptions' clientState; every lookup is recorded.
+  const stored: Record<string, string> = { 'sub-1': hashPushSecret('right'), 'sub-2': hashPushSecret('other') };
+  const lookups: string[][] = [];
+  const secretFor = async (ids: readonly string[]) => (lookups.push([...ids]), new Map(ids.filter((id) => id in stored).map((id) => [id, stored[id]])));
+  beforeEach(() => (lookups.length = 0));
 
   it('echoes the validation token only for handshakes', () => {
     expect(graphValidationResponse({ headers: {}, query: { validationToken: 'Validation: token' }, body: '' })).toBe('Validation: token');
@@ -121,9 +127,27 @@ describe('push verification', () => {
     expect(await verifyGraphPush({ headers: {}, query: {}, body: 'not json' }, secretFor)).toEqual([]);
   });
 
-  it('compares secrets of any length', () => {
-    expect(constantTimeEquals('abc', 'abc')).toBe(true);
-    expect(constantTimeEquals('abc', 'abcd')).toBe(false);
-    expect(constantTimeEquals('', 'x')).toBe(false);
+  it('looks up all the subscriptions of a request at once, each id once', async () => {
+    const value = [
+      ...Array.from({ length: 600 }, (_, i) => ({ subscriptionId: `unknown-${i}`, clientState: 'guess' })),
+      { subscriptionId: 'sub-1', clientState: 'right' },
+      { subscriptionId: 'sub-1', clientState: 'right' },
+    ];
+    expect(await verifyGraphPush({ headers: {}, query: {}, body: { value } }, secretFor)).toEqual([
+      { channelId: 'sub-1', kind: 'changed' },
+      { channelId: 'sub-1', kind: 'changed' },
+    ]);
+    expect(lookups).toHaveLength(1);
+    expect(lookups[0]).toHaveLength(601);
+    // Nothing to look up, no lookup.
+    expect(await verifyGraphPush({ headers: {}, query: {}, body: { value: [{ clientState: 'x' }] } }, secretFor)).toEqual([]);
+    expect(lookups).toHaveLength(1);
+  });
+
+  it(`refuses more than ${MAX_PUSH_NOTIFICATIONS} notifications in one request before any lookup`, async () => {
+    const many = (n: number) => ({ headers: {}, query: {}, body: { value: Array.from({ length: n }, () => ({ subscriptionId: 'sub-1', clientState: 'right' })) } });
+    await expect(verifyGraphPush(many(MAX_PUSH_NOTIFICATIONS + 1), secretFor)).rejects.toBeInstanceOf(PushRequestRefusedError);
+    expect(lookups).toHaveLength(0);
+    expect(await verifyGraphPush(many(MAX_PUSH_NOTIFICATIONS), secretFor)).toHaveLength(MAX_PUSH_NOTIFICATIONS);
   });
 });

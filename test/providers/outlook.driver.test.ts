@@ -11,6 +11,7 @@ import {
 } from '../../src/providers/provider.errors';
 import { OutlookDriver } from '../../src/providers/outlook/outlook.driver';
 import { connect, driverFor, driverOptions, startReceiver, uniqueEmail, type Receiver } from './outlook.test-kit';
+import { hashPushSecret } from '../../src/providers/shared/push-secret';
 
 const WINDOW = { windowStart: new Date('2030-01-01T00:00:00Z'), windowEnd: new Date('2030-07-01T00:00:00Z') };
 const utc = (iso: string) => ({ dateTime: iso, timeZone: 'UTC' });
@@ -319,13 +320,13 @@ describe('push', () => {
 
     const event = emulator.state.createEvent(calendarId, { subject: 'edited in Outlook', start: utc('2030-02-01T10:00:00'), end: utc('2030-02-01T11:00:00') }).event;
     const notice = await receiver.waitFor((r) => JSON.stringify(r.body).includes(event.id));
-    const secretFor = async (id: string) => (id === channel.channelId ? 'secret-for-this-channel' : null);
+    const secretFor = async (ids: readonly string[]) => new Map(ids.filter((id) => id === channel.channelId).map((id) => [id, hashPushSecret('secret-for-this-channel')]));
     expect(await driver.verifyPush(notice, secretFor)).toEqual([{ channelId: channel.channelId, kind: 'changed' }]);
 
     const forged = JSON.parse(JSON.stringify(notice)) as PushRequest & { body: { value: { clientState: string }[] } };
     forged.body.value[0].clientState = 'secret-for-this-channeL';
     expect(await driver.verifyPush(forged, secretFor)).toEqual([]);
-    expect(await driver.verifyPush(notice, async () => null)).toEqual([]);
+    expect(await driver.verifyPush(notice, async () => new Map())).toEqual([]);
     expect(driver.validationResponse(notice)).toBeNull();
 
     await emulator.subscriptions.lifecycle(channel.channelId, 'reauthorizationRequired');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { extractBearer, verifyToken } from '../auth/jwt';
+import { checkToken, extractBearer } from '../auth/jwt';
 import { loadViewer } from '../auth/viewer.loader';
 import { Viewer } from '../auth/viewer';
 import { Services } from '../services';
@@ -20,11 +20,13 @@ export interface ContextFactoryDeps {
  */
 export function prepareContext(deps: ContextFactoryDeps, authorization: unknown, requestId: string = randomUUID(), cacheLoaders = true): RequestContext {
   const token = extractBearer(authorization);
-  const claims = token ? verifyToken(deps.jwtSecret, token) : null;
+  const checked = token ? checkToken(deps.jwtSecret, token) : null;
+  const claims = checked?.claims ?? null;
   let loaded: Promise<Viewer | null> | null = null;
   return {
     requestId,
     viewer: null,
+    tokenRefusal: checked?.refusal ?? null,
     loaders: createLoaders(deps.ds, { cache: cacheLoaders }),
     services: deps.services,
     // Sets `viewer` on the object it is called on: Apollo runs each operation on a shallow copy of the context.

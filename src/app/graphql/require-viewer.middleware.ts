@@ -6,6 +6,6 @@ const ROOTS = new Set(['Query', 'Mutation', 'Subscription']);
 
 /** Every root field needs an authenticated, active viewer: UNAUTHENTICATED comes before any other check. */
 export const requireViewer: MiddlewareFn<RequestContext> = ({ context, info }, next) => {
-  if (ROOTS.has(info.parentType.name) && !context.viewer) throw unauthenticated();
+  if (ROOTS.has(info.parentType.name) && !context.viewer) throw unauthenticated(context.tokenRefusal ?? undefined);
   return next();
 };

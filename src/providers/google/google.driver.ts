@@ -27,6 +27,7 @@ import { verifyGooglePush } from './google-push.verifier';
 import { ProviderRequestRejectedError } from '../provider.errors';
 import { canWriteCalendar, GOOGLE_SCOPES } from './google-scopes';
 import { idTokenClaimsOf, toTokenSet } from './google-token.mapper';
+import type { ChannelSecretLookup } from '../shared/push-request';
 
 // Google Calendar through google-auth-library and @googleapis/calendar. Stateless: every
 // call builds its clients from the tokens it is given.
@@ -209,8 +210,8 @@ export class GoogleCalendarDriver implements CalendarProvider {
     return null; // Google has no validation handshake
   }
 
-  verifyPush(req: PushRequest, secretFor: (channelId: string) => Promise<string | null>): Promise<PushNotice[]> {
-    return verifyGooglePush(req, secretFor);
+  verifyPush(req: PushRequest, secretHashes: ChannelSecretLookup): Promise<PushNotice[]> {
+    return verifyGooglePush(req, secretHashes);
   }
 
   private call<T>(attempt: () => Promise<T>, usedCursor = false): Promise<T> {

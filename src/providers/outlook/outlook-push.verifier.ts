@@ -1,7 +1,8 @@
 // Graph change-notification requests: the validation handshake, and notices whose clientState
-// matches the secret stored for their subscription (compared in constant time).
-import { createHash, timingSafeEqual } from 'node:crypto';
+// hashes to the secret hash stored for their subscription (compared in constant time).
 import type { PushNotice, PushNoticeKind, PushRequest } from '../calendar-provider';
+import { MAX_PUSH_NOTIFICATIONS, PushRequestRefusedError, type ChannelSecretLookup } from '../shared/push-request';
+import { pushSecretMatches } from '../shared/push-secret';
 
 interface GraphNotification {
   subscriptionId?: unknown;
@@ -21,14 +22,7 @@ export function graphValidationResponse(req: PushRequest): string | null {
   return typeof token === 'string' && token.length > 0 ? token : null;
 }
 
-/** Equal strings in time independent of where they differ (hashing first also hides the length). */
-export function constantTimeEquals(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
-export async function verifyGraphPush(req: PushRequest, secretFor: (channelId: string) => Promise<string | null>): Promise<PushNotice[]> {
+export async function verifyGraphPush(req: PushRequest, secretHashes: ChannelSecretLookup): Promise<PushNotice[]> {
   let body = req.body;
   if (typeof body === 'string' || Buffer.isBuffer(body)) {
     try {
@@ -39,13 +33,17 @@ export async function verifyGraphPush(req: PushRequest, secretFor: (channelId: s
   }
   const value = (body as { value?: unknown } | null)?.value;
   if (!Array.isArray(value)) return [];
-  const secrets = new Map<string, Promise<string | null>>();
+  if (value.length > MAX_PUSH_NOTIFICATIONS) throw new PushRequestRefusedError(`more than ${MAX_PUSH_NOTIFICATIONS} notifications in one request`);
+  const candidates = (value as GraphNotification[]).filter(
+    (n): n is GraphNotification & { subscriptionId: string; clientState: string } => typeof n?.subscriptionId === 'string' && typeof n.clientState === 'string',
+  );
+  if (!candidates.length) return [];
+  // One lookup for the whole request, however many channels it names.
+  const hashes = await secretHashes([...new Set(candidates.map((n) => n.subscriptionId))]);
   const notices: PushNotice[] = [];
-  for (const n of value as GraphNotification[]) {
-    if (typeof n?.subscriptionId !== 'string' || typeof n.clientState !== 'string') continue;
-    if (!secrets.has(n.subscriptionId)) secrets.set(n.subscriptionId, secretFor(n.subscriptionId));
-    const secret = await secrets.get(n.subscriptionId)!;
-    if (secret === null || !constantTimeEquals(n.clientState, secret)) continue;
+  for (const n of candidates) {
+    const hash = hashes.get(n.subscriptionId);
+    if (hash === undefined || !pushSecretMatches(n.clientState, hash)) continue;
     if (n.lifecycleEvent === undefined) {
       notices.push({ channelId: n.subscriptionId, kind: 'changed' });
       continue;

@@ -29,6 +29,7 @@ import { isMsalCacheMiss, mapGraphError, mapMsalError } from './outlook-error.ma
 import { createProviderAgent } from './outlook-https.agent';
 import { graphValidationResponse, verifyGraphPush } from './outlook-push.verifier';
 import { accountIdsInCache, toTokenSet } from './outlook-token.mapper';
+import type { ChannelSecretLookup } from '../shared/push-request';
 
 export const OUTLOOK_SCOPES = ['openid', 'offline_access', 'User.Read', 'Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'] as const;
 // msal adds the OpenID scopes itself; token requests name the Graph ones
@@ -245,8 +246,8 @@ export class OutlookDriver implements CalendarProvider {
     return graphValidationResponse(req);
   }
 
-  verifyPush(req: PushRequest, secretFor: (channelId: string) => Promise<string | null>): Promise<PushNotice[]> {
-    return verifyGraphPush(req, secretFor);
+  verifyPush(req: PushRequest, secretHashes: ChannelSecretLookup): Promise<PushNotice[]> {
+    return verifyGraphPush(req, secretHashes);
   }
 
   // ---- plumbing ----
