@@ -20,8 +20,22 @@ describeBrowser('the offline explorer in a browser', () => {
   let browser: Browser;
   let email: string;
   let explorerUrl: string;
+  /** One explorer page for the tests below, opened offline with a demo user's token. */
+  let explorer: OfflinePage;
+  let page: Page;
   const artifacts = join(__dirname, '../../test-artifacts');
-  const opened: OfflinePage[] = [];
+
+  /** Opens the explorer and sets the environment's token, as the page's own instructions say. */
+  async function openWithToken(target: Page, token: string): Promise<void> {
+    await target.goto(explorerUrl);
+    await target.getByText('No environment').click();
+    await target.getByText('Environments...').click();
+    await target.locator('.environments-editor-textarea .cm-content').click();
+    await target.keyboard.press('Control+A');
+    await target.keyboard.insertText(JSON.stringify({ token }));
+    await target.locator('[track-id=save_environments]').click();
+    await target.keyboard.press('Escape');
+  }
 
   beforeAll(async () => {
     emu = await startEmulators();
@@ -31,6 +45,9 @@ describeBrowser('the offline explorer in a browser', () => {
     explorerUrl = t.url.replace(/\/graphql$/, '/explorer');
     browser = await launchChromium();
     mkdirSync(artifacts, { recursive: true });
+    explorer = await offlinePage(browser);
+    page = explorer.page;
+    await openWithToken(page, t.tokenFor(w.accountUserA));
   });
 
   afterAll(async () => {
@@ -40,55 +57,36 @@ describeBrowser('the offline explorer in a browser', () => {
   });
 
   afterEach(() => {
-    // However the test went, the page needed nothing beyond this machine and broke no policy.
-    for (const { blocked, problems } of opened.splice(0)) {
-      expect(blocked).toEqual([]);
-      expect(problems).toEqual([]);
-    }
+    // Whatever the test did, the explorer needed nothing beyond this machine and broke no policy.
+    expect(explorer.blocked).toEqual([]);
+    expect(explorer.problems).toEqual([]);
   });
 
-  /** Opens the explorer offline and sets the environment's token, as the page's own instructions say. */
-  async function openWithToken(token: string): Promise<Page> {
-    const offline = await offlinePage(browser);
-    opened.push(offline);
-    const { page } = offline;
-    await page.goto(explorerUrl);
-    await page.getByText('No environment').click();
-    await page.getByText('Environments...').click();
-    await page.locator('.environments-editor-textarea .cm-content').click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(JSON.stringify({ token }));
-    await page.locator('[track-id=save_environments]').click();
-    await page.keyboard.press('Escape');
-    return page;
-  }
-
-  async function setQuery(page: Page, text: string): Promise<void> {
+  async function setQuery(text: string): Promise<void> {
     await page.locator('app-query-editor .cm-content').click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(text);
   }
 
-  const result = (page: Page) => page.locator('app-query-result');
+  const result = () => page.locator('app-query-result');
   const shows = (locator: Locator) => locator.first().waitFor({ state: 'visible', timeout: 15000 });
 
   it('offline, the Apollo landing page says Sandbox cannot load and links to the explorer, which works', async () => {
-    const { page, blocked } = await offlinePage(browser);
-    await page.goto(t.url);
-    await shows(page.getByText('Apollo Sandbox cannot be loaded'));
+    const { page: landing, blocked } = await offlinePage(browser);
+    await landing.goto(t.url);
+    await shows(landing.getByText('Apollo Sandbox cannot be loaded'));
     // The landing page does need the internet: proof that this browser really has none.
     expect(blocked.some((u) => u.startsWith('https://'))).toBe(true);
     const before = blocked.length;
-    await page.getByRole('link', { name: '/explorer' }).click({ timeout: 10000 });
-    await page.waitForURL(`${explorerUrl}/`);
-    await shows(page.locator('[track-id=set_request]'));
-    await page.screenshot({ path: join(artifacts, 'explorer-from-landing-page.png') });
+    await landing.getByRole('link', { name: '/explorer' }).click({ timeout: 10000 });
+    await landing.waitForURL(`${explorerUrl}/`);
+    await shows(landing.locator('[track-id=set_request]'));
+    await landing.screenshot({ path: join(artifacts, 'explorer-from-landing-page.png') });
     expect(blocked.slice(before)).toEqual([]);
-    await page.context().close();
+    await landing.context().close();
   });
 
   it('runs { viewer { email } } with a demo token and shows the answer and the schema docs', async () => {
-    const page = await openWithToken(t.tokenFor(w.accountUserA));
     // The schema docs come from introspection through the same endpoint.
     await page.locator('[track-id=show_docs]').click();
     const docs = page.locator('app-doc-viewer');
@@ -96,34 +94,32 @@ describeBrowser('the offline explorer in a browser', () => {
     await shows(docs.getByText('viewer', { exact: true }));
     // The page opens with the viewer query ready; only the token had to be given.
     await page.locator('[track-id=set_request]').click();
-    await shows(result(page).getByText(`"email": "${email}"`));
+    await shows(result().getByText(`"email": "${email}"`));
     await page.screenshot({ path: join(artifacts, 'explorer-viewer.png') });
   });
 
   it('sends mutations with the bearer header', async () => {
-    const page = await openWithToken(t.tokenFor(w.accountUserA));
-    await setQuery(page, `mutation { startConnection(locationId: "${w.locA}", provider: GOOGLE) { authorizationUrl } }`);
+    await setQuery(`mutation { startConnection(locationId: "${w.locA}", provider: GOOGLE) { authorizationUrl } }`);
     await page.locator('[track-id=set_request]').click();
-    await shows(result(page).getByText('"authorizationUrl"'));
-    expect(await result(page).innerText()).toContain(emu.google.authUrl);
+    await shows(result().getByText('"authorizationUrl"'));
+    expect(await result().innerText()).toContain(emu.google.authUrl);
   });
 
   it('receives subscription events over graphql-ws with the token in the connection parameters', async () => {
     emu.google.addAccount({ email });
     const connection = await new ConnectFlow(t, emu).connected(w.accountUserA, w.locA, 'GOOGLE', email);
-    const page = await openWithToken(t.tokenFor(w.accountUserA));
     const socket = page.waitForEvent('websocket');
-    await setQuery(page, `subscription { syncStatusChanged(locationId: "${w.locA}") { connection { accountEmail status } } }`);
+    await setQuery(`subscription { syncStatusChanged(locationId: "${w.locA}") { connection { accountEmail status } } }`);
     await page.locator('[track-id=set_request]').click();
     expect((await socket).url()).toBe(t.wsUrl);
     // graphql-ws does not acknowledge a subscription: resync (a real action that publishes) until the event shows.
-    const shown = result(page).getByText('"syncStatusChanged"');
+    const shown = result().getByText('"syncStatusChanged"');
     for (let i = 0; i < 50 && !(await shown.count()); i++) {
       await t.gql(ResyncConnectionDocument, { connectionId: connection.id }, t.tokenFor(w.accountUserA));
       await shown.first().waitFor({ timeout: 250 }).catch(() => {});
     }
     await shows(shown);
-    expect(await result(page).innerText()).toContain(`"accountEmail": "${email}"`);
+    expect(await result().innerText()).toContain(`"accountEmail": "${email}"`);
     await page.screenshot({ path: join(artifacts, 'explorer-subscription.png') });
   });
 });
