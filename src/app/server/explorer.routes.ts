@@ -10,10 +10,10 @@ export const EXPLORER_PATH = '/explorer';
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 const INITIAL_QUERY = `# Offline GraphQL explorer (Altair), served by calbridge itself.
-# 1. Environments (top bar): set "token" to a bearer token from the npm start banner,
-#    or from: npm run token -- <email>
+# 1. Top right: "No environment" > Environments... > set "token" to a token from the
+#    npm start banner (the part after "Bearer "), or from: npm run token -- <email>. Save.
 #    The Authorization header and the subscription connection parameters use {{token}}.
-# 2. Send the query; Docs shows the schema.
+# 2. Send Request; Docs (next to it) shows the schema.
 {
   viewer {
     email
@@ -29,6 +29,7 @@ export function explorerCsp(nonce: string, host: string): string {
   return [
     `default-src 'self'`,
     `script-src 'self' 'nonce-${nonce}'`,
+    // Altair (Angular, CodeMirror) sets inline style attributes, which a nonce cannot allow.
     `style-src 'self' 'unsafe-inline'`,
     `img-src 'self' data: blob:`,
     `font-src 'self' data:`,
@@ -63,7 +64,6 @@ function renderPage(req: Request, res: Response): void {
       initialEnvironments: { base: { title: 'calbridge', variables: { token: '' } } },
       initialHeaders: { Authorization: 'Bearer {{token}}' },
       initialSubscriptionsPayload: { authorization: 'Bearer {{token}}' },
-      initialName: 'calbridge',
       // Nothing that would call Altair's cloud: no account sync, update checks or banners.
       disableAccount: true,
       initialSettings: { 'alert.disableUpdateNotification': true, 'banners.disable': true, disablePushNotification: true, 'schema.reloadOnStart': true },
