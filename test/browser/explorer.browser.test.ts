@@ -28,8 +28,8 @@ describeBrowser('the offline explorer in a browser', () => {
   /** Opens the explorer and sets the environment's token, as the page's own instructions say. */
   async function openWithToken(target: Page, token: string): Promise<void> {
     await target.goto(explorerUrl);
-    await target.getByText('No environment').click();
-    await target.getByText('Environments...').click();
+    await target.locator('app-header').getByText('No environment').click();
+    await target.locator('.environments-dropdown__list').getByText('Environments...').click();
     await target.locator('.environments-editor-textarea .cm-content').click();
     await target.keyboard.press('Control+A');
     await target.keyboard.insertText(JSON.stringify({ token }));
@@ -48,7 +48,7 @@ describeBrowser('the offline explorer in a browser', () => {
     explorer = await offlinePage(browser);
     page = explorer.page;
     await openWithToken(page, t.tokenFor(w.accountUserA));
-  });
+  }, 60000);
 
   afterAll(async () => {
     await browser?.close();
