@@ -16,6 +16,7 @@ import { formatError } from '../errors/error-formatter';
 import { queryLimitsRule } from '../graphql/query-limits.rule';
 import { logger } from '../logging/logger';
 import { Services } from '../services';
+import { withExplorerLink } from './landing-page.plugin';
 import { requestLoggingPlugin } from './request-logging.plugin';
 
 export interface HttpServerOptions {
@@ -66,7 +67,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
-      opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : withExplorerLink(ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
       requestLoggingPlugin,
       // The viewer is loaded only for operations that passed validation (depth and cost limits included).
       { async requestDidStart() { return { async didResolveOperation({ contextValue }) { await contextValue.resolveViewer(); } }; } },
