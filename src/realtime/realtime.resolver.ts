@@ -9,15 +9,12 @@ import { ConflictsChangedEvent } from './realtime.types';
 @Resolver()
 export class RealtimeResolver {
   @Subscription(() => ConflictsChangedEvent, {
-    // Access is checked when subscribing: a location the viewer may not see is refused.
+    // Subscribing to a location the viewer may not see is refused; then every event is checked again.
     subscribe: async ({ args, context }) => {
       const ctx = context as RequestContext;
       const { locationId, userId } = args as { locationId: string; userId?: string | null };
-      const visibleUserIds = await ctx.services.realtime.authorizeConflicts(viewerOf(ctx), locationId, userId ?? null);
-      return pipe(
-        ctx.services.pubsub.subscribe('conflicts', locationId),
-        filter((p: ConflictsPayload) => visibleUserIds(p.userId)),
-      );
+      const mayDeliver = await ctx.services.realtime.authorizeConflicts(viewerOf(ctx), locationId, userId ?? null);
+      return pipe(ctx.services.pubsub.subscribe('conflicts', locationId), filter((p: ConflictsPayload) => mayDeliver(p)));
     },
   })
   conflictsChanged(
@@ -38,11 +35,8 @@ export class RealtimeResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as RequestContext;
       const { locationId } = args as { locationId: string };
-      const visible = await ctx.services.realtime.authorizeSyncStatus(viewerOf(ctx), locationId);
-      return pipe(
-        ctx.services.pubsub.subscribe('syncStatus', locationId),
-        filter((p: SyncStatusPayload) => visible(p.userId)),
-      );
+      const mayDeliver = await ctx.services.realtime.authorizeSyncStatus(viewerOf(ctx), locationId);
+      return pipe(ctx.services.pubsub.subscribe('syncStatus', locationId), filter((p: SyncStatusPayload) => mayDeliver(p)));
     },
   })
   syncStatusChanged(@Root() payload: SyncStatusPayload, @Arg('locationId', () => ID) _locationId: string): SyncStatusEvent {

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 
-export type TokenClaims = { sub: string; scope?: string };
+/** `exp`: expiry in seconds since the epoch (sockets are closed then). */
+export type TokenClaims = { sub: string; scope?: string; exp?: number };
 
 export const SERVICE_SUBJECT = 'service';
 export const PROVISIONING_SCOPE = 'provisioning';
@@ -18,7 +19,7 @@ export function verifyToken(secret: string, token: string): TokenClaims | null {
   try {
     const claims = jwt.verify(token, secret, { algorithms: ['HS256'] });
     if (typeof claims !== 'object' || typeof claims.sub !== 'string') return null;
-    return { sub: claims.sub, scope: typeof claims.scope === 'string' ? claims.scope : undefined };
+    return { sub: claims.sub, scope: typeof claims.scope === 'string' ? claims.scope : undefined, exp: typeof claims.exp === 'number' ? claims.exp : undefined };
   } catch {
     return null;
   }
