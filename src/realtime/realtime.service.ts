@@ -5,8 +5,11 @@ import { logger } from '../app/logging/logger';
 import { maySeeEvent, SubscriptionScope } from './event-visibility';
 import { ViewerCache } from './viewer-cache';
 
-/** Decides, for each event, whether a subscription may deliver it (async: the viewer is re-read). */
-export type EventFilter = (event: { locationId: string; userId: string }) => Promise<boolean>;
+/**
+ * Decides, for each event, whether a subscription may deliver it (async: the viewer is re-read).
+ * Returns the viewer as they are now when it may (the event is rendered for them), otherwise null.
+ */
+export type EventFilter = (event: { locationId: string; userId: string }) => Promise<Viewer | null>;
 
 export class RealtimeService {
   constructor(
@@ -39,11 +42,11 @@ export class RealtimeService {
     return async (event) => {
       try {
         const viewer = subscriber.kind === 'user' ? await this.viewers.get(subscriber.user.id) : subscriber;
-        return maySeeEvent(viewer, scope, event);
+        return viewer && maySeeEvent(viewer, scope, event) ? viewer : null;
       } catch (err) {
         // Fail closed: an event that cannot be checked is not sent.
         logger.warn({ err, topic: scope.topic, locationId: scope.location.id }, 'subscription access check failed; event withheld');
-        return false;
+        return null;
       }
     };
   }
