@@ -162,6 +162,29 @@ describe('subscriptions stay authorized', () => {
     }
   });
 
+  // Needs a Redis (TEST_REDIS_URL, e.g. redis://127.0.0.1:6379); without one there is no shared bus to test.
+  (process.env.TEST_REDIS_URL ? it : it.skip)('closes the socket on another instance through the shared bus (Redis)', async () => {
+    const env = { REDIS_URL: process.env.TEST_REDIS_URL!, REALTIME_SOCKET_RECHECK_MS: '300000' };
+    const a = await startTestApp(env, t.app.config.DATABASE_URL);
+    const b = await startTestApp(env, t.app.config.DATABASE_URL);
+    const member = await insertUser(t.app.ds, w.agencyId, 'ACCOUNT', 'USER', [w.locA]);
+    const memberWs = wsClient(b.wsUrl, b.tokenFor(member));
+    const closed = closeOf(memberWs);
+    const memberStatus = subscribe(memberWs, SyncStatusChangedDocument, { locationId: w.locA });
+    try {
+      // Published on A, delivered on B: the bus is shared.
+      await untilLive(memberStatus, repeatedly(() => statusEvent(a, w.locA, member, 'warm')));
+      const started = Date.now();
+      expect((await a.gql(DeactivateUserDocument, { userId: member }, a.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
+      expect((await within(5000, closed)).code).toBe(4403);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await memberWs.dispose();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
   it('closes a socket with 4401 when its token expires; a socket with a long-lived token keeps receiving', async () => {
     const member = await insertUser(t.app.ds, w.agencyId, 'ACCOUNT', 'USER', [w.locA]);
     const shortToken = signUserToken(TEST_JWT_SECRET, member, 3);
