@@ -51,6 +51,8 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
       // The viewer is loaded from the database for every subscription, never cached from connect time.
       context: (ctx) => buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
       validate: undefined,
+      // Closes the socket when its token expires (4401) or its user is deactivated (4403).
+      onConnect: (ctx) => opts.services.sockets.opened(ctx.extra.socket, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError),
@@ -118,6 +120,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
     url: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${actualPort}/graphql`,
     close: async () => {
       ready = false;
+      opts.services.sockets.dispose();
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await apollo.stop();
       wss.close();
