@@ -1,5 +1,4 @@
 import { classifyDeltaItem, instantOf, toAvailability, toGraphEventBody, toNormalizedEvent, type GraphEvent } from '../../src/providers/outlook/outlook-event.mapper';
-import { toIanaZone, toWindowsZone, WINDOWS_TO_IANA } from '../../src/providers/outlook/windows-zones';
 
 const base: GraphEvent = {
   id: 'AAMkEvent1',
@@ -108,22 +107,5 @@ describe('toGraphEventBody', () => {
     expect(body).not.toHaveProperty('body');
     expect(body).not.toHaveProperty('transactionId');
     expect(body.start).toEqual({ dateTime: '2030-07-01T12:00:00', timeZone: 'UTC' });
-  });
-});
-
-describe('windows zones', () => {
-  it('maps common Windows names and passes IANA names through', () => {
-    expect(toIanaZone('W. Europe Standard Time')).toBe('Europe/Berlin');
-    expect(toIanaZone('AUS Eastern Standard Time')).toBe('Australia/Sydney');
-    expect(toIanaZone('India Standard Time')).toBe('Asia/Calcutta');
-    expect(toIanaZone('Asia/Tokyo')).toBe('Asia/Tokyo');
-    expect(toIanaZone('Mars Standard Time')).toBeNull();
-    expect(Object.keys(WINDOWS_TO_IANA).length).toBeGreaterThan(130);
-  });
-  it('finds a Windows name for golden and alias IANA zones', () => {
-    expect(toWindowsZone('America/Los_Angeles')).toBe('Pacific Standard Time');
-    expect(toWindowsZone('Europe/Amsterdam')).toBe('W. Europe Standard Time');
-    expect(toWindowsZone('Asia/Kolkata')).toBe('India Standard Time');
-    expect(toWindowsZone('Antarctica/Troll')).toBe('Antarctica/Troll');
   });
 });

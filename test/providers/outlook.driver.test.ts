@@ -272,6 +272,22 @@ describe('writing events', () => {
     expect(emulator.state.eventsIn(calendarId)).toHaveLength(1);
   });
 
+  it('writes in the Windows zone of the event and reads the same instants back (Kathmandu, Kyiv; UTC when Windows has no name)', async () => {
+    const { calendarId, tokens } = await newUser();
+    const at = { start: new Date('2030-04-03T10:00:00Z'), end: new Date('2030-04-03T11:00:00Z') };
+    await driver.createEvent(tokens, calendarId, { ...write, ...at, title: 'Nepal', timeZone: 'Asia/Kathmandu' }, 'zone-np');
+    await driver.createEvent(tokens, calendarId, { ...write, ...at, title: 'Kyiv', timeZone: 'Europe/Kyiv' }, 'zone-ua');
+    await driver.createEvent(tokens, calendarId, { ...write, ...at, title: 'Troll', timeZone: 'Antarctica/Troll' }, 'zone-aq');
+    const stored = Object.fromEntries(emulator.state.eventsIn(calendarId).map((e) => [e.subject, [e.timeZone, e.startLocal]]));
+    expect(stored).toEqual({
+      Nepal: ['Nepal Standard Time', '2030-04-03T15:45:00'],
+      Kyiv: ['FLE Standard Time', '2030-04-03T13:00:00'],
+      Troll: ['UTC', '2030-04-03T10:00:00'],
+    });
+    const [page] = await drain(driver.readChanges(tokens, calendarId, { cursor: null, ...WINDOW }));
+    expect(page.upserts.map((e) => [e.title, e.start, e.end])).toEqual(expect.arrayContaining(['Nepal', 'Kyiv', 'Troll'].map((t) => [t, at.start, at.end])));
+  });
+
   it('updates with a new version, and deletes idempotently', async () => {
     const { calendarId, tokens } = await newUser();
     const created = await driver.createEvent(tokens, calendarId, write, 'k-update');

@@ -41,13 +41,11 @@ export function toAvailability(showAs: string | null | undefined): EventAvailabi
   return (showAs && SHOW_AS[showAs]) || 'UNKNOWN';
 }
 
-const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Coordinated Universal Time', 'tzone://Microsoft/Utc', 'GMT']);
 const HAS_OFFSET = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
 
-/** Zone name (Windows, IANA, or Graph's tzone://Microsoft/Utc) → IANA, or null. */
+/** Zone name (Windows, IANA, or Graph's tzone://Microsoft/Utc) → IANA, or null (reported once). */
 export function ianaOf(name: string | null | undefined): string | null {
-  if (!name) return null;
-  return UTC_NAMES.has(name) ? 'UTC' : toIanaZone(name);
+  return toIanaZone(name);
 }
 
 /** The instant of a Graph dateTimeTimeZone; 7-digit fractions and Windows zone names accepted. */
@@ -102,13 +100,24 @@ export function classifyDeltaItem(item: GraphEvent, calendarTimeZone: string | n
   return { kind: 'upsert', event: toNormalizedEvent(item, calendarTimeZone) };
 }
 
-function wallClock(at: Date, zone: string): GraphDateTimeZone {
-  return { dateTime: DateTime.fromJSDate(at, { zone }).toFormat("yyyy-LL-dd'T'HH:mm:ss"), timeZone: toWindowsZone(zone) };
+function wallClock(at: Date, zone: { iana: string; windows: string }): GraphDateTimeZone {
+  return { dateTime: DateTime.fromJSDate(at, { zone: zone.iana }).toFormat("yyyy-LL-dd'T'HH:mm:ss"), timeZone: zone.windows };
+}
+
+/**
+ * The zone an event is written in: its Windows name (Graph accepts every Windows name but only a short list
+ * of IANA ones). A zone Windows has no name for is written as UTC: the instants stay exact, only Outlook's
+ * display zone of the event differs (reported once).
+ */
+export function writeZone(zone: string): { iana: string; windows: string } {
+  const iana = ianaOf(zone);
+  const windows = iana ? toWindowsZone(zone) : null;
+  return iana && windows ? { iana, windows } : { iana: 'UTC', windows: 'UTC' };
 }
 
 /** The Graph body for a create or update, in the event's zone; `transactionId` makes a create idempotent. */
 export function toGraphEventBody(write: EventWrite, transactionId?: string): Record<string, unknown> {
-  const zone = ianaOf(write.timeZone) ?? 'UTC';
+  const zone = writeZone(write.timeZone);
   return {
     subject: write.title,
     ...(write.description === undefined ? {} : { body: { contentType: 'text', content: write.description ?? '' } }),
