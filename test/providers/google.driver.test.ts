@@ -66,9 +66,9 @@ describe('connecting', () => {
 
     const calendars = await driver.listCalendars(tokens);
     expect(calendars).toEqual([
-      { externalId: email, name: email, canWrite: true, isDefault: true, timeZone: 'Europe/Berlin' },
-      { externalId: `team-${email}`, name: 'Team', canWrite: true, isDefault: false, timeZone: 'Europe/London' },
-      { externalId: `holidays-${email}`, name: 'Holidays', canWrite: false, isDefault: false, timeZone: 'UTC' },
+      { externalId: email, name: email, canWrite: true, access: 'WRITE', isDefault: true, timeZone: 'Europe/Berlin' },
+      { externalId: `team-${email}`, name: 'Team', canWrite: true, access: 'WRITE', isDefault: false, timeZone: 'Europe/London' },
+      { externalId: `holidays-${email}`, name: 'Holidays', canWrite: false, access: 'READ', isDefault: false, timeZone: 'UTC' },
     ]);
     const authorizeUrl = new URL(await driver.authorizationUrl({ redirectUri: REDIRECT_URI, state: 's', codeChallenge: challenge }));
     expect(Object.fromEntries(authorizeUrl.searchParams)).toMatchObject({
@@ -133,14 +133,32 @@ describe('connecting', () => {
     ]);
   });
 
+  it('lists free/busy-only calendars as FREE_BUSY (never writable), readers as READ', async () => {
+    const { email, tokens } = await newAccount('access');
+    const owner = uniqueEmail('colleague');
+    emu.addAccount({ email: owner, calendars: [{ id: `fb-${owner}`, summary: 'Colleague (free/busy)' }, { id: `rd-${owner}`, summary: 'Colleague (read)' }, { id: `wr-${owner}`, summary: 'Colleague (write)' }] });
+    emu.state.shareCalendar(`fb-${owner}`, email, 'freeBusyReader');
+    emu.state.shareCalendar(`rd-${owner}`, email, 'reader');
+    emu.state.shareCalendar(`wr-${owner}`, email, 'writer');
+    const calendars = await driver.listCalendars(tokens);
+    expect(calendars.map((c) => [c.name, c.canWrite, c.access])).toEqual([
+      [email, true, 'WRITE'],
+      ['Colleague (free/busy)', false, 'FREE_BUSY'],
+      ['Colleague (read)', false, 'READ'],
+      ['Colleague (write)', true, 'WRITE'],
+    ]);
+  });
+
   it('gives no writable calendar to a read-only grant', async () => {
     const email = uniqueEmail('readonly');
     emu.addAccount({ email, calendarGrant: 'readonly', calendars: [{ summary: 'Own', accessRole: 'owner' }] });
     const tokens = await connect(driver, email);
     expect(tokens.grantedScopes).toContain('https://www.googleapis.com/auth/calendar.readonly');
     const calendars = await driver.listCalendars(tokens);
-    expect(calendars).toHaveLength(2);
-    expect(calendars.every((c) => !c.canWrite)).toBe(true);
+    expect(calendars.map((c) => [c.canWrite, c.access])).toEqual([
+      [false, 'READ'],
+      [false, 'READ'],
+    ]);
     await expect(
       driver.createEvent(tokens, email, { title: 'x', start: new Date(), end: new Date(Date.now() + 60_000), timeZone: 'UTC' }, 'k1'),
     ).rejects.toBeInstanceOf(ProviderRequestRejectedError);

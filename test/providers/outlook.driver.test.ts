@@ -52,7 +52,7 @@ describe('sign-in and account', () => {
     expect(me).toEqual({ externalId: `${account.tid}.${account.oid}`, email: account.mail, displayName: account.displayName });
 
     const calendars = await driver.listCalendars(tokens);
-    expect(calendars).toEqual([{ externalId: account.defaultCalendarId, name: 'Calendar', canWrite: true, isDefault: true, timeZone: null }]);
+    expect(calendars).toEqual([{ externalId: account.defaultCalendarId, name: 'Calendar', canWrite: true, access: 'WRITE', isDefault: true, timeZone: null }]);
   });
 
   it('identifies a personal account by tenant + object id and shows its sign-in name (no mail)', async () => {
@@ -70,12 +70,12 @@ describe('sign-in and account', () => {
     const writable = emulator.state.addCalendar(owner.id, 'Shared write');
     emulator.state.shareCalendar(readable.id, account.id, 'reader');
     emulator.state.shareCalendar(writable.id, account.id, 'writer');
-    const byName = Object.fromEntries((await driver.listCalendars(tokens)).map((c) => [c.name, c.canWrite]));
-    expect(byName).toEqual({ Calendar: true, 'Shared read': false, 'Shared write': true });
+    const byName = Object.fromEntries((await driver.listCalendars(tokens)).map((c) => [c.name, [c.canWrite, c.access]]));
+    expect(byName).toEqual({ Calendar: [true, 'WRITE'], 'Shared read': [false, 'READ'], 'Shared write': [true, 'WRITE'] });
 
     // A user who consented to reading only: nothing is writable
     const reader = await newUser('work', ['User.Read', 'Calendars.Read']);
-    expect((await driver.listCalendars(reader.tokens)).map((c) => c.canWrite)).toEqual([false]);
+    expect((await driver.listCalendars(reader.tokens)).map((c) => [c.canWrite, c.access])).toEqual([[false, 'READ']]);
   });
 
   it('refuses an on-premises mailbox with UnsupportedMailboxError', async () => {

@@ -25,7 +25,7 @@ import { eventIdForKey } from './google-event-id';
 import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
 import { verifyGooglePush } from './google-push.verifier';
 import { ProviderRequestRejectedError } from '../provider.errors';
-import { canWriteCalendar, GOOGLE_SCOPES } from './google-scopes';
+import { calendarAccess, GOOGLE_SCOPES } from './google-scopes';
 import { idTokenClaimsOf, toTokenSet } from './google-token.mapper';
 import type { ChannelSecretLookup } from '../shared/push-request';
 
@@ -102,13 +102,16 @@ export class GoogleCalendarDriver implements CalendarProvider {
     const out: ProviderCalendarInfo[] = [];
     let pageToken: string | undefined;
     do {
-      const res = await this.call(() => calendar.calendarList.list({ maxResults: 250, minAccessRole: 'reader', pageToken }));
+      // Free/busy-only calendars too: they can still block availability (as busy blocks)
+      const res = await this.call(() => calendar.calendarList.list({ maxResults: 250, minAccessRole: 'freeBusyReader', pageToken }));
       for (const c of res.data.items ?? []) {
         if (!c.id) continue;
+        const access = calendarAccess(c.accessRole, tokens.grantedScopes);
         out.push({
           externalId: c.id,
           name: c.summaryOverride ?? c.summary ?? c.id,
-          canWrite: canWriteCalendar(c.accessRole, tokens.grantedScopes),
+          canWrite: access === 'WRITE',
+          access,
           isDefault: c.primary === true,
           timeZone: c.timeZone ?? null,
         });
