@@ -1,7 +1,7 @@
 import type { AccountSeed, GoogleEmulator } from '../../emulators/google';
 import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
 import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
-import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError } from '../../src/providers/provider.errors';
+import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError, ProviderNotFoundError } from '../../src/providers/provider.errors';
 import { authorize, collect, connect, pkce, REDIRECT_URI, startGoogle, startReceiver, uniqueEmail } from './google.harness';
 import { hashPushSecret } from '../../src/providers/shared/push-secret';
 
@@ -195,6 +195,79 @@ describe('syncing', () => {
     // nothing changed since: an empty page and a cursor again
     const quiet = await collect(driver.readChanges(tokens, email, { cursor: inc[0].nextCursor, ...window }));
     expect(quiet).toEqual([{ upserts: [], removedIds: [], nextCursor: expect.any(String) }]);
+  });
+
+  describe('a free/busy-only calendar', () => {
+    // The sync window of production (7 days back, 180 ahead): longer than one freeBusy query may span.
+    const fbWindow = { windowStart: new Date('2025-01-01T00:00:00Z'), windowEnd: new Date('2025-07-07T00:00:00Z') };
+
+    async function sharedFreeBusy(label: string) {
+      const { email, tokens } = await newAccount(label);
+      const owner = uniqueEmail(`${label}-owner`);
+      const calendarId = `fb-${owner}`;
+      emu.addAccount({ email: owner, calendars: [{ id: calendarId, summary: 'Colleague', timeZone: 'Europe/Berlin' }] });
+      emu.state.shareCalendar(calendarId, email, 'freeBusyReader');
+      const at = (start: string, end: string, extra = {}) => emu.state.insertEvent(calendarId, { summary: 'Private talk', start: { dateTime: start }, end: { dateTime: end }, ...extra });
+      return { email, tokens, calendarId, at };
+    }
+    const read = (tokens: Awaited<ReturnType<typeof sharedFreeBusy>>['tokens'], calendarId: string, extra = {}) =>
+      collect(driver.readChanges(tokens, calendarId, { cursor: null, ...fbWindow, access: 'FREE_BUSY', ...extra }));
+
+    it('reads busy blocks without titles over the whole window, merged, with ids a re-read keeps', async () => {
+      const { email, tokens, calendarId, at } = await sharedFreeBusy('fbread');
+      at('2025-03-03T09:00:00Z', '2025-03-03T10:00:00Z');
+      at('2025-03-03T09:30:00Z', '2025-03-03T10:30:00Z');
+      at('2025-03-03T12:00:00Z', '2025-03-03T13:00:00Z', { transparency: 'transparent' });
+      at('2025-03-01T23:00:00Z', '2025-03-02T01:00:00Z'); // across the boundary of two queries (60-day spans)
+      at('2025-06-30T08:00:00Z', '2025-06-30T09:00:00Z', { recurrence: ['RRULE:FREQ=DAILY;COUNT=3'] });
+      emu.state.insertEvent(calendarId, { start: { date: '2025-05-01' }, end: { date: '2025-05-02' } }); // all day in Berlin
+      emu.requestLog.clear();
+
+      const pages = await read(tokens, calendarId);
+      expect(pages.every((p) => p.nextCursor === null && p.removedIds.length === 0)).toBe(true);
+      const blocks = pages.flatMap((p) => p.upserts);
+      expect(blocks.map((b) => [b.start.toISOString(), b.end.toISOString()])).toEqual([
+        ['2025-03-01T23:00:00.000Z', '2025-03-02T01:00:00.000Z'],
+        ['2025-03-03T09:00:00.000Z', '2025-03-03T10:30:00.000Z'],
+        ['2025-04-30T22:00:00.000Z', '2025-05-01T22:00:00.000Z'],
+        ['2025-06-30T08:00:00.000Z', '2025-06-30T09:00:00.000Z'],
+        ['2025-07-01T08:00:00.000Z', '2025-07-01T09:00:00.000Z'],
+        ['2025-07-02T08:00:00.000Z', '2025-07-02T09:00:00.000Z'],
+      ]);
+      expect(blocks.every((b) => b.title === null && b.availability === 'BUSY' && !b.isAllDay && b.seriesExternalId === null && b.clientKey === null)).toBe(true);
+      expect(new Set(blocks.map((b) => b.externalId)).size).toBe(blocks.length);
+      // freeBusy only, in spans Google accepts; events.list is never tried
+      expect(emu.requestLog.entries.filter((e) => e.account === email).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(
+        Array(4).fill('POST /calendar/v3/freeBusy 200'),
+      );
+
+      // The same busy time read again is the same rows
+      const again = (await read(tokens, calendarId, { pageSize: 2 })).flatMap((p) => p.upserts);
+      expect(again).toEqual(blocks);
+    });
+
+    it('follows changes by reading in full: a moved event is a new block, the old one is simply absent', async () => {
+      const { tokens, calendarId, at } = await sharedFreeBusy('fbmove');
+      const ev = at('2025-03-03T09:00:00Z', '2025-03-03T10:00:00Z');
+      const [before] = (await read(tokens, calendarId)).flatMap((p) => p.upserts);
+      emu.state.patchEvent(calendarId, ev.id, { start: { dateTime: '2025-03-04T09:00:00Z' }, end: { dateTime: '2025-03-04T10:00:00Z' } });
+      const after = (await read(tokens, calendarId)).flatMap((p) => p.upserts);
+      expect(after.map((b) => b.start)).toEqual([new Date('2025-03-04T09:00:00Z')]);
+      expect(after[0].externalId).not.toBe(before.externalId);
+      emu.state.deleteEvent(calendarId, ev.id);
+      expect(await read(tokens, calendarId)).toEqual([{ upserts: [], removedIds: [], nextCursor: null }]);
+    });
+
+    it('refuses a cursor with CursorExpiredError (callers then read in full); events.list is refused for it', async () => {
+      const { tokens, calendarId } = await sharedFreeBusy('fbcursor');
+      await expect(read(tokens, calendarId, { cursor: 'a-sync-token-from-when-it-was-readable' })).rejects.toBeInstanceOf(CursorExpiredError);
+      await expect(collect(driver.readChanges(tokens, calendarId, { cursor: null, ...fbWindow }))).rejects.toMatchObject({ status: 403, reason: 'requiredAccessLevel' });
+    });
+
+    it('reports a calendar no longer shared as ProviderNotFoundError', async () => {
+      const { tokens } = await sharedFreeBusy('fbgone');
+      await expect(read(tokens, 'never-shared@example.com')).rejects.toBeInstanceOf(ProviderNotFoundError);
+    });
   });
 
   it('throws CursorExpiredError for an expired sync token', async () => {
