@@ -346,6 +346,22 @@ describe('writing', () => {
     expect(page.upserts[0].clientKey).toBe('appointment-42');
   });
 
+  it('recognises the events it wrote: their key comes back in full and incremental reads, user events have none', async () => {
+    const { email, tokens } = await newAccount('ownkey');
+    const write = { title: 'Booked', start: new Date('2025-06-02T08:00:00Z'), end: new Date('2025-06-02T09:00:00Z'), timeZone: 'Europe/Paris' };
+    const ours = await driver.createEvent(tokens, email, write, 'appt-7:v1');
+    const user = emu.state.insertEvent(email, { summary: 'Lunch', start: { dateTime: '2025-06-02T12:00:00Z' }, end: { dateTime: '2025-06-02T13:00:00Z' } });
+    // "Duplicate" in Google Calendar copies the private properties along, under a new id
+    const copy = emu.state.insertEvent(email, { summary: 'Booked', start: { dateTime: '2025-06-03T08:00:00Z' }, end: { dateTime: '2025-06-03T09:00:00Z' }, extendedProperties: { private: { calbridgeKey: 'appt-7:v1' } } });
+    const [full] = await collect(driver.readChanges(tokens, email, { cursor: null, ...window }));
+    expect(Object.fromEntries(full.upserts.map((e) => [e.externalId, e.clientKey]))).toEqual({ [ours.externalId]: 'appt-7:v1', [user.id]: null, [copy.id]: null });
+
+    // moved by the user in Google Calendar: still ours
+    emu.state.patchEvent(email, ours.externalId, { start: { dateTime: '2025-06-02T10:00:00Z' }, end: { dateTime: '2025-06-02T11:00:00Z' } });
+    const [inc] = await collect(driver.readChanges(tokens, email, { cursor: full.nextCursor, ...window }));
+    expect(inc.upserts.map((e) => [e.externalId, e.clientKey])).toEqual([[ours.externalId, 'appt-7:v1']]);
+  });
+
   it('updates, and deletes twice without complaint', async () => {
     const { email, tokens } = await newAccount('write');
     const write = { title: 'A', start: new Date('2025-06-02T08:00:00Z'), end: new Date('2025-06-02T09:00:00Z'), timeZone: 'UTC' };

@@ -264,7 +264,7 @@ describe('writing events', () => {
 
     const stored = emulator.state.eventsIn(calendarId);
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ id: written.externalId, transactionId: 'booking-42-v1', subject: 'Demo with ACME', timeZone: 'W. Europe Standard Time', startLocal: '2030-04-01T16:00:00' });
+    expect(stored[0]).toMatchObject({ id: written.externalId, transactionId: 'calbridge:booking-42-v1', subject: 'Demo with ACME', timeZone: 'W. Europe Standard Time', startLocal: '2030-04-01T16:00:00' });
     expect(emulator.requestLog.list({ account: account.userPrincipalName, method: 'POST', path: /\/events$/ }).map((a) => a.status)).toEqual([0, 201]);
 
     // The same key again (a replayed outbox job) still leaves one event
@@ -286,6 +286,21 @@ describe('writing events', () => {
     });
     const [page] = await drain(driver.readChanges(tokens, calendarId, { cursor: null, ...WINDOW }));
     expect(page.upserts.map((e) => [e.title, e.start, e.end])).toEqual(expect.arrayContaining(['Nepal', 'Kyiv', 'Troll'].map((t) => [t, at.start, at.end])));
+  });
+
+  it('recognises the events it wrote: their key comes back from delta, full and incremental; user events have none', async () => {
+    const { calendarId, tokens } = await newUser();
+    const ours = await driver.createEvent(tokens, calendarId, write, 'appt-7:v1');
+    // Outlook on the web sets a transactionId of its own on what the user creates
+    const { event: owa } = emulator.state.createEvent(calendarId, { subject: 'Lunch', transactionId: 'c7555340-474b-cf1f-5bd8-d9e197da220e', start: utc('2030-04-01T11:00:00'), end: utc('2030-04-01T12:00:00') });
+    const { event: plain } = emulator.state.createEvent(calendarId, { subject: 'Gym', start: utc('2030-04-01T17:00:00'), end: utc('2030-04-01T18:00:00') });
+    const full = await drain(driver.readChanges(tokens, calendarId, { cursor: null, ...WINDOW }));
+    expect(Object.fromEntries(full.flatMap((p) => p.upserts).map((e) => [e.externalId, e.clientKey]))).toEqual({ [ours.externalId]: 'appt-7:v1', [owa.id]: null, [plain.id]: null });
+
+    // moved by the user in Outlook: still ours
+    emulator.state.updateEvent(ours.externalId, { start: utc('2030-04-01T15:00:00'), end: utc('2030-04-01T15:30:00') });
+    const inc = await drain(driver.readChanges(tokens, calendarId, { cursor: full[full.length - 1].nextCursor, ...WINDOW }));
+    expect(inc.flatMap((p) => p.upserts).map((e) => [e.externalId, e.clientKey])).toEqual([[ours.externalId, 'appt-7:v1']]);
   });
 
   it('updates with a new version, and deletes idempotently', async () => {

@@ -65,6 +65,19 @@ export function midnightIn(value: GraphDateTimeZone, zone: string): Date {
   return DateTime.fromISO(value.dateTime.slice(0, 10), { zone }).startOf('day').toJSDate();
 }
 
+/**
+ * Our transactionIds carry this prefix. Graph returns transactionId on reads (delta included), but Outlook's
+ * own clients set transactionIds too (GUIDs) on events users create: only ours start with it.
+ */
+export const TRANSACTION_ID_PREFIX = 'calbridge:';
+
+export const transactionIdFor = (idempotencyKey: string) => `${TRANSACTION_ID_PREFIX}${idempotencyKey}`;
+
+/** The idempotency key of an event we created, or null for anyone else's. */
+export function clientKeyOf(transactionId: string | null | undefined): string | null {
+  return transactionId?.startsWith(TRANSACTION_ID_PREFIX) ? transactionId.slice(TRANSACTION_ID_PREFIX.length) || null : null;
+}
+
 export function toNormalizedEvent(event: GraphEvent, calendarTimeZone: string | null = null): NormalizedEvent {
   if (!event.start || !event.end) throw new Error(`Graph event ${event.id} has no start/end`);
   const isAllDay = event.isAllDay === true;
@@ -88,7 +101,7 @@ export function toNormalizedEvent(event: GraphEvent, calendarTimeZone: string | 
     availability: toAvailability(event.showAs),
     seriesExternalId: event.seriesMasterId ?? null,
     version: event.changeKey ?? event['@odata.etag'] ?? null,
-    clientKey: event.transactionId ?? null,
+    clientKey: clientKeyOf(event.transactionId),
   };
 }
 
@@ -115,8 +128,11 @@ export function writeZone(zone: string): { iana: string; windows: string } {
   return iana && windows ? { iana, windows } : { iana: 'UTC', windows: 'UTC' };
 }
 
-/** The Graph body for a create or update, in the event's zone; `transactionId` makes a create idempotent. */
-export function toGraphEventBody(write: EventWrite, transactionId?: string): Record<string, unknown> {
+/**
+ * The Graph body for a create or update, in the event's zone. On a create, the idempotency key becomes the
+ * transactionId: a retried POST returns the event already created, and reads tell our events by it.
+ */
+export function toGraphEventBody(write: EventWrite, idempotencyKey?: string): Record<string, unknown> {
   const zone = writeZone(write.timeZone);
   return {
     subject: write.title,
@@ -124,6 +140,6 @@ export function toGraphEventBody(write: EventWrite, transactionId?: string): Rec
     start: wallClock(write.start, zone),
     end: wallClock(write.end, zone),
     showAs: 'busy',
-    ...(transactionId ? { transactionId } : {}),
+    ...(idempotencyKey ? { transactionId: transactionIdFor(idempotencyKey) } : {}),
   };
 }
