@@ -123,6 +123,19 @@ describe('a recurring series changed in Outlook', () => {
     expect(c.store.size).toBe(6);
   });
 
+  it('brings back a cancelled occurrence when the pattern changes (Outlook drops the exceptions then)', async () => {
+    const c = await calendar();
+    const master = weekly(c.calendarId);
+    await c.sync();
+    const [cancelled, ...cut] = idsAt(c.store, '2030-03-18T16:00:00.000Z', '2030-04-15T16:00:00.000Z', '2030-04-22T16:00:00.000Z');
+    emulator.state.deleteEvent(cancelled);
+    emulator.state.updateEvent(master.id, { recurrence: mondays({ type: 'numbered', startDate: '2030-03-04', numberOfOccurrences: 6 }) });
+    const changed = await c.sync();
+    expect(changed.removed.sort()).toEqual(cut.sort());
+    expect(c.store.has(cancelled)).toBe(true);
+    expect(rows(c.store)).toEqual(await c.truth());
+  });
+
   it('deleted: every occurrence is removed', async () => {
     const c = await calendar();
     const master = weekly(c.calendarId);
