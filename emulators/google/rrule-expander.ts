@@ -36,32 +36,37 @@ interface Day {
 // Guards against rules that never produce a date (BYMONTH=2;BYMONTHDAY=30).
 const MAX_PERIODS = 100_000;
 
-const daysIn = (y: number, m: number): number => DateTime.utc(y, m, 1).daysInMonth!;
-const weekdayOf = (day: Day): number => DateTime.utc(day.y, day.m, day.d).weekday;
+// Plain date arithmetic (days since 1970-01-01, UTC): expansion runs on every listing, so luxon
+// only where zones matter
+const DAY_MS = 86_400_000;
+const epochDay = (y: number, m: number, d: number): number => Date.UTC(y, m - 1, d) / DAY_MS;
+const fromEpochDay = (n: number): Day => {
+  const at = new Date(n * DAY_MS);
+  return { y: at.getUTCFullYear(), m: at.getUTCMonth() + 1, d: at.getUTCDate() };
+};
+/** luxon numbering: 1 = Monday; 1 January 1970 was a Thursday. */
+const weekdayOfEpochDay = (n: number): number => ((((n + 3) % 7) + 7) % 7) + 1;
+const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
+const weekdayOf = (day: Day): number => weekdayOfEpochDay(epochDay(day.y, day.m, day.d));
 const dayOf = (dt: DateTime): Day => ({ y: dt.year, m: dt.month, d: dt.day });
+const dayKey = (day: Day): number => day.y * 10_000 + day.m * 100 + day.d;
 
-/** Every day of [from, to] (UTC dates) falling on `weekday`, in order. */
-function weekdaysBetween(from: DateTime, to: DateTime, weekday: number): Day[] {
-  const out: Day[] = [];
-  for (let d = from.plus({ days: (weekday - from.weekday + 7) % 7 }); d <= to; d = d.plus({ weeks: 1 })) out.push(dayOf(d));
-  return out;
-}
-
-/** The days of [from, to] a BYDAY list selects; ordinals count within that span. */
-function byDayIn(from: DateTime, to: DateTime, byDay: WeekdayRule[]): Day[] {
+/** The days of [from, to] (epoch days) a BYDAY list selects; ordinals count within that span. */
+function byDayIn(from: number, to: number, byDay: WeekdayRule[]): Day[] {
   const out: Day[] = [];
   for (const { weekday, ordinal } of byDay) {
-    const all = weekdaysBetween(from, to, weekday);
-    if (ordinal === null) out.push(...all);
+    const first = from + ((weekday - weekdayOfEpochDay(from) + 7) % 7);
+    const count = first > to ? 0 : Math.floor((to - first) / 7) + 1;
+    if (ordinal === null) for (let i = 0; i < count; i++) out.push(fromEpochDay(first + 7 * i));
     else {
-      const pick = ordinal > 0 ? all[ordinal - 1] : all[all.length + ordinal];
-      if (pick) out.push(pick);
+      const index = ordinal > 0 ? ordinal - 1 : count + ordinal;
+      if (index >= 0 && index < count) out.push(fromEpochDay(first + 7 * index));
     }
   }
   return out;
 }
 
-const monthSpan = (y: number, m: number) => [DateTime.utc(y, m, 1), DateTime.utc(y, m, daysIn(y, m))] as const;
+const monthSpan = (y: number, m: number) => [epochDay(y, m, 1), epochDay(y, m, daysIn(y, m))] as const;
 
 /** Does `day` satisfy one of the BYDAY entries, ordinals counted within its month? */
 function matchesByDay(day: Day, byDay: WeekdayRule[]): boolean {
@@ -91,7 +96,7 @@ function periodDays(rule: Rule, anchor: DateTime, k: number): { first: Day; days
   const step = k * rule.interval;
   switch (rule.freq) {
     case 'DAILY': {
-      const day = dayOf(anchor.plus({ days: step }));
+      const day = fromEpochDay(epochDay(anchor.year, anchor.month, anchor.day) + step);
       const ok =
         (!rule.byMonth || rule.byMonth.includes(day.m)) &&
         (!rule.byMonthDay || monthDays({ ...rule, byDay: null }, day.y, day.m, anchor).some((d) => d.d === day.d)) &&
@@ -115,7 +120,7 @@ function periodDays(rule: Rule, anchor: DateTime, k: number): { first: Day; days
       const first = { y, m: 1, d: 1 };
       if (rule.byMonth) return { first, days: rule.byMonth.flatMap((m) => monthDays(rule, y, m, anchor)) };
       if (rule.byMonthDay) return { first, days: Array.from({ length: 12 }, (_, i) => monthDays(rule, y, i + 1, anchor)).flat() };
-      if (rule.byDay) return { first, days: byDayIn(DateTime.utc(y, 1, 1), DateTime.utc(y, 12, 31), rule.byDay) };
+      if (rule.byDay) return { first, days: byDayIn(epochDay(y, 1, 1), epochDay(y, 12, 31), rule.byDay) };
       return { first, days: anchor.month === 2 && anchor.day === 29 && daysIn(y, 2) < 29 ? [] : [{ y, m: anchor.month, d: anchor.day }] };
     }
   }
@@ -123,7 +128,8 @@ function periodDays(rule: Rule, anchor: DateTime, k: number): { first: Day; days
 
 /** Sorted, without duplicates, then BYSETPOS (1-based, negative from the end). */
 function finishPeriod(days: Day[], bySetPos: number[] | null): Day[] {
-  const keyed = new Map(days.map((d) => [d.y * 10_000 + d.m * 100 + d.d, d]));
+  if (days.length <= 1 && !bySetPos) return days;
+  const keyed = new Map(days.map((d) => [dayKey(d), d]));
   const sorted = [...keyed.keys()].sort((a, b) => a - b).map((k) => keyed.get(k)!);
   if (!bySetPos) return sorted;
   const picked = bySetPos.map((p) => (p > 0 ? sorted[p - 1] : sorted[sorted.length + p])).filter((d): d is Day => d !== undefined);
@@ -133,6 +139,7 @@ function finishPeriod(days: Day[], bySetPos: number[] | null): Day[] {
 /** The wall-clock time of `at` on `day` in `zone`; of a time that occurs twice, the first. */
 function localTime(day: Day, at: DateTime, zone: string): DateTime {
   const dt = DateTime.fromObject({ year: day.y, month: day.m, day: day.d, hour: at.hour, minute: at.minute, second: at.second }, { zone });
+  if (dt.zone.isUniversal) return dt;
   const earlier = dt.minus({ hours: 1 });
   return earlier.hour === dt.hour && earlier.minute === dt.minute && earlier.day === dt.day ? earlier : dt;
 }
@@ -140,9 +147,10 @@ function localTime(day: Day, at: DateTime, zone: string): DateTime {
 /** Candidate starts from DTSTART on, in order, until past `limitMs`. */
 function* candidates(rule: Rule, dtstart: DateTime, zone: string, allDay: boolean, limitMs: number): Generator<DateTime> {
   const anchor = DateTime.utc(dtstart.year, dtstart.month, dtstart.day);
+  const lastKey = Number.isFinite(limitMs) ? dayKey(dayOf(DateTime.fromMillis(limitMs, { zone }))) : Infinity;
   for (let k = 0; k < MAX_PERIODS; k++) {
     const { first, days } = periodDays(rule, anchor, k);
-    if (DateTime.fromObject({ year: first.y, month: first.m, day: first.d }, { zone }).toMillis() > limitMs) return;
+    if (dayKey(first) > lastKey) return;
     for (const day of finishPeriod(days, rule.bySetPos)) {
       const c = allDay ? DateTime.fromObject({ year: day.y, month: day.m, day: day.d }, { zone }) : localTime(day, dtstart, zone);
       if (c >= dtstart) yield c;
