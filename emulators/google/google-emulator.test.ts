@@ -133,6 +133,30 @@ describe('Calendar API', () => {
     expect(await expired.json()).toMatchObject({ error: { code: 410, errors: [{ domain: 'calendar', reason: 'fullSyncRequired' }] } });
   });
 
+  it('reports the instances a shortened series lost as cancelled items of an incremental sync, over the API', async () => {
+    const cal = emu.state.addCalendar('alice@example.com', { id: 'shorten@example.com' });
+    const master = emu.state.insertEvent(cal.id, { summary: 's', start: { dateTime: '2025-03-03T09:00:00Z' }, end: { dateTime: '2025-03-03T10:00:00Z' }, recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'] });
+    const at = await signIn();
+    const list = async (q: string) => (await (await api(at, `calendars/shorten%40example.com/events?${q}`)).json()) as { items: Record<string, unknown>[]; nextSyncToken: string };
+    const full = await list('singleEvents=true&timeMin=2025-01-01T00:00:00Z&timeMax=2026-01-01T00:00:00Z');
+    expect(full.items).toHaveLength(4);
+    const res = await api(at, `calendars/shorten%40example.com/events/${master.id}`, { method: 'PATCH', body: JSON.stringify({ recurrence: ['RRULE:FREQ=WEEKLY;COUNT=2'] }) });
+    expect(res.status).toBe(200);
+    const inc = await list(`singleEvents=true&syncToken=${full.nextSyncToken}`);
+    expect(inc.items.filter((i) => i.status === 'cancelled')).toEqual(
+      ['20250317T090000Z', '20250324T090000Z'].map((stamp) => ({
+        kind: 'calendar#event',
+        etag: expect.any(String),
+        id: `${master.id}_${stamp}`,
+        status: 'cancelled',
+        updated: expect.any(String),
+        recurringEventId: master.id,
+        originalStartTime: { dateTime: expect.stringMatching(/^2025-03-\d\dT09:00:00Z$/) },
+      })),
+    );
+    expect(inc.items.filter((i) => i.status === 'confirmed').map((i) => i.id)).toEqual([`${master.id}_20250303T090000Z`, `${master.id}_20250310T090000Z`]);
+  });
+
   it('answers freeBusy from opaque events and occurrences', async () => {
     const cal = emu.state.addCalendar('alice@example.com', { id: 'fb@example.com' });
     emu.state.insertEvent(cal.id, { start: { dateTime: '2025-02-03T09:00:00Z' }, end: { dateTime: '2025-02-03T10:00:00Z' }, recurrence: ['RRULE:FREQ=DAILY;COUNT=2'] });

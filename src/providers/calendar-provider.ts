@@ -67,7 +67,11 @@ export interface NormalizedEvent {
 
 export interface ChangePage {
   upserts: NormalizedEvent[];
-  /** Occurrence ids deleted or cancelled at the provider. */
+  /**
+   * Occurrence ids deleted or cancelled at the provider, under the ids upserts use (a shortened or
+   * deleted series lists each occurrence it lost). May also name a deleted series' master, which no
+   * row has. A page never names one id both here and in upserts: the provider's last word counts.
+   */
   removedIds: string[];
   /**
    * Set on the last page only: the cursor to pass next time (Graph deltaLink / Google nextSyncToken).

@@ -17,6 +17,7 @@ import type {
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { ChangePageBuilder } from '../shared/change-page.builder';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createCalendarClient, createOAuthClient } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
@@ -139,15 +140,14 @@ export class GoogleCalendarDriver implements CalendarProvider {
         opts.cursor !== null,
       );
       const zone = opts.calendarTimeZone ?? res.data.timeZone ?? null;
-      const page: ChangePage = { upserts: [], removedIds: [], nextCursor: null };
+      const changes = new ChangePageBuilder();
       for (const item of res.data.items ?? []) {
         const mapped = mapGoogleEvent(item as GoogleEvent, zone);
-        if (mapped.kind === 'upsert') page.upserts.push(mapped.event);
-        else if (mapped.kind === 'removed') page.removedIds.push(mapped.id);
+        if (mapped.kind === 'upsert') changes.upsert(mapped.event);
+        else if (mapped.kind === 'removed') changes.remove(mapped.id);
       }
       pageToken = res.data.nextPageToken ?? undefined;
-      if (!pageToken) page.nextCursor = res.data.nextSyncToken ?? null;
-      yield page;
+      yield changes.build(pageToken ? null : (res.data.nextSyncToken ?? null));
     } while (pageToken);
   }
 

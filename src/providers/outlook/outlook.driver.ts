@@ -19,6 +19,7 @@ import type {
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
+import { ChangePageBuilder } from '../shared/change-page.builder';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
@@ -176,16 +177,15 @@ export class OutlookDriver implements CalendarProvider {
     while (url) {
       const pageUrl: string = url;
       const page = await this.call<DeltaPage>(tokens, (c) => c.api(pageUrl).header('Prefer', prefer).get());
-      const upserts: ChangePage['upserts'] = [];
-      const removedIds: string[] = [];
+      const changes = new ChangePageBuilder();
       for (const item of page.value ?? []) {
         const d = classifyDeltaItem(item, zone);
-        if (d.kind === 'upsert') upserts.push(d.event);
-        else if (d.kind === 'removed') removedIds.push(d.id);
+        if (d.kind === 'upsert') changes.upsert(d.event);
+        else if (d.kind === 'removed') changes.remove(d.id);
       }
       url = page['@odata.nextLink'];
       if (!url && !page['@odata.deltaLink']) throw new Error('Graph delta page has neither nextLink nor deltaLink');
-      yield { upserts, removedIds, nextCursor: url ? null : page['@odata.deltaLink']! };
+      yield changes.build(url ? null : page['@odata.deltaLink']!);
     }
   }
 
