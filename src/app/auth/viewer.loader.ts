@@ -10,9 +10,7 @@ export async function loadViewer(ds: DataSource, claims: TokenClaims): Promise<V
   if (!isUuid(claims.sub)) return null;
   const rows: Array<User & { location_ids: string[] }> = await ds.query(
     `SELECT u.id, u.agency_id AS "agencyId", u.email, u.name, u.type, u.role, u.active, u.created_at AS "createdAt",
-            CASE WHEN u.type = 'AGENCY' AND u.role = 'ADMIN'
-                 THEN ARRAY(SELECT l.id FROM locations l WHERE l.agency_id = u.agency_id)
-                 ELSE ARRAY(SELECT m.location_id FROM location_members m WHERE m.user_id = u.id) END AS location_ids
+            ARRAY(SELECT m.location_id FROM location_members m WHERE m.user_id = u.id) AS location_ids
        FROM users u WHERE u.id = $1`,
     [claims.sub],
   );
