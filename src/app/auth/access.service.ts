@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { Agency } from '../../tenancy/agency.entity';
 import { Location } from '../../tenancy/location.entity';
 import { User } from '../../tenancy/user.entity';
-import { userFromRow } from '../../tenancy/user-row';
+import { loadUsersWithLocations, UserWithLocations } from '../../tenancy/users-with-locations';
 import { Calendar } from '../../scheduling/calendar.entity';
 import { Connection } from '../../connections/connection.entity';
 import { badInput, forbidden, notFound } from '../errors/errors';
@@ -21,15 +21,11 @@ import {
 } from './access-policy';
 import { Viewer, viewerUserId } from './viewer';
 
+export type { UserWithLocations } from '../../tenancy/users-with-locations';
+
 export type AgencyPermission = 'read' | 'administer';
 /** `member`: the viewer themselves is a member (connecting their own account there). */
 export type LocationPermission = 'read' | 'member' | 'manage' | 'administer';
-
-export interface UserWithLocations {
-  user: User;
-  /** The locations the user was added to (location_members). */
-  locationIds: string[];
-}
 
 /** How a request names the user it is about (PRODUCT.md: `userId` defaults to the viewer). */
 export interface TargetUserRule {
@@ -107,17 +103,8 @@ export class AccessService {
   }
 
   /** Users with the locations they were added to, whoever asks; the ids that do not exist are absent. One query. */
-  async usersWithLocations(ids: readonly string[]): Promise<Map<string, UserWithLocations>> {
-    const unique = [...new Set(ids)].filter(isUuid);
-    if (!unique.length) return new Map();
-    const rows: Array<Record<string, unknown>> = await this.ds.query(
-      `SELECT u.id, u.agency_id, u.email, u.name, u.type, u.role, u.active, u.created_at,
-              COALESCE(array_agg(m.location_id) FILTER (WHERE m.location_id IS NOT NULL), '{}') AS location_ids
-         FROM users u LEFT JOIN location_members m ON m.user_id = u.id
-        WHERE u.id = ANY($1) GROUP BY u.id`,
-      [unique],
-    );
-    return new Map(rows.map((r) => [r.id as string, { user: userFromRow(r), locationIds: r.location_ids as string[] }]));
+  usersWithLocations(ids: readonly string[]): Promise<Map<string, UserWithLocations>> {
+    return loadUsersWithLocations(this.ds, [...new Set(ids)].filter(isUuid));
   }
 
   /** Users (with all their location ids) that exist and are visible; the rest are simply absent. */
