@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createServer } from 'node:net';
 import { startApp } from './app/app';
+import { EXPLORER_PATH } from './app/server/explorer.routes';
 import { signServiceToken, signUserToken } from './app/auth/jwt';
 import { clearRuntime, writeRuntime } from './app/bootstrap/runtime-file';
 import { resolveDatabase } from './app/bootstrap/database-url';
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   say();
   say(`calbridge is running: ${app.server.url}`);
   say(`  Apollo Sandbox:  open ${app.server.url} in a browser${config.NODE_ENV === 'production' ? ' (disabled in production)' : ''}`);
+  if (config.NODE_ENV !== 'production') say(`  explorer:        open http://localhost:${app.server.port}${EXPLORER_PATH}/ (works offline; paste a token under Environments)`);
   say(`  health:          http://localhost:${app.server.port}/healthz   readiness: http://localhost:${app.server.port}/readyz`);
   if (sandbox) {
     say();
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   }
   if (demo) {
     say();
-    say(`Demo data (${demo.created ? 'seeded now' : 'already there'}). Paste a header into Apollo Sandbox:`);
+    say(`Demo data (${demo.created ? 'seeded now' : 'already there'}). Paste a header into Apollo Sandbox (or the token into the explorer):`);
     for (const u of demo.users) {
       say(`  ${u.label.padEnd(44)} ${u.email}`);
       say(`    {"Authorization": "Bearer ${signUserToken(config.AUTH_JWT_SECRET, u.id)}"}`);

@@ -158,7 +158,8 @@ describe('faults, request log and control API', () => {
       ['GET', '/calendar/v3/users/me/calendarList', null, 'alice@example.com', 'drop'],
       ['GET', '/calendar/v3/users/me/calendarList', 200, 'alice@example.com', null],
     ]);
-    expect(emu.requestLog.entries[1].durationMs).toBeGreaterThanOrEqual(50);
+    // Timers may fire a fraction of a millisecond early against performance.now(); without the delay it takes ~1 ms.
+    expect(emu.requestLog.entries[1].durationMs).toBeGreaterThanOrEqual(45);
   });
 
   it('accepts accounts, events and faults over HTTP', async () => {

@@ -5,6 +5,7 @@ import { AppConfig } from './config/config';
 import { createDataSource, migrate } from './database/data-source';
 import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
+import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
@@ -43,6 +44,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
         production: config.NODE_ENV === 'production',
         limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
         routes: (app) => {
+          if (config.NODE_ENV !== 'production') mountExplorerRoutes(app);
           mountOAuthCallbackRoutes(app, { connections: services.connections, callbacks: services.oauthCallbacks, returnUrl: config.OAUTH_RETURN_URL, publicUrl: () => config.PUBLIC_URL });
           mountWebhookRoutes(app, {
             providers: services.providers,

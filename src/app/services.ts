@@ -11,6 +11,8 @@ import { UserService } from '../tenancy/user.service';
 import { CalendarService } from '../scheduling/calendar.service';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
+import { SocketGuard } from '../realtime/socket-guard';
+import { ViewerCache } from '../realtime/viewer-cache';
 import { CalendarConfigurationService } from '../configuration/calendar-configuration.service';
 import { ConnectionEvents } from '../connections/connection-events';
 import { ConnectionService } from '../connections/connection.service';
@@ -59,10 +61,11 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     plans: new PlanService(ds, featureHooks),
     agencies: new AgencyService(ds, access, featureHooks),
     locations: new LocationService(ds, access, membershipHooks, featureHooks),
-    users: new UserService(ds, access, membershipHooks),
+    users: new UserService(ds, access, membershipHooks, pubsub),
     calendars: new CalendarService(ds, access),
     configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),
-    realtime: new RealtimeService(ds, access),
+    realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
+    sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),
   };
 }
 

@@ -8,6 +8,7 @@ import { requireEmail, requireName } from '../app/validation/validate';
 import { Location } from './location.entity';
 import { LocationMember } from './location-member.entity';
 import { MembershipHooks } from './membership-hooks';
+import { PubSub } from '../realtime/pubsub';
 import { UserType } from './tenancy.enums';
 import { CreateUserInput } from './tenancy.inputs';
 import { User } from './user.entity';
@@ -17,6 +18,7 @@ export class UserService {
     private readonly ds: DataSource,
     private readonly access: AccessService,
     private readonly hooks: MembershipHooks,
+    private readonly pubsub?: PubSub,
   ) {}
 
   async create(viewer: Viewer, input: CreateUserInput): Promise<User> {
@@ -60,6 +62,8 @@ export class UserService {
       await tx.query(`DELETE FROM calendar_members WHERE user_id = $1`, [user.id]);
       await tx.query(`UPDATE users SET active = false WHERE id = $1`, [user.id]);
     });
+    // After the commit: every instance closes the user's open sockets (4403).
+    this.pubsub?.publish('userRevoked', { userId: user.id });
     user.active = false;
     return user;
   }

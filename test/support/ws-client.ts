@@ -55,3 +55,13 @@ export async function nextWhere<R>(sub: { next(): Promise<GqlResult<R>> }, predi
     if (e.errors || predicate(e)) return e;
   }
 }
+
+/** Resolves with the close code and reason when the client's socket closes (register before it connects). */
+export function closeOf(client: Client): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) =>
+    client.on('closed', (event) => {
+      const e = event as { code: number; reason: unknown };
+      resolve({ code: e.code, reason: String(e.reason) });
+    }),
+  );
+}

@@ -30,6 +30,8 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
   QUERY_MAX_COST: z.coerce.number().int().min(10).default(20000),
+  REALTIME_ACCESS_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  REALTIME_SOCKET_RECHECK_MS: z.coerce.number().int().min(50).max(300_000).default(5000),
   SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
 
   MICROSOFT_CLIENT_ID: z.string().min(1).optional(),

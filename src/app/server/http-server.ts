@@ -16,6 +16,7 @@ import { formatError } from '../errors/error-formatter';
 import { queryLimitsRule } from '../graphql/query-limits.rule';
 import { logger } from '../logging/logger';
 import { Services } from '../services';
+import { withExplorerLink } from './landing-page.plugin';
 import { requestLoggingPlugin } from './request-logging.plugin';
 
 export interface HttpServerOptions {
@@ -50,6 +51,8 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
       // The viewer is loaded from the database for every subscription, never cached from connect time.
       context: (ctx) => buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
       validate: undefined,
+      // Closes the socket when its token expires (4401) or its user is deactivated (4403).
+      onConnect: (ctx) => opts.services.sockets.opened(ctx.extra.socket, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError),
@@ -66,7 +69,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
-      opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+      opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : withExplorerLink(ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
       requestLoggingPlugin,
       // The viewer is loaded only for operations that passed validation (depth and cost limits included).
       { async requestDidStart() { return { async didResolveOperation({ contextValue }) { await contextValue.resolveViewer(); } }; } },
@@ -117,6 +120,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
     url: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${actualPort}/graphql`,
     close: async () => {
       ready = false;
+      opts.services.sockets.dispose();
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await apollo.stop();
       wss.close();
