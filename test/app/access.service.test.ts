@@ -159,6 +159,19 @@ describe('AccessService bulk checks', () => {
       expect((await access.requireActiveMembers(w.locB, [w.userB, w.agencyAdmin], 'teamMemberIds', (id) => `no member ${id}`)).size).toBe(2);
     });
 
+    test('requireVisibleMembers: members the viewer can also see, in one query', async () => {
+      const w = await tenant();
+      const userA = await viewer(w.userA);
+      const msg = (id: string) => `no member ${id} you can see`;
+      expect(await queries(async () => expect((await access.requireVisibleMembers(userA, w.locA, [w.userA, w.userA2, w.userAB, w.accountAdminA], 'userId', msg)).size).toBe(4))).toBe(1);
+      // A member of location B only: invisible to userA and not a member of A either.
+      expect(await refusal(() => access.requireVisibleMembers(userA, w.locA, [w.userB], 'userId', msg))).toEqual({ code: 'BAD_USER_INPUT', field: 'userId' });
+      // Visible to the agency admin, but not a member of A.
+      expect(await refusal(async () => access.requireVisibleMembers(await viewer(w.agencyAdmin), w.locA, [w.userB], 'userId', msg))).toEqual({ code: 'BAD_USER_INPUT', field: 'userId' });
+      // The agency admin is a member of B without a row, and sees themselves.
+      expect((await access.requireVisibleMembers(await viewer(w.agencyAdmin), w.locB, [w.agencyAdmin], 'userId', msg)).has(w.agencyAdmin)).toBe(true);
+    });
+
     test('requireLocation "member": the viewer must be a member themselves (the service token is nobody)', async () => {
       const w = await tenant();
       expect((await access.requireLocation(await viewer(w.agencyAdmin), w.locB.id, 'member')).id).toBe(w.locB.id);

@@ -1,7 +1,9 @@
-import { CalendarConfigurationDocument, ConnectionsDocument, DeactivateUserDocument, UpdateCalendarConfigurationDocument } from '../generated/graphql';
+import { ConflictsPayload } from '../../src/realtime/pubsub';
+import { CalendarConfigurationDocument, ConflictsChangedDocument, ConnectionsDocument, DeactivateUserDocument, UpdateCalendarConfigurationDocument } from '../generated/graphql';
 import { ConnectFlow, emailOf, Emulators, httpGet, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { insertAgency, insertLocation, insertUser } from '../support/fixtures';
 import { codeOf, startTestApp, TestApp } from '../support/test-app';
+import { subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // PRODUCT.md: an agency admin counts as a member of every location of their agency, so they connect their own
 // accounts in any of them without being added to it; an agency admin of another agency does not even see it.
@@ -77,5 +79,23 @@ describe('agency admins connect their own accounts in every location of their ag
     const r = await t.gql(DeactivateUserDocument, { userId: w.agencyAdmin }, t.tokenFor(otherAdmin));
     expect(r.data?.deactivateUser.active).toBe(false);
     expect(await scalar(ds(), `SELECT count(*) FROM connections WHERE user_id = $1`, [w.agencyAdmin])).toBe(0);
+  });
+
+  test('they follow their own availability in a location they were never added to (conflictsChanged with their userId)', async () => {
+    const w = await newTenant(ds());
+    const client = wsClient(t.wsUrl, t.tokenFor(w.agencyAdmin));
+    try {
+      const sub = subscribe(client, ConflictsChangedDocument, { locationId: w.locB, userId: w.agencyAdmin });
+      const payload: ConflictsPayload = { locationId: w.locB, userId: w.agencyAdmin, from: '2030-01-01T09:00:00.000Z', to: '2030-01-01T10:00:00.000Z' };
+      const first = await untilLive(sub, async () => {
+        t.app.services.pubsub.publish('conflicts', w.locB, payload);
+        await ds().query('SELECT 1');
+      });
+      expect(first.errors).toBeUndefined();
+      expect(first.data?.conflictsChanged).toMatchObject({ userId: w.agencyAdmin, locationId: w.locB });
+      sub.dispose();
+    } finally {
+      await client.dispose();
+    }
   });
 });

@@ -122,16 +122,22 @@ export class AccessService {
 
   /** Of these users, the active members of the location (agency admins of its agency included). One query. */
   async activeMembers(loc: LocationRef, ids: readonly string[]): Promise<Map<string, User>> {
-    const members = new Map<string, User>();
-    for (const [id, { user, locationIds }] of await this.usersWithLocations(ids)) if (isActiveMember(user, locationIds, loc)) members.set(id, user);
-    return members;
+    return this.membersAmong(await this.usersWithLocations(ids), loc);
   }
 
   /** Every id must be an active member of the location; the first that is not → BAD_USER_INPUT naming `field`. */
   async requireActiveMembers(loc: LocationRef, ids: readonly string[], field: string, message: (id: string) => string): Promise<Map<string, User>> {
-    const members = await this.activeMembers(loc, ids);
-    const missing = ids.find((id) => !members.has(id));
-    if (missing) throw badInput(field, message(missing));
+    return requireAll(ids, await this.activeMembers(loc, ids), field, message);
+  }
+
+  /** requireActiveMembers, where the viewer must also be able to see each of them (ids the viewer names to read about). */
+  async requireVisibleMembers(viewer: Viewer, loc: LocationRef, ids: readonly string[], field: string, message: (id: string) => string): Promise<Map<string, User>> {
+    return requireAll(ids, this.membersAmong(await this.visibleUsers(viewer, ids), loc), field, message);
+  }
+
+  private membersAmong(users: Map<string, UserWithLocations>, loc: LocationRef): Map<string, User> {
+    const members = new Map<string, User>();
+    for (const [id, { user, locationIds }] of users) if (isActiveMember(user, locationIds, loc)) members.set(id, user);
     return members;
   }
 
@@ -161,4 +167,10 @@ export class AccessService {
       if (!member) throw badInput('userId', `user ${id} is not a member of this location`);
     }
   }
+}
+
+function requireAll<T>(ids: readonly string[], found: Map<string, T>, field: string, message: (id: string) => string): Map<string, T> {
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw badInput(field, message(missing));
+  return found;
 }
