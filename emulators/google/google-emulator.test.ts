@@ -146,6 +146,33 @@ describe('Calendar API', () => {
   });
 });
 
+describe('freeBusy for a calendar shared free/busy only', () => {
+  it('merges overlapping and touching busy time, skips free and cancelled events, and refuses events.list', async () => {
+    const owner = emu.state.addAccount({ email: 'fb-owner@example.com' });
+    const cal = emu.state.addCalendar(owner.email, { id: 'fb-shared@example.com', timeZone: 'Europe/Berlin' });
+    emu.state.shareCalendar(cal.id, 'alice@example.com', 'freeBusyReader');
+    const ev = (start: string, end: string, extra = {}) => emu.state.insertEvent(cal.id, { summary: 'secret', start: { dateTime: start }, end: { dateTime: end }, ...extra });
+    ev('2025-03-03T09:00:00Z', '2025-03-03T10:00:00Z');
+    ev('2025-03-03T09:30:00Z', '2025-03-03T11:00:00Z'); // overlaps
+    ev('2025-03-03T11:00:00Z', '2025-03-03T11:30:00Z'); // touches
+    ev('2025-03-03T13:00:00Z', '2025-03-03T14:00:00Z', { transparency: 'transparent' });
+    emu.state.deleteEvent(cal.id, ev('2025-03-03T15:00:00Z', '2025-03-03T16:00:00Z').id);
+    emu.state.insertEvent(cal.id, { start: { date: '2025-03-05' }, end: { date: '2025-03-06' } }); // all day, Berlin
+    const at = await signIn();
+    const query = (timeMin: string, timeMax: string) =>
+      api(at, 'freeBusy', { method: 'POST', body: JSON.stringify({ timeMin, timeMax, items: [{ id: cal.id }] }) });
+    const res = await query('2025-03-01T00:00:00Z', '2025-03-10T00:00:00Z');
+    expect(((await res.json()) as { calendars: Record<string, { busy: unknown }> }).calendars[cal.id].busy).toEqual([
+      { start: '2025-03-03T09:00:00.000Z', end: '2025-03-03T11:30:00.000Z' },
+      { start: '2025-03-04T23:00:00.000Z', end: '2025-03-05T23:00:00.000Z' },
+    ]);
+    expect((await api(at, `calendars/${encodeURIComponent(cal.id)}/events`)).status).toBe(403);
+    // Google's limits on the range
+    expect(await (await query('2025-03-01T00:00:00Z', '2025-06-10T00:00:00Z')).json()).toMatchObject({ error: { code: 400, errors: [{ reason: 'timeRangeTooLong' }] } });
+    expect(await (await query('2025-03-01T00:00:00Z', '2025-03-01T00:00:00Z')).json()).toMatchObject({ error: { code: 400, errors: [{ reason: 'timeRangeEmpty' }] } });
+  });
+});
+
 describe('faults, request log and control API', () => {
   it('logs every attempt, dropped ones included, with account and fault', async () => {
     const at = await signIn();

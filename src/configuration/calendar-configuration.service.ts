@@ -4,6 +4,7 @@ import { Viewer } from '../app/auth/viewer';
 import { DomainError } from '../app/errors/domain.error';
 import { badInput } from '../app/errors/errors';
 import { isUuid } from '../app/validation/ids';
+import { CalendarAccess } from '../connections/calendar-access.enum';
 import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus } from '../connections/connection.enums';
 import { ConnectionEvents } from '../connections/connection-events';
@@ -17,6 +18,7 @@ import { SyncDirection } from './sync-direction.enum';
 interface OwnCalendar {
   id: string;
   can_write: boolean;
+  access: CalendarAccess;
   connection_id: string;
   status: ConnectionStatus;
 }
@@ -43,7 +45,7 @@ export class CalendarConfigurationService {
     const locationId = loc.id;
 
     const own: OwnCalendar[] = await this.ds.query(
-      `SELECT pc.id, pc.can_write, pc.connection_id, c.status FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
+      `SELECT pc.id, pc.can_write, pc.access, pc.connection_id, c.status FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
         WHERE c.location_id = $1 AND c.user_id = $2`,
       [locationId, targetId],
     );
@@ -57,7 +59,11 @@ export class CalendarConfigurationService {
       else {
         const cal = byId.get(input.linkedCalendarId);
         if (!cal) throw badInput('linkedCalendarId', `no calendar ${input.linkedCalendarId} of this user in this location`);
-        if (!cal.can_write) throw new DomainError('CALENDAR_NOT_WRITABLE', 'The linked calendar must be one you can write to; this calendar is read-only. Choose it as a conflict calendar instead.');
+        // Not writable (read-only, or free/busy only): it can still block time as a conflict calendar.
+        if (!cal.can_write) {
+          const what = cal.access === CalendarAccess.FREE_BUSY ? 'this calendar shares only free/busy times with you' : 'this calendar is read-only';
+          throw new DomainError('CALENDAR_NOT_WRITABLE', `The linked calendar must be one you can write to; ${what}. Choose it as a conflict calendar instead.`);
+        }
         linked = cal.id;
       }
     }

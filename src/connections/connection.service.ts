@@ -353,9 +353,10 @@ export async function syncCalendarList(tx: EntityManager, connectionId: string, 
   const orphanedChannels = await new PushChannelRepository(tx).ofCalendarsOtherThan(connectionId, calendars.map((c) => c.externalId));
   for (const c of calendars) {
     await tx.query(
-      `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, can_write = EXCLUDED.can_write, is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
-      [connectionId, c.externalId, c.name, c.canWrite, c.isDefault, c.timeZone],
+      `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, access, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, can_write = EXCLUDED.can_write, access = EXCLUDED.access,
+         is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
+      [connectionId, c.externalId, c.name, c.access === 'WRITE', c.access, c.isDefault, c.timeZone],
     );
   }
   await tx.query(`DELETE FROM provider_calendars WHERE connection_id = $1 AND NOT (external_id = ANY($2))`, [connectionId, calendars.map((c) => c.externalId)]);

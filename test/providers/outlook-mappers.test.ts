@@ -85,9 +85,9 @@ describe('accounts and calendars', () => {
     const shared = { id: 'c2', name: 'Megan', canEdit: true, owner: { address: 'megan@contoso.com' } };
     const readShared = { ...shared, canEdit: false };
     const all = ['User.Read', 'Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'];
-    expect(toCalendarInfo(own, work, all)).toEqual({ externalId: 'c1', name: 'Calendar', canWrite: true, isDefault: true, timeZone: null });
+    expect(toCalendarInfo(own, work, all)).toEqual({ externalId: 'c1', name: 'Calendar', canWrite: true, access: 'WRITE', isDefault: true, timeZone: null });
     expect(toCalendarInfo(shared, work, all).canWrite).toBe(true);
-    expect(toCalendarInfo(readShared, work, all).canWrite).toBe(false);
+    expect(toCalendarInfo(readShared, work, all)).toMatchObject({ canWrite: false, access: 'READ' });
     expect(toCalendarInfo(shared, work, ['Calendars.ReadWrite']).canWrite).toBe(false);
     expect(toCalendarInfo(own, work, ['Calendars.Read']).canWrite).toBe(false);
     expect(toCalendarInfo(own, work, ['https://graph.microsoft.com/Calendars.ReadWrite']).canWrite).toBe(true);

@@ -16,16 +16,17 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createCalendarClient, createOAuthClient } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
 import { asProviderError, refreshRefusal } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
+import { busyBlockEvent, freeBusyCalendarError, freeBusySpans, mergeBusy, type BusyBlock } from './google-free-busy';
 import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
 import { verifyGooglePush } from './google-push.verifier';
 import { ProviderRequestRejectedError } from '../provider.errors';
-import { canWriteCalendar, GOOGLE_SCOPES } from './google-scopes';
+import { calendarAccess, GOOGLE_SCOPES } from './google-scopes';
 import { idTokenClaimsOf, toTokenSet } from './google-token.mapper';
 import type { ChannelSecretLookup } from '../shared/push-request';
 
@@ -102,13 +103,16 @@ export class GoogleCalendarDriver implements CalendarProvider {
     const out: ProviderCalendarInfo[] = [];
     let pageToken: string | undefined;
     do {
-      const res = await this.call(() => calendar.calendarList.list({ maxResults: 250, minAccessRole: 'reader', pageToken }));
+      // Free/busy-only calendars too: they can still block availability (as busy blocks)
+      const res = await this.call(() => calendar.calendarList.list({ maxResults: 250, minAccessRole: 'freeBusyReader', pageToken }));
       for (const c of res.data.items ?? []) {
         if (!c.id) continue;
+        const access = calendarAccess(c.accessRole, tokens.grantedScopes);
         out.push({
           externalId: c.id,
           name: c.summaryOverride ?? c.summary ?? c.id,
-          canWrite: canWriteCalendar(c.accessRole, tokens.grantedScopes),
+          canWrite: access === 'WRITE',
+          access,
           isDefault: c.primary === true,
           timeZone: c.timeZone ?? null,
         });
@@ -119,6 +123,10 @@ export class GoogleCalendarDriver implements CalendarProvider {
   }
 
   async *readChanges(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage> {
+    if (opts.access === 'FREE_BUSY') {
+      yield* this.readBusyBlocks(tokens, calendarExternalId, opts);
+      return;
+    }
     const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     const maxResults = Math.min(Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
     const scope = opts.cursor
@@ -141,6 +149,40 @@ export class GoogleCalendarDriver implements CalendarProvider {
       if (!pageToken) page.nextCursor = res.data.nextSyncToken ?? null;
       yield page;
     } while (pageToken);
+  }
+
+  /**
+   * A free/busy-only calendar: events.list is refused, freebusy.query gives its busy time over the window (in
+   * spans Google accepts), merged into blocks without titles. Always the whole window, and no cursor: the
+   * caller applies it as a full sync (mark and sweep).
+   */
+  private async *readBusyBlocks(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage> {
+    // A cursor kept from when the calendar was readable means nothing here: start over, as for an expired one
+    if (opts.cursor) throw new CursorExpiredError('A free/busy-only calendar has no incremental cursor; read it in full').from('GOOGLE');
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const blocks: BusyBlock[] = [];
+    for (const span of freeBusySpans(opts.windowStart, opts.windowEnd)) {
+      const busy = await this.call(async () => {
+        const res = await calendar.freebusy.query({
+          requestBody: { timeMin: span.timeMin.toISOString(), timeMax: span.timeMax.toISOString(), items: [{ id: calendarExternalId }] },
+        });
+        const entry = res.data.calendars?.[calendarExternalId];
+        if (entry?.errors?.length) throw freeBusyCalendarError(calendarExternalId, entry.errors);
+        return entry?.busy ?? [];
+      });
+      for (const b of busy) {
+        const start = Date.parse(b.start ?? '');
+        const end = Date.parse(b.end ?? '');
+        if (Number.isFinite(start) && Number.isFinite(end)) blocks.push({ start, end });
+      }
+    }
+    const events = mergeBusy(blocks).map(busyBlockEvent);
+    const size = Math.min(Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+    let at = 0;
+    do {
+      yield { upserts: events.slice(at, at + size), removedIds: [], nextCursor: null };
+      at += size;
+    } while (at < events.length);
   }
 
   async createEvent(tokens: TokenSet, calendarExternalId: string, event: EventWrite, idempotencyKey: string): Promise<WrittenEvent> {
