@@ -1,9 +1,8 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { canManageLocation } from '../app/auth/access-policy';
 import { Viewer } from '../app/auth/viewer';
 import { DomainError } from '../app/errors/domain.error';
-import { badInput, forbidden } from '../app/errors/errors';
+import { badInput } from '../app/errors/errors';
 import { isUuid } from '../app/validation/ids';
 import { CalendarAccess } from '../connections/calendar-access.enum';
 import { Connection } from '../connections/connection.entity';
@@ -11,6 +10,8 @@ import { ConnectionStatus } from '../connections/connection.enums';
 import { ConnectionEvents } from '../connections/connection-events';
 import { needsReauthError } from '../connections/connection-tokens.service';
 import { PushChannelService } from '../sync/push-channel.service';
+import { Location } from '../tenancy/location.entity';
+import { ensureMembershipRow } from '../tenancy/location-membership';
 import { CalendarConfiguration, UpdateCalendarConfigurationInput } from './calendar-configuration.types';
 import { SyncDirection } from './sync-direction.enum';
 
@@ -32,7 +33,7 @@ export class CalendarConfigurationService {
   ) {}
 
   async get(viewer: Viewer, locationId: string, userId?: string | null): Promise<CalendarConfiguration> {
-    const targetId = await this.authorize(viewer, locationId, userId);
+    const { targetId } = await this.authorize(viewer, locationId, userId);
     return this.load(locationId, targetId);
   }
 
@@ -40,8 +41,8 @@ export class CalendarConfigurationService {
     // Shape first (order of checks), then who, then what the ids refer to.
     const badId = [...input.conflictCalendarIds, ...(input.linkedCalendarId ? [input.linkedCalendarId] : [])].find((id) => !isUuid(id));
     if (badId) throw badInput(badId === input.linkedCalendarId ? 'linkedCalendarId' : 'conflictCalendarIds', `no calendar ${badId} of this user in this location`);
-    const targetId = await this.authorize(viewer, input.locationId, input.userId);
-    const locationId = input.locationId;
+    const { loc, targetId } = await this.authorize(viewer, input.locationId, input.userId);
+    const locationId = loc.id;
 
     const own: OwnCalendar[] = await this.ds.query(
       `SELECT pc.id, pc.can_write, pc.access, pc.connection_id, c.status FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
@@ -78,6 +79,7 @@ export class CalendarConfigurationService {
     }
 
     await this.ds.transaction(async (tx) => {
+      await ensureMembershipRow(tx, loc, targetId);
       await tx.query(
         `INSERT INTO calendar_configurations (location_id, user_id, linked_calendar_id, hide_event_details, sync_direction)
          VALUES ($1, $2, $3, COALESCE($4, false), COALESCE($5, 'TWO_WAY'))
@@ -106,20 +108,11 @@ export class CalendarConfigurationService {
     return this.load(locationId, targetId);
   }
 
-  /** Users configure themselves; admins the members of locations they manage. Returns the target user id. */
-  private async authorize(viewer: Viewer, locationId: string, userId?: string | null): Promise<string> {
+  /** Users configure themselves; admins the members of locations they manage. */
+  private async authorize(viewer: Viewer, locationId: string, userId?: string | null): Promise<{ loc: Location; targetId: string }> {
     const loc = await this.access.requireLocation(viewer, locationId, 'read');
-    const self = viewer.kind === 'user' ? viewer.user.id : null;
-    const targetId = userId ?? self;
-    if (!targetId) throw badInput('userId', 'the service token must name a user');
-    if (targetId !== self) {
-      const target = (await this.access.visibleUsers(viewer, [targetId])).get(targetId);
-      if (!target) throw badInput('userId', `no user ${targetId} that you can see`);
-      if (!canManageLocation(viewer, loc)) throw forbidden("Only admins of this location may configure other users' calendars");
-    }
-    const [member] = await this.ds.query(`SELECT 1 FROM location_members WHERE location_id = $1 AND user_id = $2`, [locationId, targetId]);
-    if (!member) throw badInput('userId', `user ${targetId} is not a member of this location`);
-    return targetId;
+    const targetId = await this.access.requireTargetUser(viewer, loc, userId, { forbidden: "Only admins of this location may configure other users' calendars", member: true });
+    return { loc, targetId };
   }
 
   private async load(locationId: string, userId: string): Promise<CalendarConfiguration> {

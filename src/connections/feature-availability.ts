@@ -1,25 +1,30 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { FeatureScope } from '../tenancy/feature-hooks';
+import { FeatureFacts, featureFactsColumns } from '../tenancy/feature-facts';
+import { featureState } from '../tenancy/plan-gate';
+import { FEATURE_OF, Provider } from './connection.enums';
 
-// Whether a connection's provider feature is enabled where it lives: the agency plan has it and the location
-// did not switch it off (PRODUCT.md "Plan gating"). After a downgrade, connections without it stop push.
+// Whether a connection's provider feature is enabled where it lives (PRODUCT.md "Plan gating"), decided by
+// the same rule as gating. After a downgrade, connections without it stop push.
 
-const AVAILABILITY = `
-  SELECT c.id, (p.features @> ARRAY[f.feature]
-          AND NOT EXISTS (SELECT 1 FROM location_disabled_features d WHERE d.location_id = c.location_id AND d.feature = f.feature)) AS available
-    FROM connections c
-    JOIN agencies a ON a.id = c.agency_id
-    JOIN plans p ON p.code = a.plan_code
-    CROSS JOIN LATERAL (SELECT CASE c.provider WHEN 'OUTLOOK' THEN 'OUTLOOK_CALENDAR' ELSE 'GOOGLE_CALENDAR' END AS feature) f`;
+type Row = FeatureFacts & { id: string; provider: Provider };
+
+const FACTS = `SELECT c.id, c.provider, ${featureFactsColumns('c.agency_id', 'c.location_id')} FROM connections c`;
+
+const available = (r: Row) => featureState(FEATURE_OF[r.provider], r.plan_features, r.disabled_features) === 'ENABLED';
 
 export async function isFeatureAvailable(db: DataSource | EntityManager, connectionId: string): Promise<boolean> {
-  const [row] = await db.query(`${AVAILABILITY} WHERE c.id = $1`, [connectionId]);
-  return row?.available === true;
+  const [row]: Row[] = await db.query(`${FACTS} WHERE c.id = $1`, [connectionId]);
+  return row !== undefined && available(row);
 }
 
-/** Connection ids in the scope, with their availability. */
+/** Connection ids in the scope, with their availability (one query for the whole scope). */
 export async function availabilityIn(db: DataSource | EntityManager, scope: FeatureScope): Promise<Array<{ id: string; available: boolean }>> {
-  if ('agencyId' in scope) return db.query(`${AVAILABILITY} WHERE c.agency_id = $1`, [scope.agencyId]);
-  if ('locationId' in scope) return db.query(`${AVAILABILITY} WHERE c.location_id = $1`, [scope.locationId]);
-  return db.query(`${AVAILABILITY} WHERE a.plan_code = $1`, [scope.planCode]);
+  const rows: Row[] =
+    'agencyId' in scope
+      ? await db.query(`${FACTS} WHERE c.agency_id = $1`, [scope.agencyId])
+      : 'locationId' in scope
+        ? await db.query(`${FACTS} WHERE c.location_id = $1`, [scope.locationId])
+        : await db.query(`${FACTS} WHERE c.agency_id IN (SELECT a.id FROM agencies a WHERE a.plan_code = $1)`, [scope.planCode]);
+  return rows.map((r) => ({ id: r.id, available: available(r) }));
 }

@@ -1,4 +1,4 @@
-import { canManageLocation, canSeeLocation } from '../app/auth/access-policy';
+import { canActForUser, canSeeLocation } from '../app/auth/access-policy';
 import { Viewer } from '../app/auth/viewer';
 
 /** What a subscription was opened for; fixed at subscribe time (a location's agency never changes). */
@@ -17,5 +17,5 @@ export function maySeeEvent(viewer: Viewer | null, scope: SubscriptionScope, eve
   if (!viewer || (viewer.kind === 'user' && !viewer.user.active)) return false;
   if (event.locationId !== scope.location.id || !canSeeLocation(viewer, scope.location)) return false;
   if (scope.topic === 'conflicts') return scope.userId === null || event.userId === scope.userId;
-  return canManageLocation(viewer, scope.location) || (viewer.kind === 'user' && viewer.user.id === event.userId);
+  return canActForUser(viewer, scope.location, event.userId);
 }

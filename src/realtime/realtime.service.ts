@@ -1,6 +1,5 @@
 import { AccessService } from '../app/auth/access.service';
 import { Viewer } from '../app/auth/viewer';
-import { badInput } from '../app/errors/errors';
 import { logger } from '../app/logging/logger';
 import { maySeeEvent, SubscriptionScope } from './event-visibility';
 import { ViewerCache } from './viewer-cache';
@@ -23,10 +22,7 @@ export class RealtimeService {
    */
   async authorizeConflicts(viewer: Viewer, locationId: string, userId: string | null): Promise<EventFilter> {
     const location = await this.access.requireLocation(viewer, locationId, 'read');
-    if (userId) {
-      const target = (await this.access.visibleUsers(viewer, [userId])).get(userId);
-      if (!target || !target.locationIds.includes(locationId)) throw badInput('userId', `no member ${userId} of this location that you can see`);
-    }
+    if (userId) await this.access.requireVisibleMembers(viewer, location, [userId], 'userId', (id) => `no member ${id} of this location that you can see`);
     return this.filterFor(viewer, { topic: 'conflicts', location: { id: location.id, agencyId: location.agencyId }, userId });
   }
 

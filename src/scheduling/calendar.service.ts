@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { canSeeLocation } from '../app/auth/access-policy';
+import { canSeeLocation, LocationRef } from '../app/auth/access-policy';
 import { Viewer } from '../app/auth/viewer';
 import { badInput } from '../app/errors/errors';
 import { isUuid } from '../app/validation/ids';
@@ -29,7 +29,7 @@ export class CalendarService {
     const slot = requireIntInRange('slotDurationMinutes', input.slotDurationMinutes, SLOT_MINUTES.min, SLOT_MINUTES.max);
     const memberIds = memberCountForType(input.type, shapeMembers(input.teamMemberIds));
     const loc = await this.access.requireLocation(viewer, input.locationId, 'manage');
-    await this.assertMembersOfLocation(loc.agencyId, loc.id, memberIds);
+    await this.assertMembersOfLocation(loc, memberIds);
     return this.ds.transaction(async (tx) => {
       const cal = await tx.getRepository(Calendar).save(tx.getRepository(Calendar).create({ locationId: loc.id, agencyId: loc.agencyId, name, type: input.type, slotDurationMinutes: slot }));
       await replaceMembers(tx, cal.id, memberIds);
@@ -44,7 +44,7 @@ export class CalendarService {
     const shaped = input.teamMemberIds == null ? undefined : shapeMembers(input.teamMemberIds);
     const cal = await this.access.requireCalendar(viewer, input.id, 'manage');
     const memberIds = shaped && memberCountForType(cal.type, shaped);
-    if (memberIds) await this.assertMembersOfLocation(cal.agencyId, cal.locationId, memberIds);
+    if (memberIds) await this.assertMembersOfLocation({ id: cal.locationId, agencyId: cal.agencyId }, memberIds);
     return this.ds.transaction(async (tx) => {
       if (name !== undefined) cal.name = name;
       if (slot !== undefined) cal.slotDurationMinutes = slot;
@@ -54,18 +54,9 @@ export class CalendarService {
     });
   }
 
-  /** Team members are active members of the location; agency admins count as members of every location of their agency. */
-  private async assertMembersOfLocation(agencyId: string, locationId: string, memberIds: string[]): Promise<void> {
-    const rows: Array<{ id: string }> = await this.ds.query(
-      `SELECT u.id FROM users u
-        WHERE u.id = ANY($3) AND u.agency_id = $1 AND u.active
-          AND ((u.type = 'AGENCY' AND u.role = 'ADMIN')
-               OR EXISTS (SELECT 1 FROM location_members m WHERE m.location_id = $2 AND m.user_id = u.id))`,
-      [agencyId, locationId, memberIds],
-    );
-    const found = new Set(rows.map((r) => r.id));
-    const missing = memberIds.find((id) => !found.has(id));
-    if (missing) throw badInput('teamMemberIds', `user ${missing} is not an active member of this location`);
+  /** Team members are active members of the location (agency admins count as members of every location of their agency). */
+  private async assertMembersOfLocation(loc: LocationRef, memberIds: string[]): Promise<void> {
+    await this.access.requireActiveMembers(loc, memberIds, 'teamMemberIds', (id) => `user ${id} is not an active member of this location`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { canManageLocation, canSeeLocation } from '../app/auth/access-policy';
-import { isAgencyAdmin, isService, Viewer } from '../app/auth/viewer';
+import { canAdministerAgency, canManageLocation, canSeeLocation } from '../app/auth/access-policy';
+import { isAdmin, Viewer } from '../app/auth/viewer';
 import { badInput, forbidden } from '../app/errors/errors';
 import { isUniqueViolation, isUuid } from '../app/validation/ids';
 import { requireEmail, requireName } from '../app/validation/validate';
@@ -26,9 +26,8 @@ export class UserService {
     const name = requireName('name', input.name);
     const agency = await this.access.requireAgency(viewer, input.agencyId, 'read');
     // Agency admins create anyone; account admins create ACCOUNT users into locations they manage.
-    const agencyWide = isService(viewer) || isAgencyAdmin(viewer);
-    if (!agencyWide) {
-      if (viewer.kind !== 'user' || viewer.user.role !== 'ADMIN') throw forbidden('Only admins may create users');
+    if (!canAdministerAgency(viewer, agency.id)) {
+      if (!isAdmin(viewer)) throw forbidden('Only admins may create users');
       if (input.type !== UserType.ACCOUNT) throw forbidden('Account admins may only create ACCOUNT users');
       if (input.locationIds.length === 0) throw badInput('locationIds', 'name at least one of your locations');
     }
@@ -56,9 +55,7 @@ export class UserService {
   /** Disconnects every connection of the user, takes them off all calendars; they can no longer sign in. */
   async deactivate(viewer: Viewer, userId: string): Promise<User> {
     const { user, locationIds } = await this.access.requireUser(viewer, userId);
-    if (!isService(viewer) && !(isAgencyAdmin(viewer) && viewer.kind === 'user' && viewer.user.agencyId === user.agencyId)) {
-      throw forbidden('Only an agency admin may deactivate users');
-    }
+    if (!canAdministerAgency(viewer, user.agencyId)) throw forbidden('Only an agency admin may deactivate users');
     if (viewer.kind === 'user' && viewer.user.id === user.id) throw forbidden('You cannot deactivate yourself');
     await this.ds.transaction(async (tx) => {
       await this.hooks.beforeMembershipEnds(tx, user.id, locationIds);
