@@ -13,9 +13,10 @@ import { WebSocketServer } from 'ws';
 import { buildContext, prepareContext } from '../context/context-factory';
 import { RequestContext } from '../context/request-context';
 import { formatError } from '../errors/error-formatter';
-import { queryLimitsRule } from '../graphql/query-limits.rule';
+import { extraValidationRules, PARSE_OPTIONS, ValidationSettings } from '../graphql/validation-rules';
 import { logger } from '../logging/logger';
 import { Services } from '../services';
+import { queryLimitsMiddleware } from './query-limits.middleware';
 import { requestLoggingPlugin } from './request-logging.plugin';
 
 export interface HttpServerOptions {
@@ -43,6 +44,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   const httpServer = createServer(app);
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const ctxDeps = { ds: opts.ds, services: opts.services, jwtSecret: opts.jwtSecret };
+  const validation: ValidationSettings = { limits: opts.limits, production: opts.production };
 
   const wsServer = useServer<Record<string, unknown>>(
     {
@@ -59,9 +61,11 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
 
   const apollo = new ApolloServer<RequestContext>({
     schema: opts.schema,
-    introspection: !opts.production,
+    // Introspection is switched off by the shared rules (production), the same as over WebSocket.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [queryLimitsRule(opts.limits)],
+    parseOptions: PARSE_OPTIONS,
+    validationRules: extraValidationRules(validation),
     formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -96,6 +100,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
+    queryLimitsMiddleware(opts.schema, validation),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const header = req.headers['x-request-id'];
