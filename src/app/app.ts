@@ -7,6 +7,7 @@ import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
 import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
+import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
 
@@ -29,9 +30,12 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
+  let limiter: RateLimiter | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
+    const rateLimits = { rps: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, redisUrl: config.REDIS_URL, keyPrefix: config.RATE_LIMIT_KEY_PREFIX };
+    limiter = await createRateLimiter(rateLimits, 'requests');
     const services = createServices(ds, bus.pubsub, config);
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
@@ -42,6 +46,8 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
         jwtSecret: config.AUTH_JWT_SECRET,
         production: config.NODE_ENV === 'production',
         limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
+        limiter,
+        ws: { maxOperationsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS },
         routes: (app) => {
           mountOAuthCallbackRoutes(app, { connections: services.connections, ds });
           mountWebhookRoutes(app, {
@@ -57,6 +63,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
     );
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
+    const requestLimiter = limiter;
     return {
       config,
       ds,
@@ -64,12 +71,14 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
       server,
       stop: async () => {
         await server.close();
+        await requestLimiter.close();
         await eventBus.close();
         await ds.destroy();
       },
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
+    await limiter?.close();
     await bus?.close();
     await ds.destroy();
     throw err;

@@ -42,7 +42,7 @@ export function abusiveDocuments(size = 100 * 1024): Record<string, string> {
     // Fragments in a cycle, each one heavy.
     'cyclic fragments': `query Cycle { ...F0 }\n${chain(59, (i) => `...F${i + 1} ${Array.from({ length: heavy }, (_, j) => `b${i}_${j}: location(id: "${ID}") { id }`).join(' ')}`, '...F0')}`,
     // Thousands of operations.
-    'many operations': fill(size, (i) => `query Q${i} { viewer { id name } }\n`, '', ''),
+    'many operations': fill(size, (i) => `query Q${i} { viewer { id name email role } }\n`, '', ''),
   };
 }
 

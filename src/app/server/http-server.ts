@@ -15,9 +15,12 @@ import { RequestContext } from '../context/request-context';
 import { formatError } from '../errors/error-formatter';
 import { extraValidationRules, PARSE_OPTIONS, ValidationSettings } from '../graphql/validation-rules';
 import { logger } from '../logging/logger';
+import { rateLimitMiddleware } from '../rate-limit/rate-limit.middleware';
+import { RateLimiter } from '../rate-limit/request-rate-limiter';
 import { Services } from '../services';
 import { queryLimitsMiddleware } from './query-limits.middleware';
 import { requestLoggingPlugin } from './request-logging.plugin';
+import { logClientSocketErrors, WS_MAX_PAYLOAD_BYTES, wsErrorSource, wsOnSubscribe } from './ws-operations';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -26,6 +29,9 @@ export interface HttpServerOptions {
   jwtSecret: string;
   production: boolean;
   limits: { maxDepth: number; maxCost: number };
+  /** Requests per user (or per address without a token), over HTTP and graphql-ws alike. */
+  limiter: RateLimiter;
+  ws: { maxOperationsPerSocket: number; connectionInitTimeoutMs: number };
   /** Extra routes (OAuth callbacks, webhooks) mounted before /graphql. */
   routes?: (app: Express) => void;
 }
@@ -42,22 +48,26 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
   const ctxDeps = { ds: opts.ds, services: opts.services, jwtSecret: opts.jwtSecret };
   const validation: ValidationSettings = { limits: opts.limits, production: opts.production };
+  const wsGuard = { schema: opts.schema, validation, maxOperationsPerSocket: opts.ws.maxOperationsPerSocket, limiter: opts.limiter, jwtSecret: opts.jwtSecret };
 
   const wsServer = useServer<Record<string, unknown>>(
     {
       schema: opts.schema,
       // The viewer is loaded from the database for every subscription, never cached from connect time.
       context: (ctx) => buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
-      validate: undefined,
+      connectionInitWaitTimeout: opts.ws.connectionInitTimeoutMs,
+      // Rate limit, parsing and validation as over HTTP; the context is built only for operations that passed.
+      onSubscribe: wsOnSubscribe(wsGuard),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), wsErrorSource(e)) as unknown as GraphQLError),
     },
     wss,
   );
+  logClientSocketErrors(wss);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: opts.schema,
@@ -99,6 +109,7 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   opts.routes?.(app);
   app.use(
     '/graphql',
+    rateLimitMiddleware(opts.limiter, opts.jwtSecret),
     express.json({ limit: '1mb' }),
     queryLimitsMiddleware(opts.schema, validation),
     expressMiddleware(apollo, {
