@@ -10,6 +10,7 @@ import { createServices, Services } from './services';
 import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
+import { NoticeCoalescer } from '../sync/notice-coalescer';
 
 export interface App {
   config: AppConfig;
@@ -31,11 +32,15 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
   await ds.initialize();
   let bus: PubSubHandle | undefined;
   let limiter: RateLimiter | undefined;
+  let notices: NoticeCoalescer | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
     const rateLimits = { rps: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, redisUrl: config.REDIS_URL, keyPrefix: config.RATE_LIMIT_KEY_PREFIX };
     limiter = await createRateLimiter(rateLimits, 'requests');
+    // Sync jobs consume notices (sync feature); until then they are only acknowledged.
+    notices = await NoticeCoalescer.create(rateLimits, async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'));
+    const pushNotices = notices;
     const services = createServices(ds, bus.pubsub, config);
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
@@ -53,8 +58,8 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
           mountWebhookRoutes(app, {
             providers: services.providers,
             push: services.push,
-            // Sync jobs consume notices (sync feature); until then they are only acknowledged.
-            onNotice: async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'),
+            // Limited per channel, coalesced past the limit (never lost).
+            onNotice: (channelId, kind) => pushNotices.notice(channelId, kind),
           });
         },
       },
@@ -72,6 +77,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
       stop: async () => {
         await server.close();
         await requestLimiter.close();
+        await pushNotices.close();
         await eventBus.close();
         await ds.destroy();
       },
@@ -79,6 +85,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
   } catch (err) {
     logger.error({ err }, 'start failed');
     await limiter?.close();
+    await notices?.close();
     await bus?.close();
     await ds.destroy();
     throw err;
