@@ -76,10 +76,11 @@ describe('query limits over both transports', () => {
     expect(t.sql.count).toBe(0);
   });
 
-  test('a syntax error, and a document over the token limit, are GRAPHQL_PARSE_FAILED on both', async () => {
+  test('a syntax error, a document over the token limit and one nested beyond the parser are GRAPHQL_PARSE_FAILED on both', async () => {
     const client = wsClient(t.wsUrl, t.tokenFor(w.accountUserA));
     try {
-      for (const query of ['{ viewer { id ', `{ viewer { ${'id '.repeat(16_000)} } }`]) {
+      // The last one nests deeper than the parser's stack allows: still a parse failure, not a 500.
+      for (const query of ['{ viewer { id ', `{ viewer { ${'id '.repeat(16_000)} } }`, `${'{ viewer '.repeat(4000)}${'}'.repeat(4000)}`]) {
         const http = await t.raw({ query }, t.tokenFor(w.accountUserA));
         expect(http.status).toBe(400);
         expect(codeOf(http.json)).toBe('GRAPHQL_PARSE_FAILED');
