@@ -8,8 +8,10 @@ import { logger } from './logging/logger';
 import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
+import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
+import { NoticeCoalescer } from '../sync/notice-coalescer';
 
 export interface App {
   config: AppConfig;
@@ -30,9 +32,16 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
+  let limiter: RateLimiter | undefined;
+  let notices: NoticeCoalescer | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
+    const rateLimits = { rps: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, redisUrl: config.REDIS_URL, keyPrefix: config.RATE_LIMIT_KEY_PREFIX };
+    limiter = await createRateLimiter(rateLimits, 'requests');
+    // Sync jobs consume notices (sync feature); until then they are only acknowledged.
+    notices = await NoticeCoalescer.create(rateLimits, async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'));
+    const pushNotices = notices;
     const services = createServices(ds, bus.pubsub, config);
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
@@ -43,14 +52,16 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
         jwtSecret: config.AUTH_JWT_SECRET,
         production: config.NODE_ENV === 'production',
         limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
+        limiter,
+        ws: { maxOperationsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS },
         routes: (app) => {
           if (config.NODE_ENV !== 'production') mountExplorerRoutes(app);
           mountOAuthCallbackRoutes(app, { connections: services.connections, callbacks: services.oauthCallbacks, returnUrl: config.OAUTH_RETURN_URL, publicUrl: () => config.PUBLIC_URL });
           mountWebhookRoutes(app, {
             providers: services.providers,
             push: services.push,
-            // Sync jobs consume notices (sync feature); until then they are only acknowledged.
-            onNotice: async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'),
+            // Limited per channel, coalesced past the limit (never lost).
+            onNotice: (channelId, kind) => pushNotices.notice(channelId, kind),
           });
         },
       },
@@ -59,6 +70,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
     );
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
+    const requestLimiter = limiter;
     return {
       config,
       ds,
@@ -66,12 +78,16 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
       server,
       stop: async () => {
         await server.close();
+        await requestLimiter.close();
+        await pushNotices.close();
         await eventBus.close();
         await ds.destroy();
       },
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
+    await limiter?.close();
+    await notices?.close();
     await bus?.close();
     await ds.destroy();
     throw err;

@@ -33,6 +33,11 @@ export const configSchema = z.object({
   REALTIME_ACCESS_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
   REALTIME_SOCKET_RECHECK_MS: z.coerce.number().int().min(50).max(300_000).default(5000),
   SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
+  RATE_LIMIT_RPS: z.coerce.number().int().min(0).default(50),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
+  RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('calbridge:rl'),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+  WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
 
   MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
