@@ -47,6 +47,8 @@ export const configSchema = z.object({
 
   SYNC_WINDOW_PAST_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_WINDOW_FUTURE_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  // Provider requests in flight per mailbox across all instances (Graph allows 4 per app per mailbox)
+  SYNC_MAILBOX_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
