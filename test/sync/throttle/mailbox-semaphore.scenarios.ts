@@ -23,7 +23,7 @@ interface Backend {
   name: 'postgres' | 'redis';
   url: string;
   /** A semaphore as one app instance would have it (its own connections). */
-  instance(opts?: Partial<SlotStoreOptions>): MailboxSemaphore;
+  instance(opts?: Partial<SlotStoreOptions>): Promise<MailboxSemaphore>;
   prefix: string;
   close(): Promise<void>;
 }
@@ -36,15 +36,11 @@ async function postgres(): Promise<Backend> {
     name: 'postgres',
     url,
     prefix: '',
-    instance(opts = {}) {
+    async instance(opts = {}) {
       const ds = createDataSource({ url, poolSize: 3 });
       sources.push(ds);
-      const ready = ds.initialize();
-      // initialize() is async; the store's first query waits for it
-      const store = new PgSlotStore(ds, { leaseMs: LEASE_MS, ...opts });
-      const take = store.tryTake.bind(store);
-      store.tryTake = async (m, l) => (await ready, take(m, l));
-      const s = new MailboxSemaphore(store, { waitMs: 10_000 });
+      await ds.initialize();
+      const s = new MailboxSemaphore(new PgSlotStore(ds, { leaseMs: LEASE_MS, ...opts }), { waitMs: 10_000 });
       semaphores.push(s);
       return s;
     },
@@ -63,7 +59,7 @@ async function redis(): Promise<Backend> {
     name: 'redis',
     url: REDIS_URL,
     prefix,
-    instance(opts = {}) {
+    async instance(opts = {}) {
       const client = new Redis(REDIS_URL);
       clients.push(client);
       const s = new MailboxSemaphore(new RedisSlotStore(client, { leaseMs: LEASE_MS, keyPrefix: prefix, ...opts }), { waitMs: 10_000 });
@@ -110,8 +106,7 @@ export function semaphoreScenarios(make: () => Promise<Backend>): void {
 
   beforeAll(async () => {
     backend = await make();
-    a = backend.instance();
-    b = backend.instance();
+    [a, b] = await Promise.all([backend.instance(), backend.instance()]);
   });
   afterAll(async () => {
     await backend?.close();
