@@ -1,9 +1,10 @@
 import type { AccountSeed, GoogleEmulator } from '../../emulators/google';
 import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
-import { ProviderRequestRejectedError, ProviderThrottledError } from '../../src/providers/provider.errors';
+import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
 import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError } from '../../src/providers/provider.errors';
 import { authorize, collect, connect, pkce, REDIRECT_URI, startGoogle, startReceiver, uniqueEmail } from './google.harness';
 import { hashPushSecret } from '../../src/providers/shared/push-secret';
+import { ProviderThrottledError } from '../../src/providers/provider.errors';
 
 // The Google driver against the emulator, over the network, with the real client libraries.
 
