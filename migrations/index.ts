@@ -5,5 +5,14 @@ import { OAuthConfirmations1763810000000 } from './1763810000000-oauth-confirmat
 import { RefreshLease1763900000000 } from './1763900000000-refresh-lease';
 import { PushSecretHash1763900000001 } from './1763900000001-push-secret-hash';
 import { CalendarAccess1763950000000 } from './1763950000000-calendar-access';
+import { RequestSlots1764050000000 } from './1764050000000-request-slots';
 
-export const migrations = [Tenancy1763700000000, Connections1763800000000, OAuthConfirmations1763810000000, RefreshLease1763900000000, PushSecretHash1763900000001, CalendarAccess1763950000000];
+export const migrations = [
+  Tenancy1763700000000,
+  Connections1763800000000,
+  OAuthConfirmations1763810000000,
+  RefreshLease1763900000000,
+  PushSecretHash1763900000001,
+  CalendarAccess1763950000000,
+  RequestSlots1764050000000,
+];

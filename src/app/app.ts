@@ -5,6 +5,7 @@ import { AppConfig } from './config/config';
 import { createDataSource, migrate } from './database/data-source';
 import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
+import { mountMetricsRoute } from './metrics/metrics.routes';
 import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
@@ -57,9 +58,11 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
         routes: (app) => {
           if (config.NODE_ENV !== 'production') mountExplorerRoutes(app);
           mountOAuthCallbackRoutes(app, { connections: services.connections, callbacks: services.oauthCallbacks, returnUrl: config.OAUTH_RETURN_URL, publicUrl: () => config.PUBLIC_URL });
+          mountMetricsRoute(app, services.metrics, config.METRICS_TOKEN);
           mountWebhookRoutes(app, {
             providers: services.providers,
             push: services.push,
+            metrics: services.metrics,
             // Limited per channel, coalesced past the limit (never lost).
             onNotice: (channelId, kind) => pushNotices.notice(channelId, kind),
           });

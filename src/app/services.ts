@@ -24,6 +24,7 @@ import { TokenCipher } from '../connections/token-cipher';
 import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { PushChannelService } from '../sync/push-channel.service';
+import { Metrics } from './metrics/metrics';
 
 /** The service singletons, wired once at start. */
 export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig) {
@@ -32,7 +33,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const featureHooks = new FeatureHooks();
   const planGate = new PlanGateService(ds);
   const cipher = new TokenCipher(config.TOKEN_ENCRYPTION_KEYS);
-  const providers = new ProviderRegistry(endpointsFromConfig(config));
+  const metrics = new Metrics();
+  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest });
   const events = new ConnectionEvents(pubsub);
   const tokens = new ConnectionTokens(ds, cipher, providers, events);
   // PUBLIC_URL may follow the bound port (set after listen), so it is read lazily.
@@ -48,6 +50,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   return {
     ds,
     pubsub,
+    metrics,
     access,
     membershipHooks,
     featureHooks,

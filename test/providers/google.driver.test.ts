@@ -4,6 +4,7 @@ import { ProviderRequestRejectedError } from '../../src/providers/provider.error
 import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError, ProviderNotFoundError } from '../../src/providers/provider.errors';
 import { authorize, collect, connect, pkce, REDIRECT_URI, startGoogle, startReceiver, uniqueEmail } from './google.harness';
 import { hashPushSecret } from '../../src/providers/shared/push-secret';
+import { ProviderThrottledError } from '../../src/providers/provider.errors';
 
 // The Google driver against the emulator, over the network, with the real client libraries.
 
@@ -398,6 +399,16 @@ describe('throttling and outages', () => {
     const attempts = emu.requestLog.entries.filter((e) => e.account === email);
     expect(attempts.map((e) => e.status)).toEqual([403, 503, null, 200]);
     expect(attempts[1].time - attempts[0].time).toBeGreaterThanOrEqual(200);
+  });
+
+  it('hands a Retry-After longer than its wait budget to the caller after one request (no library retry either)', async () => {
+    const { email, tokens } = await newAccount('long-wait');
+    emu.faults.add({ fault: { type: 'rateLimit', retryAfterSec: 30 }, route: '/calendarList', account: email });
+    emu.requestLog.clear();
+    const started = Date.now();
+    await expect(driver.listCalendars(tokens)).rejects.toMatchObject({ constructor: ProviderThrottledError, retryAfterMs: 30_000, retryAfterGiven: true, provider: 'GOOGLE' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(emu.requestLog.entries.filter((e) => e.account === email).map((e) => e.status)).toEqual([429]);
   });
 });
 

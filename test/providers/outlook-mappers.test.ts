@@ -29,6 +29,10 @@ describe('mapGraphError', () => {
     const throttled = mapGraphError(graphError(429, 'ApplicationThrottled', { 'Retry-After': '2.5' }));
     expect(throttled).toBeInstanceOf(ProviderThrottledError);
     expect((throttled as ProviderThrottledError).retryAfterMs).toBe(2500);
+    expect((throttled as ProviderThrottledError).retryAfterGiven).toBe(true);
+    // Without Retry-After the wait is a guess: the sync engine backs off instead of trusting it
+    expect(mapGraphError(graphError(429, 'ApplicationThrottled'))).toMatchObject({ retryAfterMs: 1000, retryAfterGiven: false });
+    expect(mapGraphError(graphError(503, 'ServiceNotAvailable', { 'Retry-After': '7' }))).toMatchObject({ retryAfterMs: 7000 });
     expect(mapGraphError(graphError(401, 'InvalidAuthenticationToken'))).toBeInstanceOf(AccessTokenExpiredError);
     expect(mapGraphError(graphError(410, 'resyncRequired'))).toBeInstanceOf(CursorExpiredError);
     expect(mapGraphError(graphError(400, 'syncStateNotFound'))).toBeInstanceOf(CursorExpiredError);

@@ -6,6 +6,7 @@ import {
   AccessTokenExpiredError,
   CursorExpiredError,
   GrantRevokedError,
+  ProviderThrottledError,
   PushSetupFailedError,
   UnsupportedMailboxError,
 } from '../../src/providers/provider.errors';
@@ -244,6 +245,15 @@ describe('reading changes', () => {
     const attempts = emulator.requestLog.list({ account: account.userPrincipalName, path: /calendarView\/delta$/ });
     expect(attempts.map((a) => a.status)).toEqual([429, 200]);
     expect(attempts[1].time - attempts[0].time).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('hands a Retry-After longer than its wait budget to the caller after one request (no Graph client retry either)', async () => {
+    const { account, tokens } = await newUser();
+    emulator.addFault({ kind: 'throttle', retryAfterSeconds: 30, account: account.id, route: 'GET /v1.0/me/calendars', times: 1 });
+    const started = Date.now();
+    await expect(driver.listCalendars(tokens)).rejects.toMatchObject({ constructor: ProviderThrottledError, retryAfterMs: 30_000, retryAfterGiven: true, provider: 'OUTLOOK' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(emulator.requestLog.list({ account: account.userPrincipalName, path: '/v1.0/me/calendars' }).map((a) => a.status)).toEqual([429]);
   });
 
   it('retries a 503 itself', async () => {

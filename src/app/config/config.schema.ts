@@ -27,6 +27,8 @@ export const configSchema = z.object({
     .pipe(z.array(base64Key).min(1, 'TOKEN_ENCRYPTION_KEYS needs at least one key'))
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  // Set: GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
   QUERY_MAX_COST: z.coerce.number().int().min(10).default(20000),
@@ -54,6 +56,8 @@ export const configSchema = z.object({
 
   SYNC_WINDOW_PAST_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_WINDOW_FUTURE_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  // Provider requests in flight per mailbox across all instances (Graph allows 4 per app per mailbox)
+  SYNC_MAILBOX_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

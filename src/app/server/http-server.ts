@@ -67,6 +67,8 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), wsErrorSource(e)) as unknown as GraphQLError),
+      // Subscriptions count in the metrics gauge while their event stream is open
+      onOperation: (_ctx, _id, _payload, _args, result) => (Symbol.asyncIterator in result ? opts.services.metrics.countSubscription(result) : undefined),
     },
     wss,
   );

@@ -19,7 +19,8 @@ import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
 import { ChangePageBuilder } from '../shared/change-page.builder';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
-import { createCalendarClient, createOAuthClient } from './google-clients.factory';
+import type { ProviderRequestObserver } from '../shared/request-observer';
+import { createCalendarClient, createOAuthClient, type GoogleClientSettings } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
 import { asProviderError, refreshRefusal } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
@@ -40,13 +41,15 @@ const MAX_PAGE_SIZE = 2500;
 export class GoogleCalendarDriver implements CalendarProvider {
   readonly kind = 'GOOGLE' as const;
   readonly scopes = GOOGLE_SCOPES;
-  private readonly endpoints: ProviderEndpoints['google'];
+  private readonly endpoints: GoogleClientSettings;
 
   constructor(
     endpoints: ProviderEndpoints['google'],
     private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+    /** Sees every HTTP exchange with Google (metrics). */
+    onRequest?: ProviderRequestObserver,
   ) {
-    this.endpoints = { ...endpoints, apiUrl: withTrailingSlash(endpoints.apiUrl) };
+    this.endpoints = { ...endpoints, apiUrl: withTrailingSlash(endpoints.apiUrl), onRequest };
   }
 
   async authorizationUrl(req: AuthorizationRequest): Promise<string> {

@@ -20,6 +20,7 @@ import type {
 import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
 import { ChangePageBuilder } from '../shared/change-page.builder';
+import type { ProviderRequestObserver } from '../shared/request-observer';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
@@ -49,6 +50,8 @@ export interface OutlookDriverOptions {
   /** Items per delta page when the caller does not say. */
   defaultPageSize?: number;
   requestTimeoutMs?: number;
+  /** Sees every HTTP exchange with Microsoft, Graph and identity platform (metrics). */
+  onRequest?: ProviderRequestObserver;
 }
 
 interface DeltaPage {
@@ -80,7 +83,7 @@ export class OutlookDriver implements CalendarProvider {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       authority: options.authority,
-      network: new MsalNetworkClient(this.agent, this.timeoutMs),
+      network: new MsalNetworkClient(this.agent, this.timeoutMs, options.onRequest),
     };
   }
 
@@ -262,7 +265,7 @@ export class OutlookDriver implements CalendarProvider {
 
   /** One Graph call with the driver's retries; failures become typed provider errors. */
   private call<T = unknown>(tokens: TokenSet, run: (client: Client) => Promise<T>): Promise<T> {
-    const client = createGraphClient({ graphUrl: this.graphUrl, agent: this.agent, timeoutMs: this.timeoutMs }, tokens.accessToken);
+    const client = createGraphClient({ graphUrl: this.graphUrl, agent: this.agent, timeoutMs: this.timeoutMs, onRequest: this.options.onRequest }, tokens.accessToken);
     return withRetries(async () => {
       try {
         return await run(client);
