@@ -57,16 +57,19 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
     );
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
+    let stopping: Promise<void> | null = null;
     return {
       config,
       ds,
       services,
       server,
-      stop: async () => {
-        await server.close();
-        await eventBus.close();
-        await ds.destroy();
-      },
+      // Once, however many callers: drain, then the bus, then the pool.
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.close();
+          await eventBus.close();
+          await ds.destroy();
+        })()),
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
