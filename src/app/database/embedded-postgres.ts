@@ -84,7 +84,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
     persistent: true,
     createPostgresUser: true,
     onLog: (m: unknown) => {
-      recent.push(...String(m).split('\n').filter((l) => l.trim()));
+      // Without the "2026-01-01 10:00:00.000 UTC [123] " prefix: the reader needs the words.
+      recent.push(...String(m).split('\n').filter((l) => l.trim()).map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '')));
       recent.splice(0, Math.max(0, recent.length - 8));
     },
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
