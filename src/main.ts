@@ -9,7 +9,7 @@ import { describeFailure, StartError } from './app/bootstrap/start-error';
 import { ConfigError, mayGenerateSecrets, parseEnv, resolveConfig } from './app/config/config';
 import { loadOrCreateSecrets } from './app/config/generated-secrets';
 import { seedDemo } from './app/demo/demo-seed';
-import { createDataSource, migrate } from './app/database/data-source';
+import { closeDataSource, createDataSource, migrate } from './app/database/data-source';
 import { logger } from './app/logging/logger';
 import { startProviderSandbox } from './app/sandbox/provider-sandbox';
 
@@ -48,14 +48,12 @@ async function main(): Promise<void> {
   // Migrate and seed before serving, so the first request already sees the demo.
   const seedDs = createDataSource({ url, poolSize: 1 });
   await seedDs.initialize();
-  lifecycle.add('seed connection', async () => {
-    if (seedDs.isInitialized) await seedDs.destroy();
-  });
+  lifecycle.add('seed connection', () => closeDataSource(seedDs));
   await migrate(seedDs);
   const shouldSeed = raw.SEED_DEMO === 'always' || (raw.SEED_DEMO === 'auto' && !!embedded);
   const demo = shouldSeed ? await seedDemo(seedDs) : null;
   const emails: Array<{ email: string }> = sandboxed ? await seedDs.query(`SELECT DISTINCT lower(email) AS email FROM users WHERE active`) : [];
-  await seedDs.destroy();
+  await closeDataSource(seedDs);
 
   // Each user gets an emulator account with the same email, so the connect walk works by hand.
   const sandbox = sandboxed ? await startProviderSandbox(raw, emails.map((e) => e.email)) : null;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createEventBus, PubSubHandle } from '../realtime/pubsub';
 import { AppConfig } from './config/config';
-import { createDataSource, migrate } from './database/data-source';
+import { closeDataSource, createDataSource, migrate } from './database/data-source';
 import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
 import { RunningServer, startHttpServer } from './server/http-server';
@@ -68,13 +68,14 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
         (stopping ??= (async () => {
           await server.close();
           await eventBus.close();
-          await ds.destroy();
+          services.providers.close();
+          await closeDataSource(ds);
         })()),
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
     await bus?.close();
-    await ds.destroy();
+    await closeDataSource(ds);
     throw err;
   }
 }

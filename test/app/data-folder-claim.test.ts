@@ -19,24 +19,25 @@ describe('data folder claim', () => {
     expect(existsSync(join(dir, 'runtime.json'))).toBe(false);
   });
 
-  it('refuses a folder held by a running calbridge, naming the folder, the pid, its URL and what to do', () => {
+  it('refuses a folder held by a running calbridge, naming the folder, the pid, its URL and what to do', async () => {
     const dir = folder();
-    // The jest parent is a live Node process: it stands for the other instance.
-    writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ pid: process.ppid, url: 'http://localhost:4000/graphql' }));
-    let err: unknown;
+    // A live Node process stands for the other instance.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    const pid = other.pid!;
     try {
-      claimDataFolder(dir);
-    } catch (e) {
-      err = e;
+      writeFileSync(join(dir, 'runtime.json'), JSON.stringify({ pid, url: 'http://localhost:4000/graphql' }));
+      expect(() => claimDataFolder(dir)).toThrow(DataFolderInUseError);
+      expect(() => claimDataFolder(dir)).toThrow(
+        `The data folder ${dir} is in use by another calbridge (pid ${pid}, serving http://localhost:4000/graphql).\n` +
+          `Stop that one first (Ctrl+C in its terminal, or \`kill ${pid}\`), or start this one with another DATA_DIR.`,
+      );
+      // Its claim is left alone, also by a release from this process.
+      releaseDataFolder(dir);
+      expect(claimOf(dir).pid).toBe(pid);
+    } finally {
+      other.kill();
+      await new Promise((r) => other.once('exit', r));
     }
-    expect(err).toBeInstanceOf(DataFolderInUseError);
-    expect((err as Error).message).toBe(
-      `The data folder ${dir} is in use by another calbridge (pid ${process.ppid}, serving http://localhost:4000/graphql).\n` +
-        `Stop that one first (Ctrl+C in its terminal, or \`kill ${process.ppid}\`), or start this one with another DATA_DIR.`,
-    );
-    // Its claim is left alone, also by a release from this process.
-    releaseDataFolder(dir);
-    expect(claimOf(dir).pid).toBe(process.ppid);
   });
 
   it('takes over the claim of an instance that is gone (killed, crashed)', () => {
@@ -57,6 +58,7 @@ describe('data folder claim', () => {
       expect(claimOf(dir).pid).toBe(process.pid);
     } finally {
       other.kill();
+      await new Promise((r) => other.once('exit', r));
     }
   });
 });
