@@ -41,8 +41,10 @@ async function main(): Promise<void> {
 
   const { url, embedded } = await resolveDatabase(raw, say);
   if (embedded) {
-    lifecycle.add('data folder claim', () => releaseDataFolder(raw.DATA_DIR));
-    lifecycle.add('embedded PostgreSQL', () => embedded.stop());
+    lifecycle.add('embedded PostgreSQL and the data folder claim', async () => {
+      await embedded.stop();
+      releaseDataFolder(raw.DATA_DIR);
+    });
   }
 
   // Migrate and seed before serving, so the first request already sees the demo.

@@ -27,7 +27,10 @@ export class Lifecycle {
     return this.stopRequested;
   }
 
-  /** Registers something to close at the end; a start that goes on after a stop request ends here. */
+  /**
+   * Registers something to close at the end. After a stop request this throws (once registered), so
+   * the start in progress ends here: register what one step opened in one call.
+   */
   add(name: string, close: Opened['close']): void {
     this.opened.push({ name, close });
     if (this.stopRequested) throw new StopRequested();
