@@ -72,25 +72,26 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
         `Stop it with \`kill ${orphan}\` and start again.`,
     );
   }
-  const port = await freePort();
   const EmbeddedPostgres = await loadEmbeddedPostgres(!!opts.callerHandlesSignals);
   // The library rejects with `undefined` when the server exits early: keep its last lines for the reason.
   const recent: string[] = [];
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: (m: unknown) => {
-      // Without the "2026-01-01 10:00:00.000 UTC [123] " prefix: the reader needs the words.
-      recent.push(...String(m).split('\n').filter((l) => l.trim()).map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '')));
-      recent.splice(0, Math.max(0, recent.length - 8));
-    },
-    onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
-  });
+  const cluster = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: dir,
+      user: 'postgres',
+      password: 'postgres',
+      port,
+      persistent: true,
+      createPostgresUser: true,
+      onLog: (m: unknown) => {
+        // Without the "2026-01-01 10:00:00.000 UTC [123] " prefix: the reader needs the words.
+        recent.push(...String(m).split('\n').filter((l) => l.trim()).map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '')));
+        recent.splice(0, Math.max(0, recent.length - 8));
+      },
+      onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
+    });
   const step = async (what: string, run: () => Promise<void>) => {
+    recent.length = 0;
     try {
       await run();
     } catch (err) {
@@ -98,17 +99,31 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
       throw new StartError(`The embedded PostgreSQL in ${dir} could not ${what}: ${reason || 'it exited without saying why'}`, { cause: err });
     }
   };
+  let port = await freePort();
+  let pg = cluster(port);
   if (fresh) await step('be initialised', () => pg.initialise());
-  await step(`start on port ${port}`, () => pg.start());
+  // The free port may be taken by another process before the server binds it: try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await step(`start on port ${port}`, () => pg.start());
+      break;
+    } catch (err) {
+      if (attempt === 3 || !/could not bind|address already in use/i.test((err as Error).message)) throw err;
+      port = await freePort();
+      pg = cluster(port);
+    }
+  }
   if (fresh) {
-    await step('create the calbridge database', () => pg.createDatabase('calbridge')).catch(async (err) => {
-      await pg.stop();
+    const started = pg;
+    await step('create the calbridge database', () => started.createDatabase('calbridge')).catch(async (err) => {
+      await started.stop();
       throw err;
     });
   }
+  const running = pg;
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/calbridge`,
     dir,
-    stop: () => pg.stop(),
+    stop: () => running.stop(),
   };
 }
