@@ -3,7 +3,7 @@ import { ConflictsChangedDocument, ViewerDocument } from '../generated/graphql';
 import { buildWorld } from '../support/fixtures';
 import { startTestApp } from '../support/test-app';
 import { createTestDataSource } from '../support/test-database';
-import { subscribe, wsClient } from '../support/ws-client';
+import { subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // What is closed is closed when the promise resolves: nothing keeps a process (or a jest worker)
 // alive afterwards. This file opens nothing else, so every TCP handle below is ours.
@@ -26,7 +26,12 @@ describe('closing', () => {
     const client = wsClient(t.wsUrl, t.tokenFor(w.accountUserA));
     const sub = subscribe(client, ConflictsChangedDocument, { locationId: w.locA });
     const closedByServer = new Promise<number>((resolve) => client.on('closed', (e) => resolve((e as { code: number }).code)));
-    await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+    // Live (its first event delivered) before the stop, so no subscribe is still being handled.
+    const at = new Date().toISOString();
+    await untilLive(sub, async () => {
+      t.app.services.pubsub.publish('conflicts', w.locA, { locationId: w.locA, userId: w.accountUserA, from: at, to: at });
+      await t.gql(ViewerDocument, {}, t.tokenFor(w.accountUserA)); // a round trip between attempts
+    });
     await t.stop();
     expect(await closedByServer).toBe(1001);
     expect(tcp()).toEqual([]);
