@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createEventBus, PubSubHandle } from '../realtime/pubsub';
 import { AppConfig } from './config/config';
-import { createDataSource, migrate } from './database/data-source';
+import { closeDataSource, createDataSource, migrate } from './database/data-source';
 import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
 import { mountMetricsRoute } from './metrics/metrics.routes';
@@ -74,25 +74,29 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
     const requestLimiter = limiter;
+    let stopping: Promise<void> | null = null;
     return {
       config,
       ds,
       services,
       server,
-      stop: async () => {
-        await server.close();
-        await requestLimiter.close();
-        await pushNotices.close();
-        await eventBus.close();
-        await ds.destroy();
-      },
+      // Once, however many callers: drain, then the limiter, notices and bus, then the pool.
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.close();
+          await requestLimiter.close();
+          await pushNotices.close();
+          await eventBus.close();
+          services.providers.close();
+          await closeDataSource(ds);
+        })()),
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
     await limiter?.close();
     await notices?.close();
     await bus?.close();
-    await ds.destroy();
+    await closeDataSource(ds);
     throw err;
   }
 }

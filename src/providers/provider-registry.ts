@@ -16,12 +16,19 @@ export interface ProviderRegistryOptions {
 /** The driver for each provider, built once from configuration. */
 export class ProviderRegistry {
   private readonly drivers: Record<Provider, CalendarProvider>;
+  private readonly outlook: OutlookDriver;
 
   constructor(endpoints: ProviderEndpoints, options: ProviderRegistryOptions = {}) {
+    this.outlook = OutlookDriver.fromEndpoints(endpoints, { retryPolicy: options.retryPolicy, onRequest: options.onRequest });
     this.drivers = {
-      [Provider.OUTLOOK]: OutlookDriver.fromEndpoints(endpoints, { retryPolicy: options.retryPolicy, onRequest: options.onRequest }),
+      [Provider.OUTLOOK]: this.outlook,
       [Provider.GOOGLE]: new GoogleCalendarDriver(endpoints.google, options.retryPolicy, options.onRequest),
     };
+  }
+
+  /** Releases the drivers' pooled connections (Outlook's keep-alive agent; Google uses the global fetch). */
+  close(): void {
+    this.outlook.close();
   }
 
   get(provider: Provider): CalendarProvider {

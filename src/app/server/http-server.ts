@@ -82,8 +82,12 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
     parseOptions: PARSE_OPTIONS,
     validationRules: extraValidationRules(validation),
     formatError,
+    // The process owns its signals (src/main.ts). Apollo's own handler would stop the server first,
+    // and a second stop() while one is under way never returns (Apollo 5.5), so shutdown hung.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests get 5 s, so the whole shutdown fits in the 10 s a process manager allows.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
       opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : withExplorerLink(ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
       requestLoggingPlugin,
@@ -132,16 +136,19 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
     httpServer.listen(port, host, () => resolve());
   });
   const actualPort = (httpServer.address() as AddressInfo).port;
+  let closing: Promise<void> | null = null;
   return {
     httpServer,
     port: actualPort,
     url: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${actualPort}/graphql`,
-    close: async () => {
-      ready = false;
-      opts.services.sockets.dispose();
-      for (const client of wss.clients) client.close(1001, 'Server shutting down');
-      await apollo.stop();
-      wss.close();
-    },
+    // Once: a second apollo.stop() during the first would wait forever.
+    close: () =>
+      (closing ??= (async () => {
+        ready = false;
+        opts.services.sockets.dispose();
+        for (const client of wss.clients) client.close(1001, 'Server shutting down');
+        await apollo.stop();
+        wss.close();
+      })()),
   };
 }
