@@ -7,6 +7,7 @@ import { PushSecretHash1763900000001 } from './1763900000001-push-secret-hash';
 import { CalendarAccess1763950000000 } from './1763950000000-calendar-access';
 import { RequestSlots1764050000000 } from './1764050000000-request-slots';
 import { CalendarSettings1764100000000 } from './1764100000000-calendar-settings';
+import { Appointments1764100000001 } from './1764100000001-appointments';
 
 export const migrations = [
   Tenancy1763700000000,
@@ -17,4 +18,5 @@ export const migrations = [
   CalendarAccess1763950000000,
   RequestSlots1764050000000,
   CalendarSettings1764100000000,
+  Appointments1764100000001,
 ];
