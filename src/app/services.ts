@@ -11,6 +11,9 @@ import { UserService } from '../tenancy/user.service';
 import { CalendarService } from '../scheduling/calendar.service';
 import { AvailabilityService } from '../scheduling/availability/availability.service';
 import { SqlBusyTimeRepository } from '../scheduling/availability/busy-time.repository';
+import { AppointmentRepository } from '../scheduling/booking/appointment.repository';
+import { BookingService } from '../scheduling/booking/booking.service';
+import { ConflictEvents } from '../realtime/conflict-events';
 import { systemClock } from './clock';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
@@ -74,6 +77,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     calendars: new CalendarService(ds, access),
     clock,
     availability,
+    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), new ConflictEvents(pubsub), clock),
     configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),
     realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
     sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),

@@ -30,3 +30,21 @@ export async function insertAppointment(ds: DataSource, a: AppointmentFixture): 
   }
   return id;
 }
+
+/** A connection of the user in the location with one writable calendar, chosen as their linked calendar. Returns its id. */
+export async function insertLinkedCalendar(ds: DataSource, at: { agencyId: string; locationId: string; userId: string; provider?: 'OUTLOOK' | 'GOOGLE' }): Promise<string> {
+  const provider = at.provider ?? 'GOOGLE';
+  const external = `${provider}-${at.userId}-${at.locationId}`;
+  await ds.query(`INSERT INTO provider_accounts (provider, external_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [provider, external, at.userId]);
+  const [{ id: connectionId }] = await ds.query(
+    `INSERT INTO connections (agency_id, location_id, user_id, provider, account_external_id, account_email, credentials)
+     VALUES ($1, $2, $3, $4, $5, 'someone@example.test', 'sealed') RETURNING id`,
+    [at.agencyId, at.locationId, at.userId, provider, external],
+  );
+  const [{ id }] = await ds.query(
+    `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, access, is_default) VALUES ($1, 'primary', 'Work', true, 'WRITE', true) RETURNING id`,
+    [connectionId],
+  );
+  await ds.query(`INSERT INTO calendar_configurations (location_id, user_id, linked_calendar_id) VALUES ($1, $2, $3)`, [at.locationId, at.userId, id]);
+  return id;
+}
