@@ -20,15 +20,16 @@ const slots = gridSlots(
 );
 
 function rules(over: Partial<FreeSlotRules> = {}): FreeSlotRules {
-  return { type: CalendarType.PERSONAL, calendarId: CAL, zone: NY, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, maxAppointmentsPerDay: null, ...over };
+  return { type: CalendarType.PERSONAL, zone: NY, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, maxAppointmentsPerDay: null, ...over };
 }
 
-/** A confirmed appointment as stored: its occupied range with its own calendar's buffers. */
+/** A confirmed appointment as read: its occupied range with its own calendar's buffers; its start when it is on this calendar. */
 function appointment(start: string, end: string, before = 0, after = 0, calendarId = OTHER_CAL): BusyInterval {
   const r = occupiedRange(at(start), at(end), before, after);
-  return { kind: 'APPOINTMENT', start: r.from, end: r.to, calendarId, startsAt: at(start) };
+  const busy: BusyInterval = { kind: 'APPOINTMENT', start: r.from.getTime(), end: r.to.getTime() };
+  return calendarId === CAL ? { ...busy, capStart: at(start).getTime() } : busy;
 }
-const event = (start: string, end: string): BusyInterval => ({ kind: 'EVENT', start: at(start), end: at(end) });
+const event = (start: string, end: string): BusyInterval => ({ kind: 'EVENT', start: at(start).getTime(), end: at(end).getTime() });
 
 /** Local start times of the slots listed for one member. */
 const freeFor = (busy: BusyInterval[], r = rules()) => freeSlots(slots, ['u'], new Map([['u', busy]]), r).map((s) => hhmm(s.start));

@@ -49,7 +49,7 @@ export class AvailabilityService {
       from = Math.min(from, DateTime.fromJSDate(slots[0].start, { zone: ctx.zone }).startOf('day').toMillis());
       to = Math.max(to, DateTime.fromJSDate(slots[slots.length - 1].start, { zone: ctx.zone }).plus({ days: 1 }).startOf('day').toMillis());
     }
-    return this.busy.busyTimes({ userIds: members, from: new Date(from), to: new Date(to), providers: ctx.providers, locationId: ctx.calendar.locationId, excludeAppointmentId });
+    return this.busy.busyTimes({ userIds: members, from: new Date(from), to: new Date(to), providers: ctx.providers, calendarId: ctx.calendar.id, locationId: ctx.calendar.locationId, excludeAppointmentId });
   }
 }
 

@@ -2,14 +2,14 @@ import { Provider } from '../../connections/connection.enums';
 
 // What takes a member's time, as read from local data (PRODUCT.md "Availability").
 
+/** Times are epoch milliseconds: availability reads thousands of these per request, and Dates cost. */
 export interface BusyInterval {
   /** APPOINTMENT: a confirmed appointment, its range with its own calendar's buffers. EVENT: a blocking third-party event. */
   kind: 'APPOINTMENT' | 'EVENT';
-  start: Date;
-  end: Date;
-  /** APPOINTMENT only: its CRM calendar and its own start (the daily cap counts a calendar's appointments by local day). */
-  calendarId?: string;
-  startsAt?: Date;
+  start: number;
+  end: number;
+  /** Set for appointments on the CRM calendar asked about: their own start (the daily cap counts them by local day). */
+  capStart?: number;
 }
 
 export interface BusyTimeQuery {
@@ -19,7 +19,8 @@ export interface BusyTimeQuery {
   to: Date;
   /** Third-party events only from conflict calendars of these providers (the CRM calendar's supportedProviders). */
   providers: readonly Provider[];
-  /** Conflict calendars are chosen per location: the CRM calendar's. */
+  /** The CRM calendar asked about (its appointments count toward its daily cap) and its location (conflict calendars are chosen per location). */
+  calendarId: string;
   locationId: string;
   /** A rescheduled appointment's own current time does not count against it. */
   excludeAppointmentId?: string;

@@ -42,7 +42,6 @@ export async function loadCalendarContext(db: DataSource | EntityManager, calend
     },
     rules: {
       type: calendar.type,
-      calendarId: calendar.id,
       zone,
       bufferBeforeMinutes: calendar.bufferBeforeMinutes,
       bufferAfterMinutes: calendar.bufferAfterMinutes,

@@ -12,7 +12,6 @@ import { GridSlot } from './slot-grid';
 
 export interface FreeSlotRules {
   type: CalendarType;
-  calendarId: string;
   zone: string;
   bufferBeforeMinutes: number;
   bufferAfterMinutes: number;
@@ -29,8 +28,8 @@ export interface FreeSlot {
 const MINUTE = 60_000;
 
 /** Sorted, merged, disjoint [start, end) ranges in ms: their ends are sorted too, so one pointer can sweep them. */
-function mergedRanges(intervals: ReadonlyArray<{ start: Date; end: Date }>): Array<[number, number]> {
-  const ranges = intervals.map((i): [number, number] => [i.start.getTime(), i.end.getTime()]).filter(([s, e]) => e > s);
+function mergedRanges(intervals: ReadonlyArray<{ start: number; end: number }>): Array<[number, number]> {
+  const ranges = intervals.map((i): [number, number] => [i.start, i.end]).filter(([s, e]) => e > s);
   ranges.sort((a, b) => a[0] - b[0]);
   const out: Array<[number, number]> = [];
   for (const r of ranges) {
@@ -66,8 +65,8 @@ export class MemberAvailability {
     this.events = new Sweep(mergedRanges(busy.filter((b) => b.kind === 'EVENT')));
     if (rules.maxAppointmentsPerDay !== null) {
       for (const b of busy) {
-        if (b.kind !== 'APPOINTMENT' || b.calendarId !== rules.calendarId || !b.startsAt) continue;
-        const day = DateTime.fromJSDate(b.startsAt, { zone: rules.zone }).toISODate()!;
+        if (b.kind !== 'APPOINTMENT' || b.capStart === undefined) continue;
+        const day = DateTime.fromMillis(b.capStart, { zone: rules.zone }).toISODate()!;
         this.perDay.set(day, (this.perDay.get(day) ?? 0) + 1);
       }
     }
