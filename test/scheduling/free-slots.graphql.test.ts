@@ -73,6 +73,14 @@ describe('freeSlots over GraphQL (PRODUCT.md "Availability")', () => {
     }
   });
 
+  test('a deactivated team member is never free, and naming one is refused', async () => {
+    const cal = await teamCalendar('ROUND_ROBIN');
+    await t.app.ds.query(`UPDATE users SET active = false WHERE id = $1`, [w.agencyUser]);
+    expect(listed(ok(await t.gql(FreeSlotsDocument, { calendarId: cal, ...MONDAY }, as(w.accountUserA))).freeSlots, names())).toEqual(['09:00 a', '09:30 a', '10:00 a', '10:30 a']);
+    const r = await t.gql(FreeSlotsDocument, { calendarId: cal, ...MONDAY, userIds: [w.agencyUser] }, as(w.accountUserA));
+    expect([codeOf(r), r.errors?.[0].extensions?.field]).toEqual(['BAD_USER_INPUT', 'userIds']);
+  });
+
   test('the daily cap, notice and booking window apply, relative to the service clock', async () => {
     const cal = await teamCalendar(
       'ROUND_ROBIN',
