@@ -6,6 +6,8 @@ import { RefreshLease1763900000000 } from './1763900000000-refresh-lease';
 import { PushSecretHash1763900000001 } from './1763900000001-push-secret-hash';
 import { CalendarAccess1763950000000 } from './1763950000000-calendar-access';
 import { RequestSlots1764050000000 } from './1764050000000-request-slots';
+import { CalendarSettings1764100000000 } from './1764100000000-calendar-settings';
+import { Appointments1764100000001 } from './1764100000001-appointments';
 
 export const migrations = [
   Tenancy1763700000000,
@@ -15,4 +17,6 @@ export const migrations = [
   PushSecretHash1763900000001,
   CalendarAccess1763950000000,
   RequestSlots1764050000000,
+  CalendarSettings1764100000000,
+  Appointments1764100000001,
 ];

@@ -9,6 +9,12 @@ import { PlanGateService } from '../tenancy/plan-gate.service';
 import { PlanService } from '../tenancy/plan.service';
 import { UserService } from '../tenancy/user.service';
 import { CalendarService } from '../scheduling/calendar.service';
+import { AvailabilityService } from '../scheduling/availability/availability.service';
+import { SqlBusyTimeRepository } from '../scheduling/availability/busy-time.repository';
+import { AppointmentRepository } from '../scheduling/booking/appointment.repository';
+import { BookingService } from '../scheduling/booking/booking.service';
+import { ConflictEvents } from '../realtime/conflict-events';
+import { systemClock } from './clock';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
 import { SocketGuard } from '../realtime/socket-guard';
@@ -29,6 +35,9 @@ import { Metrics } from './metrics/metrics';
 /** The service singletons, wired once at start. */
 export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig) {
   const access = new AccessService(ds);
+  // Availability and booking read now through it (tests set it).
+  const clock = systemClock();
+  const availability = new AvailabilityService(ds, access, new SqlBusyTimeRepository(ds), clock);
   const membershipHooks = new MembershipHooks();
   const featureHooks = new FeatureHooks();
   const planGate = new PlanGateService(ds);
@@ -66,6 +75,9 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     locations: new LocationService(ds, access, membershipHooks, featureHooks),
     users: new UserService(ds, access, membershipHooks, pubsub),
     calendars: new CalendarService(ds, access),
+    clock,
+    availability,
+    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), new ConflictEvents(pubsub), clock),
     configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),
     realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
     sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),

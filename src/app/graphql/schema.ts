@@ -4,6 +4,8 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { PubSub } from '../../realtime/pubsub';
 import { RealtimeResolver } from '../../realtime/realtime.resolver';
 import { CalendarResolver } from '../../scheduling/calendar.resolver';
+import { AvailabilityResolver } from '../../scheduling/availability/availability.resolver';
+import { AppointmentResolver, ParticipantWriteResolver } from '../../scheduling/booking/appointment.resolver';
 import { AgencyResolver } from '../../tenancy/agency.resolver';
 import { LocationResolver } from '../../tenancy/location.resolver';
 import { PlanResolver } from '../../tenancy/plan.resolver';
@@ -13,7 +15,7 @@ import { requireViewer } from './require-viewer.middleware';
 import { ConnectionResolver, ProviderCalendarResolver } from '../../connections/connection.resolver';
 import { CalendarConfigurationResolver } from '../../configuration/calendar-configuration.resolver';
 
-export const resolvers = [ViewerResolver, PlanResolver, AgencyResolver, LocationResolver, UserResolver, CalendarResolver, RealtimeResolver, ConnectionResolver, ProviderCalendarResolver, CalendarConfigurationResolver] as const;
+export const resolvers = [ViewerResolver, PlanResolver, AgencyResolver, LocationResolver, UserResolver, CalendarResolver, RealtimeResolver, ConnectionResolver, ProviderCalendarResolver, CalendarConfigurationResolver, AvailabilityResolver, AppointmentResolver, ParticipantWriteResolver] as const;
 
 export function buildAppSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
   return buildSchema({
