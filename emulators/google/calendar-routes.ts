@@ -115,24 +115,35 @@ export function calendarRoutes(deps: EmulatorDeps): Route[] {
     return json(200, toWire(state.getEvent(entry.calendarId, ctx.params[1])));
   };
 
+  // Version 0 (the default) ignores conferenceData in the body; 1 reads createRequest
+  const conferenceVersion = (ctx: RequestContext): number => {
+    const raw = ctx.url.searchParams.get('conferenceDataVersion') ?? '0';
+    if (raw !== '0' && raw !== '1') throw badRequest('Invalid conferenceDataVersion value.');
+    return Number(raw);
+  };
+  const writeInput = (ctx: RequestContext) => {
+    const { conferenceData, ...input } = toEventInput(ctx.body);
+    return conferenceVersion(ctx) === 1 && conferenceData ? { ...input, conferenceData } : input;
+  };
+
   const insert = (ctx: RequestContext): Reply => {
     const { account } = authorize(ctx, true);
     const entry = access(account, ctx.params[0], 'writer');
-    return json(200, toWire(state.insertEvent(entry.calendarId, toEventInput(ctx.body))));
+    return json(200, toWire(state.insertEvent(entry.calendarId, writeInput(ctx))));
   };
 
   const patch = (ctx: RequestContext): Reply => {
     const { account } = authorize(ctx, true);
     const entry = access(account, ctx.params[0], 'writer');
-    return json(200, toWire(state.patchEvent(entry.calendarId, ctx.params[1], toEventInput(ctx.body))));
+    return json(200, toWire(state.patchEvent(entry.calendarId, ctx.params[1], writeInput(ctx))));
   };
 
-  // PUT replaces: fields left out are cleared
+  // PUT replaces: fields left out are cleared (the conference too, when the client speaks version 1)
   const update = (ctx: RequestContext): Reply => {
     const { account } = authorize(ctx, true);
     const entry = access(account, ctx.params[0], 'writer');
-    const input = toEventInput(ctx.body);
-    const cleared = { summary: undefined, description: undefined, transparency: undefined, ...input };
+    const input = writeInput(ctx);
+    const cleared = { summary: undefined, description: undefined, transparency: undefined, attendees: [], ...(conferenceVersion(ctx) === 1 ? { conferenceData: null } : {}), ...input };
     return json(200, toWire(state.patchEvent(entry.calendarId, ctx.params[1], cleared)));
   };
 

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { DateTime } from 'luxon';
 import { badRequest, EmulatorError, notFound } from './emulator.error';
 import type { AccessRole, AccountSeed, CalendarSeed, EventInput, StoredAccount, StoredCalendar, StoredEvent } from './emulator.types';
+import { applyConference, toAttendees } from './conference';
 import { instantOf, isValidTime, withOffset } from './event-time';
 import { instanceOf } from './event-instance';
 import { expandRecurrence } from './rrule-expander';
@@ -124,8 +125,10 @@ export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }
     if (!isValidTime(input.end, cal.timeZone)) throw badRequest('Missing end time.', 'required');
     const id = input.id ?? base32hexId();
     const now = new Date().toISOString();
+    const { conferenceData, attendees, ...fields } = input;
     const ev: StoredEvent = {
-      ...input,
+      ...fields,
+      ...(attendees ? { attendees: toAttendees(attendees) } : {}),
       id,
       calendarId,
       status: input.status ?? 'confirmed',
@@ -139,6 +142,7 @@ export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }
       startMs: instantOf(input.start, cal.timeZone),
       endMs: instantOf(input.end, cal.timeZone),
     };
+    applyConference(ev, conferenceData);
     if (ev.recurringEventId) cal.exceptionIds.add(id);
     cal.events.set(id, ev);
     this.emit('change', { calendarId, eventId: id });
@@ -158,8 +162,11 @@ export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }
     const ev = this.materialize(cal, eventId);
     if (ev.status === 'cancelled' && !patch.status) throw new EmulatorError(410, 'deleted', 'Resource has been deleted');
     const before = ev.recurrence && (patch.recurrence || patch.start || patch.end) ? { ...ev } : null;
-    const { id: _id, recurringEventId: _r, originalStartTime: _o, iCalUID: _i, ...allowed } = patch;
+    const { id: _id, recurringEventId: _r, originalStartTime: _o, iCalUID: _i, conferenceData, attendees, ...allowed } = patch;
+    const invited = toAttendees(attendees);
+    applyConference(ev, conferenceData);
     Object.assign(ev, allowed);
+    if (invited) ev.attendees = invited;
     if (patch.extendedProperties) ev.extendedProperties = mergeProps(ev.extendedProperties, patch.extendedProperties);
     if (patch.start) ev.start = withOffset(patch.start, cal.timeZone);
     if (patch.end) ev.end = withOffset(patch.end, cal.timeZone);

@@ -10,6 +10,21 @@ export interface EventDateTime {
 
 export type EventStatus = 'confirmed' | 'tentative' | 'cancelled';
 
+export interface Attendee {
+  email: string;
+  displayName?: string;
+  optional?: boolean;
+  responseStatus?: 'needsAction' | 'declined' | 'tentative' | 'accepted';
+}
+
+/** Calendar v3 conferenceData (Google Meet only). */
+export interface ConferenceData {
+  createRequest?: { requestId?: string; conferenceSolutionKey?: { type?: string }; status?: { statusCode: 'pending' | 'success' | 'failure' } };
+  entryPoints?: { entryPointType: string; uri: string; label?: string }[];
+  conferenceSolution?: { key: { type: string }; name: string; iconUri: string };
+  conferenceId?: string;
+}
+
 /** What a caller (API, control API, tests) may give to create or patch an event. */
 export interface EventInput {
   id?: string;
@@ -24,6 +39,9 @@ export interface EventInput {
   originalStartTime?: EventDateTime;
   iCalUID?: string;
   extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+  attendees?: Attendee[];
+  /** Read by the API only with conferenceDataVersion=1 (the routes drop it otherwise); null removes it. */
+  conferenceData?: ConferenceData | null;
 }
 
 export interface StoredEvent {
@@ -40,6 +58,10 @@ export interface StoredEvent {
   originalStartTime?: EventDateTime;
   iCalUID: string;
   extendedProperties?: { private?: Record<string, string>; shared?: Record<string, string> };
+  attendees?: Attendee[];
+  conferenceData?: ConferenceData;
+  /** The Meet link of the event's conference. */
+  hangoutLink?: string;
   created: string;
   updated: string;
   /** Calendar change counter at the last change (sync tokens compare against it). */

@@ -26,6 +26,9 @@ export function toWire(ev: StoredEvent): Record<string, unknown> {
     out.originalStartTime = ev.originalStartTime;
   }
   if (ev.extendedProperties) out.extendedProperties = ev.extendedProperties;
+  if (ev.attendees?.length) out.attendees = ev.attendees;
+  if (ev.conferenceData) out.conferenceData = ev.conferenceData;
+  if (ev.hangoutLink) out.hangoutLink = ev.hangoutLink;
   return out;
 }
 
@@ -39,7 +42,7 @@ export function toCancelledWire(ev: StoredEvent): Record<string, unknown> {
   return out;
 }
 
-const FIELDS = ['id', 'status', 'summary', 'description', 'start', 'end', 'transparency', 'recurrence', 'recurringEventId', 'originalStartTime', 'iCalUID', 'extendedProperties'] as const;
+const FIELDS = ['id', 'status', 'summary', 'description', 'start', 'end', 'transparency', 'recurrence', 'recurringEventId', 'originalStartTime', 'iCalUID', 'extendedProperties', 'attendees', 'conferenceData'] as const;
 
 export function toEventInput(body: Record<string, unknown>): EventInput {
   const out: Record<string, unknown> = {};

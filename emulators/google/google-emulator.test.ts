@@ -170,6 +170,45 @@ describe('Calendar API', () => {
   });
 });
 
+describe('conferences and attendees', () => {
+  const path = 'calendars/alice%40example.com/events';
+  const meet = { createRequest: { requestId: 'req-1', conferenceSolutionKey: { type: 'hangoutsMeet' } } };
+  const event = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ id, summary: 'Call', start: { dateTime: '2025-05-06T10:00:00Z' }, end: { dateTime: '2025-05-06T11:00:00Z' }, ...extra });
+
+  it('creates a Meet conference only with conferenceDataVersion=1; the same requestId again keeps it, a PUT without conferenceData removes it', async () => {
+    const at = await signIn();
+    const ignored = (await (await api(at, path, { method: 'POST', body: event('confv0aaaa', { conferenceData: meet }) })).json()) as Record<string, unknown>;
+    expect(ignored).not.toHaveProperty('conferenceData');
+    expect(ignored).not.toHaveProperty('hangoutLink');
+
+    const created = (await (await api(at, `${path}?conferenceDataVersion=1`, { method: 'POST', body: event('confv1aaaa', { conferenceData: meet }) })).json()) as {
+      hangoutLink: string;
+      conferenceData: { createRequest: { status: { statusCode: string } }; entryPoints: { entryPointType: string; uri: string }[]; conferenceSolution: { name: string } };
+    };
+    expect(created.hangoutLink).toMatch(/^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
+    expect(created.conferenceData.createRequest.status.statusCode).toBe('success');
+    expect(created.conferenceData.entryPoints).toEqual([expect.objectContaining({ entryPointType: 'video', uri: created.hangoutLink })]);
+    expect(created.conferenceData.conferenceSolution.name).toBe('Google Meet');
+
+    const again = (await (await api(at, `${path}/confv1aaaa?conferenceDataVersion=1`, { method: 'PATCH', body: JSON.stringify({ summary: 'Call 2', conferenceData: meet }) })).json()) as { hangoutLink: string };
+    expect(again.hangoutLink).toBe(created.hangoutLink);
+    const renewed = (await (await api(at, `${path}/confv1aaaa?conferenceDataVersion=1`, { method: 'PATCH', body: JSON.stringify({ conferenceData: { createRequest: { ...meet.createRequest, requestId: 'req-2' } } }) })).json()) as { hangoutLink: string };
+    expect(renewed.hangoutLink).not.toBe(created.hangoutLink);
+    // a PUT by a client that does not speak conference data (version 0) keeps it; one that does removes it
+    expect(await (await api(at, `${path}/confv1aaaa`, { method: 'PUT', body: event('confv1aaaa') })).json()).toHaveProperty('hangoutLink', renewed.hangoutLink);
+    expect(await (await api(at, `${path}/confv1aaaa?conferenceDataVersion=1`, { method: 'PUT', body: event('confv1aaaa') })).json()).not.toHaveProperty('hangoutLink');
+  });
+
+  it('refuses conference types other than Meet and invalid attendee emails; attendees start as needsAction', async () => {
+    const at = await signIn();
+    const wrongType = await api(at, `${path}?conferenceDataVersion=1`, { method: 'POST', body: event('conftype01', { conferenceData: { createRequest: { requestId: 'r', conferenceSolutionKey: { type: 'eventHangout' } } } }) });
+    expect(wrongType.status).toBe(400);
+    expect((await api(at, path, { method: 'POST', body: event('confmail01', { attendees: [{ email: 'not-an-email' }] }) })).status).toBe(400);
+    const invited = (await (await api(at, path, { method: 'POST', body: event('confmail02', { attendees: [{ email: 'Guest@Example.com' }] }) })).json()) as { attendees: unknown[] };
+    expect(invited.attendees).toEqual([{ email: 'guest@example.com', responseStatus: 'needsAction' }]);
+  });
+});
+
 describe('freeBusy for a calendar shared free/busy only', () => {
   it('merges overlapping and touching busy time, skips free and cancelled events, and refuses events.list', async () => {
     const owner = emu.state.addAccount({ email: 'fb-owner@example.com' });

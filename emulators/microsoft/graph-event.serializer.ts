@@ -20,7 +20,12 @@ function base(event: StoredEvent, full: boolean) {
     isAllDay: event.isAllDay,
     isCancelled: event.isCancelled,
     sensitivity: event.sensitivity,
-    ...(full ? { body: { contentType: 'text', content: event.bodyContent }, categories: [], importance: 'normal', isReminderOn: true } : {}),
+    ...(full ? { body: { contentType: event.bodyContentType ?? 'text', content: event.bodyContent }, categories: [], importance: 'normal', isReminderOn: true } : {}),
+    attendees: event.attendees ?? [],
+    isOnlineMeeting: Boolean(event.onlineMeeting),
+    onlineMeetingProvider: event.onlineMeeting ? 'teamsForBusiness' : 'unknown',
+    onlineMeeting: event.onlineMeeting ?? null,
+    onlineMeetingUrl: null,
   };
 }
 

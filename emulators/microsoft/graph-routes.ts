@@ -5,6 +5,7 @@ import { fail, graphError, mailboxNotEnabled } from './graph-errors';
 import { serializeEvent, serializeItem } from './graph-event.serializer';
 import { header, json, jsonBody, type Reply, type RequestContext, type Router } from './http-kit';
 import type { CursorExpiredVariant } from './faults';
+import { allowedOnlineMeetingProviders, defaultOnlineMeetingProvider } from './online-meeting';
 import type { AccessToken, Account, Calendar, StoredEvent, Subscription, ViewItem } from './microsoft-model';
 import type { EventInput, MicrosoftState } from './microsoft-state';
 import type { SubscriptionInput, SubscriptionService } from './subscription-service';
@@ -95,8 +96,8 @@ export function registerGraphRoutes(router: Router, deps: GraphDeps): void {
       canEdit: own || c.shares.get(caller.account.id) === 'writer',
       isRemovable: !c.isDefault,
       isTallyingResponses: true,
-      allowedOnlineMeetingProviders: ['teamsForBusiness'],
-      defaultOnlineMeetingProvider: 'teamsForBusiness',
+      allowedOnlineMeetingProviders: allowedOnlineMeetingProviders(owner),
+      defaultOnlineMeetingProvider: defaultOnlineMeetingProvider(owner),
       owner: { name: owner.displayName, address: owner.mail ?? owner.userPrincipalName },
     };
   };

@@ -35,6 +35,8 @@ async function tokensFor(email: string) {
   return res.json<{ access_token: string; refresh_token: string; id_token: string; client_info: string; scope: string }>();
 }
 
+type OnlineEventJson = { id: string; onlineMeeting: { joinUrl: string }; attendees: unknown[] } & Record<string, unknown>;
+
 const graph = (token: string, path: string, init: Parameters<typeof call>[2] = {}) =>
   call(`${em.graphUrl}${path}`, em.caPem, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
 
@@ -139,6 +141,37 @@ describe('graph', () => {
     expect((await graph(t.access_token, `/me/events/${id}`, { method: 'DELETE' })).status).toBe(204);
     const gone = await graph(t.access_token, `/me/events/${id}`, { method: 'DELETE' });
     expect([gone.status, gone.json<{ error: { code: string } }>().error.code]).toEqual([404, 'ErrorItemNotFound']);
+  });
+
+  it('makes Teams meetings for work accounts; a personal account\'s calendar allows none, and its event is written without one (201)', async () => {
+    const work = em.addAccount({ email: `teams-${randomBytes(4).toString('hex')}@contoso.com` });
+    const personal = em.addAccount({ email: `teams-${randomBytes(4).toString('hex')}@outlook.com`, kind: 'personal' });
+    const body = {
+      subject: 'Call',
+      body: { contentType: 'text', content: 'Agenda' },
+      start: { dateTime: '2030-06-01T10:00:00', timeZone: 'UTC' },
+      end: { dateTime: '2030-06-01T11:00:00', timeZone: 'UTC' },
+      attendees: [{ emailAddress: { address: 'guest@example.com' }, type: 'required' }],
+      isOnlineMeeting: true,
+      onlineMeetingProvider: 'teamsForBusiness',
+    };
+    const tw = await tokensFor(work.userPrincipalName);
+    expect((await graph(tw.access_token, '/me/calendar')).json()).toMatchObject({ allowedOnlineMeetingProviders: ['teamsForBusiness'], defaultOnlineMeetingProvider: 'teamsForBusiness' });
+    const online = (await graph(tw.access_token, `/me/calendars/${work.defaultCalendarId}/events`, { body })).json<OnlineEventJson>();
+    expect(online).toMatchObject({ isOnlineMeeting: true, onlineMeetingProvider: 'teamsForBusiness', body: { contentType: 'html' } });
+    expect(online.onlineMeeting.joinUrl).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\//);
+    expect(online.attendees).toEqual([{ type: 'required', status: { response: 'none', time: '0001-01-01T00:00:00Z' }, emailAddress: { name: 'guest@example.com', address: 'guest@example.com' } }]);
+    // isOnlineMeeting false cannot turn it off; a body without the join link drops it (as reported against Graph)
+    const kept = (await graph(tw.access_token, `/me/events/${online.id}`, { method: 'PATCH', body: { isOnlineMeeting: false } })).json<OnlineEventJson>();
+    expect(kept.onlineMeeting.joinUrl).toBe(online.onlineMeeting.joinUrl);
+    const dropped = (await graph(tw.access_token, `/me/events/${online.id}`, { method: 'PATCH', body: { body: { contentType: 'text', content: 'New agenda' } } })).json();
+    expect(dropped).toMatchObject({ isOnlineMeeting: false, onlineMeeting: null });
+
+    const tp = await tokensFor(personal.userPrincipalName);
+    expect((await graph(tp.access_token, '/me/calendar')).json()).toMatchObject({ allowedOnlineMeetingProviders: ['skypeForConsumer'], defaultOnlineMeetingProvider: 'skypeForConsumer' });
+    const plain = await graph(tp.access_token, `/me/calendars/${personal.defaultCalendarId}/events`, { body });
+    expect(plain.status).toBe(201);
+    expect(plain.json()).toMatchObject({ isOnlineMeeting: false, onlineMeetingProvider: 'unknown', onlineMeeting: null, body: { contentType: 'text', content: 'Agenda' } });
   });
 
   it('pages delta by maxpagesize with absolute links, @removed entries and 410 for expired tokens', async () => {

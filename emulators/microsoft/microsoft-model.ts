@@ -20,6 +20,8 @@ export interface Account {
   /** Resource scopes granted whatever is asked (a narrower consent); null = what is asked for. */
   consentScopes: string[] | null;
   defaultCalendarId: string;
+  /** False: a work account without a Teams licence (Graph then writes online meetings without a link). */
+  teams?: boolean;
 }
 
 export interface Calendar {
@@ -69,11 +71,29 @@ export interface OccurrenceOverride {
   seq: number;
 }
 
+export interface Attendee {
+  type: 'required' | 'optional' | 'resource';
+  status: { response: string; time: string };
+  emailAddress: { name: string; address: string };
+}
+
+/** Graph's onlineMeetingInfo: what joining takes. */
+export interface OnlineMeeting {
+  joinUrl: string;
+  conferenceId: string;
+  tollNumber: string;
+}
+
 export interface StoredEvent {
   id: string;
   calendarId: string;
   subject: string;
   bodyContent: string;
+  /** 'text' or 'html' as written; a Teams meeting turns it to html (its join block). Absent in older state files: text. */
+  bodyContentType?: string;
+  attendees?: Attendee[];
+  /** Set once a Teams meeting was created for the event; Graph never removes it on request. */
+  onlineMeeting?: OnlineMeeting | null;
   /** Wall-clock start/end ("2024-01-01T10:00:00") in the zones the event was written in. */
   startLocal: string;
   endLocal: string;

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { localToMs, normalizeLocal, msToLocal } from './graph-datetime';
 import { newChangeKey, newGraphId, newGuid, newPersonalId, occurrenceId, parseOccurrenceId } from './ids';
+import { bodyKeepsMeeting, hostsTeamsMeeting, newTeamsMeeting, toAttendees, withJoinBlock, type AttendeeInput } from './online-meeting';
 import { expandSeries, occurrenceStarts } from './recurrence-expander';
 import {
   PERSONAL_TENANT_ID,
@@ -39,6 +40,9 @@ export interface EventInput {
   sensitivity?: string;
   transactionId?: string | null;
   recurrence?: Recurrence | null;
+  attendees?: AttendeeInput[];
+  isOnlineMeeting?: boolean;
+  onlineMeetingProvider?: string;
 }
 
 export interface AccountInput {
@@ -52,6 +56,8 @@ export interface AccountInput {
   consentScopes?: string[];
   /** Extra calendars besides the default "Calendar". */
   calendars?: string[];
+  /** Work accounts: false = no Teams licence (online meetings are written without a link). Default true. */
+  teams?: boolean;
 }
 
 export interface ChangeNotice {
@@ -169,6 +175,7 @@ export class MicrosoftState {
       displayName: input.displayName ?? email.split('@')[0],
       consentScopes: input.consentScopes ?? null,
       defaultCalendarId: '',
+      ...(input.teams === false ? { teams: false } : {}),
     };
     this.accounts.set(account.id, account);
     this.byLogin.set(email, account);
@@ -265,6 +272,9 @@ export class MicrosoftState {
       calendarId,
       subject: input.subject ?? '',
       bodyContent: input.body?.content ?? '',
+      bodyContentType: (input.body?.contentType ?? 'text').toLowerCase(),
+      attendees: toAttendees(input.attendees ?? []),
+      onlineMeeting: null,
       startLocal: '',
       endLocal: '',
       timeZone: 'UTC',
@@ -286,6 +296,7 @@ export class MicrosoftState {
     };
     this.applyTimes(event, input.start, input.end);
     if (event.recurrence && !event.recurrence.range.startDate) event.recurrence.range.startDate = event.startLocal.slice(0, 10);
+    if (input.isOnlineMeeting) this.enableOnlineMeeting(event, input.onlineMeetingProvider);
     this.events.set(id, event);
     this.eventsByCalendar.get(calendarId)!.set(id, event);
     this.emit({ calendarId, eventId: id, changeType: 'created' });
@@ -337,7 +348,15 @@ export class MicrosoftState {
     const event = found.event;
     const before = event.recurrence ? new Set(this.allOccurrenceIds(event)) : null;
     if (input.subject !== undefined) event.subject = input.subject;
-    if (input.body?.content !== undefined) event.bodyContent = input.body.content;
+    if (input.body?.content !== undefined) {
+      event.bodyContent = input.body.content;
+      event.bodyContentType = (input.body.contentType ?? 'text').toLowerCase();
+      // As reported against Graph: a body written without the join link drops the Teams meeting
+      if (event.onlineMeeting && !bodyKeepsMeeting(event.bodyContent, event.onlineMeeting)) event.onlineMeeting = null;
+    }
+    if (input.attendees !== undefined) event.attendees = toAttendees(input.attendees);
+    // Setting isOnlineMeeting false (or another provider) on an online meeting is ignored: Graph keeps it
+    if (input.isOnlineMeeting && !event.onlineMeeting) this.enableOnlineMeeting(event, input.onlineMeetingProvider);
     if (input.showAs !== undefined) event.showAs = input.showAs;
     if (input.sensitivity !== undefined) event.sensitivity = input.sensitivity;
     if (input.isCancelled !== undefined) event.isCancelled = input.isCancelled;
@@ -355,6 +374,15 @@ export class MicrosoftState {
     }
     this.emit({ calendarId: event.calendarId, eventId: event.id, changeType: 'updated' });
     return { kind: 'event', event };
+  }
+
+  /** A Teams meeting when the calendar's owner can host one; otherwise silently none, as Graph does. */
+  private enableOnlineMeeting(event: StoredEvent, provider: string | undefined): void {
+    const organizer = this.accounts.get(this.calendar(event.calendarId).ownerId)!;
+    if (!hostsTeamsMeeting(organizer, provider)) return;
+    event.onlineMeeting = newTeamsMeeting(organizer);
+    event.bodyContent = withJoinBlock(event.bodyContent, event.bodyContentType ?? 'text', event.onlineMeeting);
+    event.bodyContentType = 'html';
   }
 
   /** Returns false when there was nothing to delete. */

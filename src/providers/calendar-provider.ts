@@ -100,18 +100,41 @@ export interface ReadChangesOptions {
   access?: CalendarAccessLevel;
 }
 
+/**
+ * The video meeting to create with an event: TEAMS needs an Outlook calendar, GOOGLE_MEET a Google one (the
+ * caller resolves the calendar's AUTO to the linked calendar's own). Asked of the other provider, or of an
+ * account that cannot host one, the event is written without it and WrittenEvent.meetingError says why.
+ */
+export type EventMeeting = 'NONE' | 'TEAMS' | 'GOOGLE_MEET';
+
 export interface EventWrite {
   title: string;
+  /**
+   * The event's body, plain text. Left out (undefined), a create writes none and an update leaves the body as
+   * it is. Outlook writes it on create only for a Teams meeting: Graph keeps the join block in the body, and
+   * a body sent on an update would drop or replace the meeting.
+   */
   description?: string | null;
   start: Date;
   end: Date;
   /** IANA zone the event is shown in (the location's zone). */
   timeZone: string;
+  /** Invited to the event; the provider emails them. Left out, a create invites nobody and an update leaves them. */
+  attendeeEmails?: readonly string[];
+  /**
+   * Default NONE. A meeting is created once: an update asking for the same keeps its join link, and NONE on an
+   * update leaves an existing meeting alone (neither provider reliably removes one).
+   */
+  meeting?: EventMeeting;
 }
 
 export interface WrittenEvent {
   externalId: string;
   version: string | null;
+  /** The join link of the event's online meeting as the provider returned it; null when it has none. */
+  meetingUrl: string | null;
+  /** Set when a meeting was asked for and none came: why, in words a user can act on (the event itself was written). */
+  meetingError: string | null;
 }
 
 export interface PushChannel {

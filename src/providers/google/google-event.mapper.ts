@@ -85,12 +85,15 @@ export function mapGoogleEvent(ev: GoogleEvent, calendarTimeZone: string | null 
 }
 
 /** The body of an insert/patch: wall-clock times in the event's zone, as Google Calendar shows them. */
-export function toGoogleEventBody(e: EventWrite): Record<string, unknown> {
+export function toGoogleEventBody(e: EventWrite, meetRequestId?: string): Record<string, unknown> {
   const at = (d: Date) => DateTime.fromJSDate(d, { zone: e.timeZone }).toISO({ suppressMilliseconds: true });
   return {
     summary: e.title,
     ...(e.description !== undefined ? { description: e.description } : {}),
     start: { dateTime: at(e.start), timeZone: e.timeZone },
     end: { dateTime: at(e.end), timeZone: e.timeZone },
+    ...(e.attendeeEmails !== undefined ? { attendees: e.attendeeEmails.map((email) => ({ email })) } : {}),
+    // Read only with conferenceDataVersion=1; a requestId Google saw before is ignored, so asking again keeps the link
+    ...(e.meeting === 'GOOGLE_MEET' && meetRequestId ? { conferenceData: { createRequest: { requestId: meetRequestId, conferenceSolutionKey: { type: 'hangoutsMeet' } } } } : {}),
   };
 }

@@ -24,6 +24,7 @@ import { createCalendarClient, createOAuthClient, type GoogleClientSettings } fr
 import { withTrailingSlash } from './google-endpoints';
 import { asProviderError, refreshRefusal } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
+import { meetRequestIdFor, toWrittenEvent } from './google-meeting.mapper';
 import { busyBlockEvent, freeBusyCalendarError, freeBusySpans, mergeBusy, type BusyBlock } from './google-free-busy';
 import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
 import { verifyGooglePush } from './google-push.verifier';
@@ -36,6 +37,10 @@ import type { ChannelSecretLookup } from '../shared/push-request';
 // call builds its clients from the tokens it is given.
 
 const DEFAULT_PAGE_SIZE = 250;
+// Attendees get Google's invitation, update and cancellation emails (Google sends none by default)
+const SEND_UPDATES = 'all';
+// Google reads conferenceData only when told the client understands it (version 1)
+const conferenceParams = (event: EventWrite) => (event.meeting === 'GOOGLE_MEET' ? { conferenceDataVersion: 1 } : {});
 const MAX_PAGE_SIZE = 2500;
 
 export class GoogleCalendarDriver implements CalendarProvider {
@@ -191,30 +196,36 @@ export class GoogleCalendarDriver implements CalendarProvider {
   async createEvent(tokens: TokenSet, calendarExternalId: string, event: EventWrite, idempotencyKey: string): Promise<WrittenEvent> {
     const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     const id = eventIdForKey(idempotencyKey);
-    const requestBody = { ...toGoogleEventBody(event), id, extendedProperties: { private: { [CLIENT_KEY_PROPERTY]: idempotencyKey } } };
+    const requestBody = { ...toGoogleEventBody(event, meetRequestIdFor(id)), id, extendedProperties: { private: { [CLIENT_KEY_PROPERTY]: idempotencyKey } } };
     try {
-      const res = await this.call(() => calendar.events.insert({ calendarId: calendarExternalId, requestBody }));
-      return { externalId: res.data.id ?? id, version: res.data.etag ?? null };
+      const res = await this.call(() => calendar.events.insert({ calendarId: calendarExternalId, requestBody, sendUpdates: SEND_UPDATES, ...conferenceParams(event) }));
+      return toWrittenEvent(res.data, id, event);
     } catch (err) {
-      // 409 duplicate: an earlier attempt (whose answer we lost) created it already
+      // 409 duplicate: an earlier attempt (whose answer we lost) created it already, its conference included
       if (!(err instanceof ProviderRequestRejectedError && err.status === 409)) throw err;
       const res = await this.call(() => calendar.events.get({ calendarId: calendarExternalId, eventId: id }));
-      return { externalId: res.data.id ?? id, version: res.data.etag ?? null };
+      return toWrittenEvent(res.data, id, event);
     }
   }
 
   async updateEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, event: EventWrite): Promise<WrittenEvent> {
     const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     const res = await this.call(() =>
-      calendar.events.patch({ calendarId: calendarExternalId, eventId: eventExternalId, requestBody: toGoogleEventBody(event) }),
+      calendar.events.patch({
+        calendarId: calendarExternalId,
+        eventId: eventExternalId,
+        requestBody: toGoogleEventBody(event, meetRequestIdFor(eventExternalId)),
+        sendUpdates: SEND_UPDATES,
+        ...conferenceParams(event),
+      }),
     );
-    return { externalId: res.data.id ?? eventExternalId, version: res.data.etag ?? null };
+    return toWrittenEvent(res.data, eventExternalId, event);
   }
 
   async deleteEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string): Promise<void> {
     const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     try {
-      await this.call(() => calendar.events.delete({ calendarId: calendarExternalId, eventId: eventExternalId }));
+      await this.call(() => calendar.events.delete({ calendarId: calendarExternalId, eventId: eventExternalId, sendUpdates: SEND_UPDATES }));
     } catch (err) {
       // 404, or 410 deleted: already gone, which is what we wanted
       if (!(err instanceof ProviderNotFoundError)) throw err;

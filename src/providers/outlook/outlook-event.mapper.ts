@@ -24,6 +24,9 @@ export interface GraphEvent {
   originalStartTimeZone?: string | null;
   '@odata.etag'?: string | null;
   '@removed'?: { reason?: string } | null;
+  isOnlineMeeting?: boolean | null;
+  onlineMeetingProvider?: string | null;
+  onlineMeeting?: { joinUrl?: string | null } | null;
 }
 
 export type DeltaItem = { kind: 'upsert'; event: NormalizedEvent } | { kind: 'removed'; id: string } | { kind: 'skip' };
@@ -131,15 +134,22 @@ export function writeZone(zone: string): { iana: string; windows: string } {
 /**
  * The Graph body for a create or update, in the event's zone. On a create, the idempotency key becomes the
  * transactionId: a retried POST returns the event already created, and reads tell our events by it.
+ * A Teams meeting is asked for with isOnlineMeeting + teamsForBusiness (asking again on an update keeps the
+ * meeting); its body goes out on the create only, since Graph keeps the join block there and a body sent on
+ * an update drops or replaces the meeting.
  */
 export function toGraphEventBody(write: EventWrite, idempotencyKey?: string): Record<string, unknown> {
   const zone = writeZone(write.timeZone);
+  const teams = write.meeting === 'TEAMS';
+  const sendBody = write.description !== undefined && (idempotencyKey !== undefined || !teams);
   return {
     subject: write.title,
-    ...(write.description === undefined ? {} : { body: { contentType: 'text', content: write.description ?? '' } }),
+    ...(sendBody ? { body: { contentType: 'text', content: write.description ?? '' } } : {}),
     start: wallClock(write.start, zone),
     end: wallClock(write.end, zone),
     showAs: 'busy',
+    ...(write.attendeeEmails === undefined ? {} : { attendees: write.attendeeEmails.map((address) => ({ emailAddress: { address }, type: 'required' })) }),
+    ...(teams ? { isOnlineMeeting: true, onlineMeetingProvider: 'teamsForBusiness' } : {}),
     ...(idempotencyKey ? { transactionId: transactionIdFor(idempotencyKey) } : {}),
   };
 }

@@ -31,6 +31,7 @@ import { isMsalCacheMiss, mapGraphError, mapMsalError } from './outlook-error.ma
 import { createProviderAgent } from './outlook-https.agent';
 import { graphValidationResponse, verifyGraphPush } from './outlook-push.verifier';
 import { accountIdsInCache, toTokenSet } from './outlook-token.mapper';
+import { toWrittenEvent } from './outlook-written-event.mapper';
 import type { ChannelSecretLookup } from '../shared/push-request';
 
 export const OUTLOOK_SCOPES = ['openid', 'offline_access', 'User.Read', 'Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'] as const;
@@ -193,14 +194,14 @@ export class OutlookDriver implements CalendarProvider {
   }
 
   async createEvent(tokens: TokenSet, calendarExternalId: string, event: EventWrite, idempotencyKey: string): Promise<WrittenEvent> {
-    // A retried POST with the same transactionId returns the event already created
+    // A retried POST with the same transactionId returns the event already created, its meeting included
     const created = await this.call<GraphEvent>(tokens, (c) => c.api(`/me/calendars/${encodeURIComponent(calendarExternalId)}/events`).post(toGraphEventBody(event, idempotencyKey)));
-    return { externalId: created.id, version: created.changeKey ?? null };
+    return toWrittenEvent(created, event, tenantOf(tokens));
   }
 
   async updateEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, event: EventWrite): Promise<WrittenEvent> {
     const updated = await this.call<GraphEvent>(tokens, (c) => c.api(this.eventPath(calendarExternalId, eventExternalId)).patch(toGraphEventBody(event)));
-    return { externalId: updated.id, version: updated.changeKey ?? null };
+    return toWrittenEvent(updated, event, tenantOf(tokens));
   }
 
   async deleteEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string): Promise<void> {
@@ -297,6 +298,8 @@ export class OutlookDriver implements CalendarProvider {
     }, this.retryPolicy);
   }
 }
+
+const tenantOf = (tokens: TokenSet): string | null => accountIdsInCache(tokens.driverState)?.tenantId ?? null;
 
 function ignoreNotFound(err: unknown): void {
   if (!(err instanceof ProviderNotFoundError)) throw err;
