@@ -4,5 +4,6 @@ import { Connections1763800000000 } from './1763800000000-connections';
 import { OAuthConfirmations1763810000000 } from './1763810000000-oauth-confirmations';
 import { RefreshLease1763900000000 } from './1763900000000-refresh-lease';
 import { PushSecretHash1763900000001 } from './1763900000001-push-secret-hash';
+import { JobLeases1764000000000 } from './1764000000000-job-leases';
 
-export const migrations = [Tenancy1763700000000, Connections1763800000000, OAuthConfirmations1763810000000, RefreshLease1763900000000, PushSecretHash1763900000001];
+export const migrations = [Tenancy1763700000000, Connections1763800000000, OAuthConfirmations1763810000000, RefreshLease1763900000000, PushSecretHash1763900000001, JobLeases1764000000000];

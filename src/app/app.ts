@@ -10,12 +10,17 @@ import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
+import { JobQueue } from '../sync/jobs/job-queue';
+import { Clock } from './clock';
 
 export interface App {
   config: AppConfig;
   ds: DataSource;
   services: Services;
   server: RunningServer;
+  jobs: JobQueue;
+  /** Resolves once no job is due or running on this database (tests wait for the work they caused). */
+  whenIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,17 +28,23 @@ export interface StartAppOptions {
   config: AppConfig;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Time for everything that schedules (tests inject their own). */
+  clock?: Clock;
 }
 
 /** Composes the service: database (migrated), event bus, services, schema, HTTP + WebSocket server. */
-export async function startApp({ config, onQuery }: StartAppOptions): Promise<App> {
+export async function startApp({ config, onQuery, clock }: StartAppOptions): Promise<App> {
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
+  let jobs: JobQueue | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
-    const services = createServices(ds, bus.pubsub, config);
+    // The API enqueues; the workers (PROCESS_ROLE worker or all) run the jobs.
+    jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
+    const services = createServices(ds, bus.pubsub, config, { jobs, clock });
+    await jobs.start();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
       {
@@ -59,19 +70,24 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
     );
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
+    const queue = jobs;
     return {
       config,
       ds,
       services,
       server,
+      jobs: queue,
+      whenIdle: () => queue.whenIdle(),
       stop: async () => {
         await server.close();
+        await queue.stop();
         await eventBus.close();
         await ds.destroy();
       },
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
+    await jobs?.stop().catch(() => undefined);
     await bus?.close();
     await ds.destroy();
     throw err;

@@ -22,9 +22,24 @@ import { TokenCipher } from '../connections/token-cipher';
 import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { PushChannelService } from '../sync/push-channel.service';
+import { CalendarListService } from '../sync/calendar-list.service';
+import { FeatureReevaluationService } from '../sync/feature-reevaluation.service';
+import { ConnectionLeaseRepository } from '../sync/jobs/connection-lease.repository';
+import { JobQueue } from '../sync/jobs/job-queue';
+import { registerSyncJobs } from '../sync/sync-jobs';
+import { SyncScheduler } from '../sync/sync-scheduler';
+import { Clock, systemClock } from './clock';
+
+export interface ServiceRuntime {
+  /** The job queue: handlers are registered here; the app starts it. */
+  jobs: JobQueue;
+  clock?: Clock;
+}
 
 /** The service singletons, wired once at start. */
-export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig) {
+export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig, runtime: ServiceRuntime) {
+  const { jobs } = runtime;
+  const clock = runtime.clock ?? systemClock;
   const access = new AccessService(ds);
   const membershipHooks = new MembershipHooks();
   const featureHooks = new FeatureHooks();
@@ -36,13 +51,22 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   // PUBLIC_URL may follow the bound port (set after listen), so it is read lazily.
   const publicUrl = () => config.PUBLIC_URL;
   const syncWindow = () => ({
-    from: new Date(Date.now() - config.SYNC_WINDOW_PAST_DAYS * 86_400_000),
-    to: new Date(Date.now() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
+    from: new Date(clock.now().getTime() - config.SYNC_WINDOW_PAST_DAYS * 86_400_000),
+    to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
+  const sync = new SyncScheduler(jobs);
+  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, events, publicUrl, syncWindow, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
-  featureHooks.register((scope) => connections.applyFeatureAvailability(scope));
+  featureHooks.register((scope) => sync.reevaluateFeatures(scope));
+  registerSyncJobs({
+    ds,
+    jobs,
+    leases: new ConnectionLeaseRepository(ds),
+    push,
+    calendarLists: new CalendarListService({ ds, providers, tokens, events, scheduler: sync, syncWindow }),
+    features: new FeatureReevaluationService(ds, sync, events),
+  });
   return {
     ds,
     pubsub,
@@ -52,6 +76,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     providers,
     tokens,
     push,
+    jobs,
+    sync,
     events,
     connections,
     oauthCallbacks: new OAuthCallbackService(ds, connections, new OAuthConfirmationRepository(ds), cipher),
@@ -61,7 +87,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     locations: new LocationService(ds, access, membershipHooks, featureHooks),
     users: new UserService(ds, access, membershipHooks),
     calendars: new CalendarService(ds, access),
-    configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),
+    configuration: new CalendarConfigurationService(ds, access, sync, events, syncWindow),
     realtime: new RealtimeService(ds, access),
   };
 }

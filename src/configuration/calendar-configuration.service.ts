@@ -9,7 +9,7 @@ import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus } from '../connections/connection.enums';
 import { ConnectionEvents } from '../connections/connection-events';
 import { needsReauthError } from '../connections/connection-tokens.service';
-import { PushChannelService } from '../sync/push-channel.service';
+import { SyncScheduler } from '../sync/sync-scheduler';
 import { CalendarConfiguration, UpdateCalendarConfigurationInput } from './calendar-configuration.types';
 import { SyncDirection } from './sync-direction.enum';
 
@@ -24,7 +24,7 @@ export class CalendarConfigurationService {
   constructor(
     private readonly ds: DataSource,
     private readonly access: AccessService,
-    private readonly push: PushChannelService,
+    private readonly sync: SyncScheduler,
     private readonly events: ConnectionEvents,
     private readonly syncWindow: () => { from: Date; to: Date },
   ) {}
@@ -89,12 +89,9 @@ export class CalendarConfigurationService {
       }
     });
 
-    // Push follows the selection (newly selected calendars start, deselected ones stop).
+    // Push follows the selection (newly selected calendars start, deselected ones stop): the jobs' work.
     const touched = new Set([...own.filter((c) => previouslySelected.has(c.id) || conflicts.includes(c.id)).map((c) => c.connection_id)]);
-    for (const connectionId of touched) {
-      const conn = await this.ds.getRepository(Connection).findOneBy({ id: connectionId });
-      if (conn) await this.push.reconcile(conn);
-    }
+    for (const connectionId of touched) await this.sync.reconcilePush(connectionId);
     const window = this.syncWindow();
     this.events.conflictsChanged(locationId, targetId, window.from, window.to);
     return this.load(locationId, targetId);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { rows as sqlRows } from '../app/database/sql';
 import { canManageLocation } from '../app/auth/access-policy';
 import { UserViewer, Viewer } from '../app/auth/viewer';
 import { DomainError } from '../app/errors/domain.error';
@@ -10,16 +9,16 @@ import { logger } from '../app/logging/logger';
 import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { PushChannelRepository } from '../sync/push-channel.repository';
-import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
-import { FeatureScope } from '../tenancy/feature-hooks';
+import { calendarListNotice, CalendarListRepository } from '../sync/calendar-list.repository';
+import { PushChannelService } from '../sync/push-channel.service';
+import { SyncScheduler } from '../sync/sync-scheduler';
 import { PlanGateService } from '../tenancy/plan-gate.service';
 import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
 import { ConnectionStatus, Provider, SyncState } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
-import { alreadyConnected, connectedToAnotherUser, featureOffMessage, inAnotherLocation } from './connection-rules';
-import { availabilityIn, isFeatureAvailable } from './feature-availability';
+import { alreadyConnected, connectedToAnotherUser, inAnotherLocation } from './connection-rules';
+import { isFeatureAvailable } from './feature-availability';
 import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
 import { OAuthStateService, VerifiedState } from './oauth-state.service';
 import { createPkce } from './pkce';
@@ -47,7 +46,9 @@ export interface ConnectionServiceDeps {
   providers: ProviderRegistry;
   states: OAuthStateService;
   tokens: ConnectionTokens;
+  /** Disconnect stops push at the provider before the tokens go. */
   push: PushChannelService;
+  sync: SyncScheduler;
   events: ConnectionEvents;
   publicUrl: () => string;
   syncWindow: () => { from: Date; to: Date };
@@ -128,9 +129,9 @@ export class ConnectionService {
     const { userId, locationId, provider } = attempt;
     const { tokens, account } = grant;
     const calendars: ProviderCalendarInfo[] = await this.d.providers.get(provider).listCalendars(tokens);
-    const { conn, orphanedChannels } = await this.persist(userId, locationId, attempt.agencyId, provider, account, tokens, calendars);
-    await this.d.push.stopChannels(conn, orphanedChannels);
-    await this.d.push.reconcile(conn);
+    const conn = await this.persist(userId, locationId, attempt.agencyId, provider, account, tokens, calendars);
+    // Push (and the channels of calendars a re-authorization no longer lists) is the jobs' work.
+    await this.d.sync.reconcilePush(conn.id);
     this.d.events.statusChanged(conn);
     const window = this.d.syncWindow();
     this.d.events.conflictsChanged(locationId, userId, window.from, window.to);
@@ -164,7 +165,7 @@ export class ConnectionService {
     account: ProviderAccount,
     tokens: TokenSet,
     calendars: ProviderCalendarInfo[],
-  ): Promise<{ conn: Connection; orphanedChannels: PushChannelRow[] }> {
+  ): Promise<Connection> {
     try {
       return await this.d.ds.transaction(async (tx) => {
         // The account row is the lock that serializes concurrent completions for one account.
@@ -211,7 +212,7 @@ export class ConnectionService {
           );
         }
         // A re-authorization may grant less than before: say why the selection changed.
-        const changes = await syncCalendarList(tx, conn.id, calendars);
+        const changes = await new CalendarListRepository(tx).apply(conn.id, calendars);
         const notice = calendarListNotice(account.email, changes);
         if (notice) {
           await tx.query(`UPDATE connections SET last_error = $2 WHERE id = $1`, [conn.id, notice]);
@@ -219,7 +220,7 @@ export class ConnectionService {
         }
         // A new connection protects availability at once; a re-authorization keeps the configuration as it is.
         if (!existing) await ensureDefaultConflictCalendar(tx, conn, calendars);
-        return { conn, orphanedChannels: changes.orphanedChannels };
+        return conn;
       });
     } catch (err) {
       // A concurrent completion won the (location, user, provider) slot with another account.
@@ -275,56 +276,20 @@ export class ConnectionService {
   }
 
   /**
-   * The supported repair: refresh the calendar list (the connection's lastError then says why the selection
-   * changed, or is cleared) and restart push, including channels the provider dropped on its side.
+   * The supported repair: the calendar list is refreshed (the connection's lastError then says why the
+   * selection changed) and push restarts, including channels the provider dropped on its side. Returns at
+   * once; the jobs do the provider work. A connection paused by a downgrade keeps saying why.
    */
   async resync(viewer: Viewer, id: string): Promise<Connection> {
     const conn = await this.requireConnection(viewer, id);
     if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
-    const driver = this.d.providers.get(conn.provider);
-    const calendars = await this.d.tokens.use(conn, (t) => driver.listCalendars(t));
-    const changes = await this.d.ds.transaction(async (tx) => {
-      const found = await syncCalendarList(tx, conn.id, calendars);
-      // The notice of this refresh, else the reason push stays off after a downgrade, else nothing.
-      const notice = calendarListNotice(conn.accountEmail, found) ?? ((await isFeatureAvailable(tx, conn.id)) ? null : featureOffMessage(conn.provider));
-      await tx.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id, notice]);
-      return found;
-    });
-    await this.d.push.stopChannels(conn, changes.orphanedChannels);
-    await this.d.push.restart(conn);
+    if (!(await isFeatureAvailable(this.d.ds, conn.id))) return conn;
+    await this.d.ds.query(`UPDATE connections SET last_error = NULL, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id]);
+    await this.d.sync.refreshCalendarList(conn.id);
+    await this.d.sync.reconcilePush(conn.id, { restart: true });
     const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
     this.d.events.statusChanged(fresh);
-    if (changes.removedSelected.length) {
-      const window = this.d.syncWindow();
-      this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
-    }
     return fresh;
-  }
-
-  /**
-   * After the enabled features changed (plan catalogue, agency plan, location switch): connections whose feature
-   * is gone stop push and say why; those whose feature is back resume push. Their data stays either way.
-   */
-  async applyFeatureAvailability(scope: FeatureScope): Promise<void> {
-    for (const { id, available } of await availabilityIn(this.d.ds, scope)) {
-      const conn = await this.d.ds.getRepository(Connection).findOneBy({ id });
-      if (!conn || conn.status !== ConnectionStatus.ACTIVE) continue;
-      const off = featureOffMessage(conn.provider);
-      if (!available) {
-        const [{ n }] = await this.d.ds.query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = $1`, [conn.id]);
-        if (conn.lastError === off && n === 0) continue; // already stopped
-        await this.d.push.stopAll(conn);
-        conn.lastError = off;
-      } else {
-        const wasOff = conn.lastError === off;
-        if (wasOff) conn.lastError = null;
-        // Idempotent: starts what is missing, so push resumes however the reason text was replaced meanwhile.
-        await this.d.push.reconcile(conn);
-        if (!wasOff) continue;
-      }
-      await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, conn.lastError]);
-      this.d.events.statusChanged(conn);
-    }
   }
 
   private requireUser(viewer: Viewer): UserViewer {
@@ -336,61 +301,6 @@ export class ConnectionService {
     const [m] = await this.d.ds.query(`SELECT 1 FROM location_members WHERE user_id = $1 AND location_id = $2`, [userId, locationId]);
     if (!m) throw forbidden('You can connect an account only in a location you are a member of');
   }
-}
-
-/** What refreshing a connection's calendar list changed in its owner's selection. */
-export interface CalendarListChanges {
-  /** Names of linked calendars that lost write access and were unlinked. */
-  unlinked: string[];
-  /** Names of selected (linked or conflict) calendars that are gone at the provider. */
-  removedSelected: string[];
-  /** Push channels of the calendars that are gone: their rows went with them, the provider still has to be told. */
-  orphanedChannels: PushChannelRow[];
-}
-
-/** The text a sync-status event carries (as the connection's lastError) to say why the selection changed; null when nothing did. */
-export function calendarListNotice(accountEmail: string, changes: CalendarListChanges): string | null {
-  const parts: string[] = [];
-  for (const name of changes.unlinked) {
-    parts.push(
-      `The linked calendar "${name}" of ${accountEmail} can no longer be written to, so it was unlinked: new appointments are not written to a provider calendar until you choose another linked calendar.`,
-    );
-  }
-  for (const name of changes.removedSelected) parts.push(`The calendar "${name}" is no longer available in ${accountEmail} and was removed from your calendar selection.`);
-  return parts.length ? parts.join(' ') : null;
-}
-
-/**
- * Upserts the provider's calendar list: new calendars appear, calendars gone at the provider leave every
- * selection (cascade), and a linked calendar that lost write access is unlinked. Returns what changed.
- */
-export async function syncCalendarList(tx: EntityManager, connectionId: string, calendars: ProviderCalendarInfo[]): Promise<CalendarListChanges> {
-  const gone: Array<{ name: string }> = await tx.query(
-    `SELECT pc.name FROM provider_calendars pc
-      WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2))
-        AND (EXISTS (SELECT 1 FROM conflict_calendars cc WHERE cc.provider_calendar_id = pc.id)
-             OR EXISTS (SELECT 1 FROM calendar_configurations cfg WHERE cfg.linked_calendar_id = pc.id))
-      ORDER BY pc.name`,
-    [connectionId, calendars.map((c) => c.externalId)],
-  );
-  const orphanedChannels = await new PushChannelRepository(tx).ofCalendarsOtherThan(connectionId, calendars.map((c) => c.externalId));
-  for (const c of calendars) {
-    await tx.query(
-      `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, can_write = EXCLUDED.can_write, is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
-      [connectionId, c.externalId, c.name, c.canWrite, c.isDefault, c.timeZone],
-    );
-  }
-  await tx.query(`DELETE FROM provider_calendars WHERE connection_id = $1 AND NOT (external_id = ANY($2))`, [connectionId, calendars.map((c) => c.externalId)]);
-  // A linked calendar that lost write access is unlinked (it stays a conflict calendar: it still blocks time).
-  const unlinked = await sqlRows<{ name: string }>(
-    tx,
-    `UPDATE calendar_configurations cfg SET linked_calendar_id = NULL, updated_at = now()
-       FROM provider_calendars pc WHERE cfg.linked_calendar_id = pc.id AND pc.connection_id = $1 AND NOT pc.can_write
-     RETURNING pc.name`,
-    [connectionId],
-  );
-  return { unlinked: unlinked.map((u) => u.name), removedSelected: gone.map((g) => g.name), orphanedChannels };
 }
 
 /** When the user has no conflict calendar yet in the location, the provider's default calendar becomes one. */

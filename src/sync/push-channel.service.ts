@@ -34,7 +34,10 @@ export class PushChannelService {
     return `${this.publicUrl()}/webhooks/${provider.toLowerCase()}${lifecycle ? '/lifecycle' : ''}`;
   }
 
-  /** Starts push for selected calendars of the connection that have none; stops it for calendars no longer selected. */
+  /**
+   * Starts push for selected calendars of the connection that have none; stops it for calendars no longer
+   * selected, and for channels whose calendar is gone (the provider no longer lists it).
+   */
   async reconcile(conn: Connection): Promise<void> {
     if (conn.status !== ConnectionStatus.ACTIVE) return;
     // After a downgrade (plan or location switch) the connection gets no push at all.
@@ -45,7 +48,7 @@ export class PushChannelService {
     const selected = await this.channels.selectedCalendars(conn.id);
     const existing = await this.channels.ofConnection(conn.id);
     const selectedIds = new Set(selected.map((s) => s.id));
-    for (const ch of existing.filter((c) => !selectedIds.has(c.provider_calendar_id))) await this.stopOne(conn, ch);
+    for (const ch of existing.filter((c) => !c.provider_calendar_id || !selectedIds.has(c.provider_calendar_id))) await this.stopOne(conn, ch);
     const covered = new Set(existing.map((c) => c.provider_calendar_id));
     for (const cal of selected.filter((s) => !covered.has(s.id))) {
       try {
@@ -88,11 +91,6 @@ export class PushChannelService {
       logger.warn({ err, connectionId: conn.id, channelId: ch.channel_id }, 'could not stop push channel at the provider');
     }
     await this.channels.delete(ch.id);
-  }
-
-  /** Stops these channels at the provider (their rows may already be gone, e.g. with their calendar). Never throws. */
-  async stopChannels(conn: Connection, channels: readonly PushChannelRow[]): Promise<void> {
-    for (const ch of channels) await this.stopOne(conn, ch);
   }
 
   /** Stops every channel of the connection (disconnect). Never throws. */

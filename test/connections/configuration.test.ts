@@ -39,6 +39,8 @@ describe('connections and calendar configuration', () => {
     const a2 = await flow.connected(w.userA2, w.locA, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('a2', 'gmail.test') }).email);
     const ab = await flow.connected(w.userAB, w.locB, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('ab', 'gmail.test') }).email);
     const byName = (c: typeof oc, name: string) => c.calendars.find((x) => x.name === name)!.id;
+    // Push is set up by jobs after each connect.
+    await t.app.whenIdle();
     return {
       w,
       outlook,
@@ -237,12 +239,14 @@ describe('connections and calendar configuration', () => {
       expect(channelsOf()).toEqual([]);
 
       ok(await update(w.userA, { locationId: w.locA, linkedCalendarId: cal.team, conflictCalendarIds: [cal.side, cal.holidays] }));
+      await t.app.whenIdle();
       expect(subsOf()).toEqual(['Team Calendar']);
       expect(channelsOf()).toEqual(['Holidays', 'Side']);
       const rows: Array<{ n: number }> = await ds().query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = ANY($1)`, [[(await config(w.userA, w.locA)).linkedCalendar!.connection.id]]);
       expect(rows[0].n).toBe(1);
 
       ok(await update(w.userA, { locationId: w.locA, linkedCalendarId: null, conflictCalendarIds: [] }));
+      await t.app.whenIdle();
       expect(subsOf()).toEqual([]);
       expect(channelsOf()).toEqual([]);
     });

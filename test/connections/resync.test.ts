@@ -4,6 +4,7 @@ import { TokenCipher } from '../../src/connections/token-cipher';
 import {
   CalendarConfigurationDocument,
   ConflictsChangedDocument,
+  ConnectionsDocument,
   ResyncConnectionDocument,
   SyncStatusChangedDocument,
   UpdateCalendarConfigurationDocument,
@@ -38,6 +39,14 @@ describe('resyncConnection', () => {
   });
 
   const resync = (viewer: string, connectionId: string) => t.gql(ResyncConnectionDocument, { connectionId }, t.tokenFor(viewer));
+  /** resyncConnection, then the jobs it started; returns the connection as they left it. */
+  const resynced = async (viewer: string, connectionId: string) => {
+    const r = await resync(viewer, connectionId);
+    expect(r.errors).toBeUndefined();
+    await t.app.whenIdle();
+    const [conn] = (await t.gql(ConnectionsDocument, { locationId: r.data!.resyncConnection.location.id, userId: r.data!.resyncConnection.user.id }, t.tokenFor(viewer))).data!.connections.filter((c) => c.id === connectionId);
+    return conn;
+  };
   const config = async (viewer: string, locationId: string) => (await t.gql(CalendarConfigurationDocument, { locationId }, t.tokenFor(viewer))).data!.calendarConfiguration;
   const tokensOf = async (connectionId: string) => {
     const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
@@ -70,6 +79,7 @@ describe('resyncConnection', () => {
       t.tokenFor(w.userA),
     );
     expect(upd.errors).toBeUndefined();
+    await t.app.whenIdle();
     const subs = () =>
       [...emu.microsoft.state.subscriptions.values()]
         .filter((s) => s.accountId === me.id)
@@ -89,9 +99,8 @@ describe('resyncConnection', () => {
     emu.microsoft.state.calendars.get(gone.id)!.shares.delete(me.id);
     emu.microsoft.state.addCalendar(me.id, 'Brand new');
 
-    const r = await resync(w.userA, conn.id);
-    expect(r.errors).toBeUndefined();
-    const after = r.data!.resyncConnection;
+    await t.app.whenIdle();
+    const after = await resynced(w.userA, conn.id);
     expect(after.calendars.map((c) => [c.name, c.canWrite]).sort()).toEqual([
       ['Boss calendar', false],
       ['Brand new', true],
@@ -117,7 +126,7 @@ describe('resyncConnection', () => {
     expect((await conflicts.next()).data!.conflictsChanged).toMatchObject({ userId: w.userA, locationId: w.locA });
 
     // A clean resync clears the notice.
-    expect((await resync(w.userA, conn.id)).data!.resyncConnection.lastError).toBeNull();
+    expect((await resynced(w.userA, conn.id)).lastError).toBeNull();
   });
 
   test('Google: calendars that left the list leave the selections; a read-only re-share unlinks', async () => {
@@ -131,10 +140,11 @@ describe('resyncConnection', () => {
     const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
     const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
     expect((await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: id('Team'), conflictCalendarIds: [id('Old')] } }, t.tokenFor(w.userA))).errors).toBeUndefined();
+    await t.app.whenIdle();
 
     emu.google.state.shareCalendar(team, me.email, 'reader');
     emu.google.state.account(me.email).calendars.delete(old);
-    const after = (await resync(w.userA, conn.id)).data!.resyncConnection;
+    const after = await resynced(w.userA, conn.id);
     expect(new Map(after.calendars.map((c) => [c.name, c.canWrite]))).toEqual(
       new Map([
         [me.email, true],
@@ -158,7 +168,7 @@ describe('resyncConnection', () => {
     emu.microsoft.state.subscriptions.delete(dropped.id);
     expect(live()).toHaveLength(0);
 
-    expect((await resync(w.userA, conn.id)).errors).toBeUndefined();
+    await resynced(w.userA, conn.id);
     const now = live();
     expect(now.map((s) => s.calendarId)).toEqual([me.defaultCalendarId]);
     const rows: Array<{ channel_id: string }> = await ds().query(`SELECT channel_id FROM push_channels WHERE connection_id = $1`, [conn.id]);
@@ -179,6 +189,8 @@ describe('resyncConnection', () => {
       expect(r.errors).toBeUndefined();
       expect(r.data!.resyncConnection.status).toBe('ACTIVE');
     }
+    await t.app.whenIdle();
+    expect((await resynced(w.userA, conn.id)).status).toBe('ACTIVE');
     const after = await tokensOf(conn.id);
     expect(after.accessToken).not.toBe(before.accessToken);
     if (provider === 'OUTLOOK') {
@@ -189,6 +201,6 @@ describe('resyncConnection', () => {
       expect(emu.google.state.tokens.checkAccess(after.accessToken)).not.toBeNull();
     }
     // And it keeps working.
-    expect((await resync(w.userA, conn.id)).data?.resyncConnection.status).toBe('ACTIVE');
+    expect((await resynced(w.userA, conn.id)).status).toBe('ACTIVE');
   });
 });

@@ -27,6 +27,8 @@ export const configSchema = z.object({
     .pipe(z.array(base64Key).min(1, 'TOKEN_ENCRYPTION_KEYS needs at least one key'))
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  // api: GraphQL, OAuth and webhooks only; worker: the jobs (sync, push, calendar lists) only; all: both.
+  PROCESS_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
   QUERY_MAX_COST: z.coerce.number().int().min(10).default(20000),
