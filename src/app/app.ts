@@ -11,6 +11,7 @@ import { createServices, Services } from './services';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
 import { JobQueue } from '../sync/jobs/job-queue';
+import { SyncTuning } from '../sync/sync-services';
 import { Clock } from './clock';
 
 export interface App {
@@ -30,10 +31,12 @@ export interface StartAppOptions {
   onQuery?: (sql: string) => void;
   /** Time for everything that schedules (tests inject their own). */
   clock?: Clock;
+  /** Sync engine knobs (tests: page size, backoff, leases). */
+  sync?: SyncTuning;
 }
 
 /** Composes the service: database (migrated), event bus, services, schema, HTTP + WebSocket server. */
-export async function startApp({ config, onQuery, clock }: StartAppOptions): Promise<App> {
+export async function startApp({ config, onQuery, clock, sync }: StartAppOptions): Promise<App> {
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
@@ -43,7 +46,7 @@ export async function startApp({ config, onQuery, clock }: StartAppOptions): Pro
     bus = createEventBus(config.REDIS_URL);
     // The API enqueues; the workers (PROCESS_ROLE worker or all) run the jobs.
     jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
-    const services = createServices(ds, bus.pubsub, config, { jobs, clock });
+    const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync });
     await jobs.start();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(

@@ -22,18 +22,15 @@ import { TokenCipher } from '../connections/token-cipher';
 import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { PushChannelService } from '../sync/push-channel.service';
-import { CalendarListService } from '../sync/calendar-list.service';
-import { FeatureReevaluationService } from '../sync/feature-reevaluation.service';
-import { ConnectionLeaseRepository } from '../sync/jobs/connection-lease.repository';
 import { JobQueue } from '../sync/jobs/job-queue';
-import { registerSyncJobs } from '../sync/sync-jobs';
-import { SyncScheduler } from '../sync/sync-scheduler';
+import { createSyncServices, SyncTuning } from '../sync/sync-services';
 import { Clock, systemClock } from './clock';
 
 export interface ServiceRuntime {
   /** The job queue: handlers are registered here; the app starts it. */
   jobs: JobQueue;
   clock?: Clock;
+  sync?: SyncTuning;
 }
 
 /** The service singletons, wired once at start. */
@@ -55,18 +52,11 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  const sync = new SyncScheduler(jobs);
-  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, events, publicUrl, syncWindow, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
+  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, push, window: syncWindow, tuning: runtime.sync });
+  const sync = syncServices.scheduler;
+  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
   featureHooks.register((scope) => sync.reevaluateFeatures(scope));
-  registerSyncJobs({
-    ds,
-    jobs,
-    leases: new ConnectionLeaseRepository(ds),
-    push,
-    calendarLists: new CalendarListService({ ds, providers, tokens, events, scheduler: sync, syncWindow }),
-    features: new FeatureReevaluationService(ds, sync, events),
-  });
   return {
     ds,
     pubsub,
@@ -78,6 +68,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     push,
     jobs,
     sync,
+    syncServices,
+    externalEvents: syncServices.externalEvents,
     events,
     connections,
     oauthCallbacks: new OAuthCallbackService(ds, connections, new OAuthConfirmationRepository(ds), cipher),
@@ -87,7 +79,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     locations: new LocationService(ds, access, membershipHooks, featureHooks),
     users: new UserService(ds, access, membershipHooks),
     calendars: new CalendarService(ds, access),
-    configuration: new CalendarConfigurationService(ds, access, sync, events, syncWindow),
+    configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
     realtime: new RealtimeService(ds, access),
   };
 }

@@ -7,7 +7,8 @@ import { badInput, forbidden } from '../app/errors/errors';
 import { isUuid } from '../app/validation/ids';
 import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus } from '../connections/connection.enums';
-import { ConnectionEvents } from '../connections/connection-events';
+import { ConflictNotifier } from '../sync/conflict-notifier';
+import { applySelection, SelectionChange } from '../sync/selection';
 import { needsReauthError } from '../connections/connection-tokens.service';
 import { SyncScheduler } from '../sync/sync-scheduler';
 import { CalendarConfiguration, UpdateCalendarConfigurationInput } from './calendar-configuration.types';
@@ -25,8 +26,7 @@ export class CalendarConfigurationService {
     private readonly ds: DataSource,
     private readonly access: AccessService,
     private readonly sync: SyncScheduler,
-    private readonly events: ConnectionEvents,
-    private readonly syncWindow: () => { from: Date; to: Date },
+    private readonly conflicts: ConflictNotifier,
   ) {}
 
   async get(viewer: Viewer, locationId: string, userId?: string | null): Promise<CalendarConfiguration> {
@@ -71,7 +71,8 @@ export class CalendarConfigurationService {
       }
     }
 
-    await this.ds.transaction(async (tx) => {
+    const touched = [...new Set([...own.filter((c) => previouslySelected.has(c.id) || conflicts.includes(c.id)).map((c) => c.connection_id)])];
+    const selection = await this.ds.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO calendar_configurations (location_id, user_id, linked_calendar_id, hide_event_details, sync_direction)
          VALUES ($1, $2, $3, COALESCE($4, false), COALESCE($5, 'TWO_WAY'))
@@ -87,13 +88,22 @@ export class CalendarConfigurationService {
           [locationId, targetId, conflicts],
         );
       }
+      // Deselected calendars stop syncing and their events go, in this transaction; newly selected ones get a sync state.
+      const changes: SelectionChange = { added: [], freed: [] };
+      for (const connectionId of touched) {
+        const c = await applySelection(tx, connectionId);
+        changes.added.push(...c.added);
+        changes.freed.push(...c.freed);
+      }
+      return changes;
     });
 
-    // Push follows the selection (newly selected calendars start, deselected ones stop): the jobs' work.
-    const touched = new Set([...own.filter((c) => previouslySelected.has(c.id) || conflicts.includes(c.id)).map((c) => c.connection_id)]);
+    // Newly selected calendars sync at once, and push follows the selection: the jobs' work.
+    await this.sync.syncCalendars(selection.added, { full: true });
     for (const connectionId of touched) await this.sync.reconcilePush(connectionId);
-    const window = this.syncWindow();
-    this.events.conflictsChanged(locationId, targetId, window.from, window.to);
+    // The time of deselected calendars' events is free now (newly selected ones announce theirs when synced).
+    const [agency] = await this.ds.query(`SELECT agency_id FROM locations WHERE id = $1`, [locationId]);
+    await this.conflicts.changed({ agencyId: agency.agency_id, locationId, userId: targetId }, selection.freed);
     return this.load(locationId, targetId);
   }
 

@@ -10,15 +10,18 @@ import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { calendarListNotice, CalendarListRepository } from '../sync/calendar-list.repository';
+import { EventChange } from '../sync/change-range';
+import { ConflictNotifier } from '../sync/conflict-notifier';
+import { ExternalEventRepository } from '../sync/external-event.repository';
 import { PushChannelService } from '../sync/push-channel.service';
+import { applySelection, SelectionChange } from '../sync/selection';
 import { SyncScheduler } from '../sync/sync-scheduler';
 import { PlanGateService } from '../tenancy/plan-gate.service';
 import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
-import { ConnectionStatus, Provider, SyncState } from './connection.enums';
+import { ConnectionStatus, PauseReason, Provider, SyncState } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
 import { alreadyConnected, connectedToAnotherUser, inAnotherLocation } from './connection-rules';
-import { isFeatureAvailable } from './feature-availability';
 import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
 import { OAuthStateService, VerifiedState } from './oauth-state.service';
 import { createPkce } from './pkce';
@@ -49,9 +52,9 @@ export interface ConnectionServiceDeps {
   /** Disconnect stops push at the provider before the tokens go. */
   push: PushChannelService;
   sync: SyncScheduler;
+  conflicts: ConflictNotifier;
   events: ConnectionEvents;
   publicUrl: () => string;
-  syncWindow: () => { from: Date; to: Date };
   /** Offer the CRM user's own email first on the provider's account page (sandbox mode). */
   accountHint?: boolean;
 }
@@ -129,13 +132,15 @@ export class ConnectionService {
     const { userId, locationId, provider } = attempt;
     const { tokens, account } = grant;
     const calendars: ProviderCalendarInfo[] = await this.d.providers.get(provider).listCalendars(tokens);
-    const conn = await this.persist(userId, locationId, attempt.agencyId, provider, account, tokens, calendars);
-    // Push (and the channels of calendars a re-authorization no longer lists) is the jobs' work.
+    const { conn, selection } = await this.persist(userId, locationId, attempt.agencyId, provider, account, tokens, calendars);
+    // The first sync of the selected calendars (the default one, for a new connection) and push are the jobs' work;
+    // so is stopping the channels of calendars a re-authorization no longer lists.
+    await this.d.sync.syncCalendars(selection.added, { full: true });
     await this.d.sync.reconcilePush(conn.id);
-    this.d.events.statusChanged(conn);
-    const window = this.d.syncWindow();
-    this.d.events.conflictsChanged(locationId, userId, window.from, window.to);
-    return conn;
+    await this.d.conflicts.changed(conn, selection.freed);
+    const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
+    this.d.events.statusChanged(fresh);
+    return fresh;
   }
 
   /** The user is still an active member of the location and the plan still allows the provider there. */
@@ -165,7 +170,7 @@ export class ConnectionService {
     account: ProviderAccount,
     tokens: TokenSet,
     calendars: ProviderCalendarInfo[],
-  ): Promise<Connection> {
+  ): Promise<{ conn: Connection; selection: SelectionChange }> {
     try {
       return await this.d.ds.transaction(async (tx) => {
         // The account row is the lock that serializes concurrent completions for one account.
@@ -194,7 +199,8 @@ export class ConnectionService {
         let conn: Connection;
         if (existing) {
           // Same account again: re-authorize in place, keeping the configuration.
-          await repo.update(existing.id, { credentials: sealed, grantedScopes: tokens.grantedScopes, status: ConnectionStatus.ACTIVE, lastError: null, accountEmail: account.email });
+          // The plan gate passed just now, so nothing pauses it any more.
+          await repo.update(existing.id, { credentials: sealed, grantedScopes: tokens.grantedScopes, status: ConnectionStatus.ACTIVE, pauseReason: PauseReason.NONE, lastError: null, accountEmail: account.email });
           conn = await repo.findOneByOrFail({ id: existing.id });
         } else {
           conn = await repo.save(
@@ -203,6 +209,7 @@ export class ConnectionService {
               accountExternalId: account.externalId,
               accountEmail: account.email,
               status: ConnectionStatus.ACTIVE,
+              pauseReason: PauseReason.NONE,
               syncState: SyncState.IDLE,
               credentials: sealed,
               grantedScopes: tokens.grantedScopes,
@@ -220,7 +227,8 @@ export class ConnectionService {
         }
         // A new connection protects availability at once; a re-authorization keeps the configuration as it is.
         if (!existing) await ensureDefaultConflictCalendar(tx, conn, calendars);
-        return conn;
+        await tx.query(`UPDATE connections SET calendars_listed_at = now() WHERE id = $1`, [conn.id]);
+        return { conn, selection: await applySelection(tx, conn.id) };
       });
     } catch (err) {
       // A concurrent completion won the (location, user, provider) slot with another account.
@@ -257,11 +265,10 @@ export class ConnectionService {
   async disconnect(viewer: Viewer, id: string): Promise<boolean> {
     const conn = await this.requireConnection(viewer, id);
     await this.d.push.stopAll(conn);
-    await this.d.ds.transaction((tx) => removeConnection(tx, conn));
+    const freed = await this.d.ds.transaction((tx) => removeConnection(tx, conn));
     conn.syncState = SyncState.IDLE;
     this.d.events.statusChanged(conn, true);
-    const window = this.d.syncWindow();
-    this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
+    await this.d.conflicts.changed(conn, freed);
     return true;
   }
 
@@ -271,23 +278,27 @@ export class ConnectionService {
     for (const conn of conns) {
       await this.d.push.stopAll(conn);
       await removeConnection(tx, conn);
+      // The user leaves the location: nobody there is told about their time any more.
       this.d.events.statusChanged(conn, true);
     }
   }
 
   /**
-   * The supported repair: the calendar list is refreshed (the connection's lastError then says why the
-   * selection changed) and push restarts, including channels the provider dropped on its side. Returns at
-   * once; the jobs do the provider work. A connection paused by a downgrade keeps saying why.
+   * The supported repair: every selected calendar is synced fully again, the calendar list is refreshed (the
+   * connection's lastError then says why the selection changed) and push restarts, including channels the
+   * provider dropped on its side. Returns at once with syncState QUEUED; the jobs do the provider work. A
+   * connection paused by a downgrade keeps saying why.
    */
   async resync(viewer: Viewer, id: string): Promise<Connection> {
     const conn = await this.requireConnection(viewer, id);
     if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
-    if (!(await isFeatureAvailable(this.d.ds, conn.id))) return conn;
+    if (conn.pauseReason !== PauseReason.NONE) return conn;
     await this.d.ds.query(`UPDATE connections SET last_error = NULL, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id]);
     await this.d.sync.refreshCalendarList(conn.id);
     await this.d.sync.reconcilePush(conn.id, { restart: true });
+    await this.d.sync.syncConnection(conn.id, { full: true });
     const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
+    // Every resync is announced (the QUEUED state, or the cleared notice), even when the state was already QUEUED.
     this.d.events.statusChanged(fresh);
     return fresh;
   }
@@ -316,11 +327,12 @@ async function ensureDefaultConflictCalendar(tx: EntityManager, conn: Connection
   );
 }
 
-async function removeConnection(tx: EntityManager, conn: Connection): Promise<void> {
+async function removeConnection(tx: EntityManager, conn: Connection): Promise<EventChange[]> {
   // The account row is the lock for everything about one account (as in completeConnection): without it, two
   // concurrent disconnects of its last two connections each see the other one and both keep the row.
   await tx.query(`SELECT 1 FROM provider_accounts WHERE provider = $1 AND external_id = $2 FOR UPDATE`, [conn.provider, conn.accountExternalId]);
-  // Cascades: provider calendars → selections, push rows, synced events.
+  // The synced events first (their time is freed); then cascades: provider calendars → selections, sync states, push rows.
+  const freed = await new ExternalEventRepository(tx).removeOfConnection(conn.id);
   await tx.query(`DELETE FROM connections WHERE id = $1`, [conn.id]);
   // The account is free again once its owner has no connection of it left.
   await tx.query(
@@ -329,5 +341,6 @@ async function removeConnection(tx: EntityManager, conn: Connection): Promise<vo
     [conn.provider, conn.accountExternalId],
   );
   logger.info({ connectionId: conn.id, provider: conn.provider }, 'connection removed');
+  return freed;
 }
 

@@ -75,6 +75,11 @@ export interface ReadChangesOptions {
   pageSize?: number;
   /** IANA zone of the calendar (all-day events without their own zone). */
   calendarTimeZone?: string | null;
+  /**
+   * Called when the provider answers 401 in the middle of paging: returns refreshed tokens, and the page is
+   * asked again with them (once), so a long read continues instead of starting over.
+   */
+  onAccessTokenExpired?: () => Promise<TokenSet>;
 }
 
 export interface EventWrite {

@@ -2,9 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { logger } from '../app/logging/logger';
 import { Connection } from '../connections/connection.entity';
-import { ConnectionStatus, Provider } from '../connections/connection.enums';
+import { ConnectionStatus, PauseReason, Provider } from '../connections/connection.enums';
 import { ConnectionTokens } from '../connections/connection-tokens.service';
-import { isFeatureAvailable } from '../connections/feature-availability';
 import { PushChannel } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { hashPushSecret } from '../providers/shared/push-secret';
@@ -40,8 +39,8 @@ export class PushChannelService {
    */
   async reconcile(conn: Connection): Promise<void> {
     if (conn.status !== ConnectionStatus.ACTIVE) return;
-    // After a downgrade (plan or location switch) the connection gets no push at all.
-    if (!(await isFeatureAvailable(this.ds, conn.id))) {
+    // A paused connection (plan downgrade, location switch) gets no push at all.
+    if (conn.pauseReason !== PauseReason.NONE) {
       await this.stopAll(conn);
       return;
     }

@@ -1,13 +1,47 @@
+import { DataSource } from 'typeorm';
 import { FeatureScope } from '../tenancy/feature-hooks';
+import { ConnectionSyncStatus } from './connection-sync-status.service';
 import { JobQueue } from './jobs/job-queue';
-import { CALENDAR_LIST, FEATURE_REEVALUATION, PUSH_RECONCILE } from './jobs/queues';
+import { CALENDAR_LIST, CALENDAR_SYNC, FEATURE_REEVALUATION, PUSH_RECONCILE } from './jobs/queues';
+import { SyncStateRepository } from './sync-state.repository';
 
 /**
  * How the rest of the service asks for provider work: mutations and the OAuth callback commit their rows,
  * then call this, which only enqueues (coalesced per connection or calendar) and never waits on a provider.
  */
 export class SyncScheduler {
-  constructor(private readonly jobs: JobQueue) {}
+  private readonly states: SyncStateRepository;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly jobs: JobQueue,
+    private readonly status: ConnectionSyncStatus,
+  ) {
+    this.states = new SyncStateRepository(ds);
+  }
+
+  /**
+   * Syncs these calendars soon (QUEUED), fully when `full`; a burst for one calendar coalesces into one
+   * waiting job. Calendars no longer selected are skipped. Publishes the connections' new sync state.
+   */
+  async syncCalendars(calendarIds: readonly string[], opts: { full?: boolean } = {}): Promise<void> {
+    const queued = await this.states.markQueued(calendarIds, opts);
+    for (const calendarId of queued) await this.jobs.enqueue(CALENDAR_SYNC, { calendarId }, { key: calendarId });
+    const connections: Array<{ connection_id: string }> = queued.length
+      ? await this.ds.query(`SELECT DISTINCT connection_id FROM calendar_sync_states WHERE provider_calendar_id = ANY($1::uuid[])`, [queued])
+      : [];
+    for (const c of connections) await this.status.refresh(c.connection_id);
+  }
+
+  /** Every selected calendar of the connection. */
+  async syncConnection(connectionId: string, opts: { full?: boolean } = {}): Promise<void> {
+    await this.syncCalendars(await this.states.calendarsOf(connectionId), opts);
+  }
+
+  /** A sync again after a delay (a retry after a failure, or the calendar was busy): its own key, so it never delays a sync asked for now. */
+  async syncCalendarLater(calendarId: string, delaySeconds: number, reason: 'retry' | 'busy'): Promise<void> {
+    await this.jobs.enqueue(CALENDAR_SYNC, { calendarId }, { key: `${calendarId}:${reason}`, delaySeconds: Math.max(1, delaySeconds) });
+  }
 
   /** Push channels follow the connection's selection; `restart` replaces every channel (the repair). */
   async reconcilePush(connectionId: string, opts: { restart?: boolean } = {}): Promise<void> {

@@ -11,7 +11,8 @@ import {
 } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { codeOf, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
-import { subscribe, untilLive, wsClient } from '../support/ws-client';
+import { hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
+import { primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // resyncConnection, "the supported repair": refreshes the calendar list (new calendars appear, gone ones
 // leave the selections, a linked calendar that lost write access is unlinked with an event saying why),
@@ -70,6 +71,8 @@ describe('resyncConnection', () => {
     const gone = emu.microsoft.state.addCalendar(boss.id, 'Project (going away)');
     emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'writer');
     emu.microsoft.state.shareCalendar(gone.id, me.id, 'reader');
+    const kickoff = { title: 'Project kick-off', start: hourFromNow(2), end: plusMinutes(hourFromNow(2), 90) };
+    outlookEvent(emu, gone.id, kickoff);
     const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
     const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
     expect(conn.calendars.find((c) => c.name === 'Boss calendar')!.canWrite).toBe(true);
@@ -92,7 +95,9 @@ describe('resyncConnection', () => {
     const status = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
     const conflicts = subscribe(client, ConflictsChangedDocument, { locationId: w.locA, userId: w.userA });
     await untilLive(status, () => resync(w.userA, conn.id));
-    await untilLive(conflicts, () => t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [id('Calendar'), id('Project (going away)')] } }, t.tokenFor(w.userA)));
+    const primer = { locationId: w.locA, userId: w.userA, from: new Date(0).toISOString(), to: new Date(1).toISOString() };
+    await untilLive(conflicts, () => primeConflicts(t, w.locA, primer));
+    await t.app.whenIdle();
 
     // At the provider: the boss now shares read-only, the project calendar is no longer shared, a new calendar appears.
     emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'reader');
@@ -123,7 +128,10 @@ describe('resyncConnection', () => {
     let event = await status.next();
     while (event.data && event.data.syncStatusChanged.connection.lastError === null) event = await status.next(); // earlier resyncs' events
     expect(event.data!.syncStatusChanged.connection).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: after.lastError });
-    expect((await conflicts.next()).data!.conflictsChanged).toMatchObject({ userId: w.userA, locationId: w.locA });
+    // The project calendar's event no longer takes the user's time: exactly its range is announced.
+    let freed = await conflicts.next();
+    while (freed.data?.conflictsChanged.from === primer.from) freed = await conflicts.next();
+    expect(freed.data!.conflictsChanged).toEqual({ userId: w.userA, locationId: w.locA, from: kickoff.start.toISOString(), to: kickoff.end.toISOString() });
 
     // A clean resync clears the notice.
     expect((await resynced(w.userA, conn.id)).lastError).toBeNull();

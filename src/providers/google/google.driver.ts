@@ -16,7 +16,7 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { AccessTokenExpiredError, asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createCalendarClient, createOAuthClient } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
@@ -119,17 +119,27 @@ export class GoogleCalendarDriver implements CalendarProvider {
   }
 
   async *readChanges(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage> {
-    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    let { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     const maxResults = Math.min(Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
     const scope = opts.cursor
       ? { syncToken: opts.cursor }
       : { timeMin: opts.windowStart.toISOString(), timeMax: opts.windowEnd.toISOString() };
     let pageToken: string | undefined;
     do {
-      const res = await this.call(
-        () => calendar.events.list({ calendarId: calendarExternalId, singleEvents: true, maxResults, pageToken, ...scope }),
-        opts.cursor !== null,
-      );
+      const fetchPage = () =>
+        this.call(
+          () => calendar.events.list({ calendarId: calendarExternalId, singleEvents: true, maxResults, pageToken, ...scope }),
+          opts.cursor !== null,
+        );
+      let res: Awaited<ReturnType<typeof fetchPage>>;
+      try {
+        res = await fetchPage();
+      } catch (err) {
+        // 401 mid-paging: fresh tokens, the same page again
+        if (!(err instanceof AccessTokenExpiredError) || !opts.onAccessTokenExpired) throw err;
+        ({ calendar } = createCalendarClient(this.endpoints, (await opts.onAccessTokenExpired()).accessToken));
+        res = await fetchPage();
+      }
       const zone = opts.calendarTimeZone ?? res.data.timeZone ?? null;
       const page: ChangePage = { upserts: [], removedIds: [], nextCursor: null };
       for (const item of res.data.items ?? []) {

@@ -18,7 +18,7 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
+import { AccessTokenExpiredError, asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
@@ -173,9 +173,19 @@ export class OutlookDriver implements CalendarProvider {
       opts.cursor ??
       `${this.graphUrl}/me/calendars/${encodeURIComponent(calendarExternalId)}/calendarView/delta?startDateTime=${opts.windowStart.toISOString()}&endDateTime=${opts.windowEnd.toISOString()}`;
     const zone = opts.calendarTimeZone ?? null;
+    let current = tokens;
     while (url) {
       const pageUrl: string = url;
-      const page = await this.call<DeltaPage>(tokens, (c) => c.api(pageUrl).header('Prefer', prefer).get());
+      const fetchPage = () => this.call<DeltaPage>(current, (c) => c.api(pageUrl).header('Prefer', prefer).get());
+      let page: DeltaPage;
+      try {
+        page = await fetchPage();
+      } catch (err) {
+        // 401 mid-paging: fresh tokens, the same page again
+        if (!(err instanceof AccessTokenExpiredError) || !opts.onAccessTokenExpired) throw err;
+        current = await opts.onAccessTokenExpired();
+        page = await fetchPage();
+      }
       const upserts: ChangePage['upserts'] = [];
       const removedIds: string[] = [];
       for (const item of page.value ?? []) {
