@@ -15,7 +15,7 @@ import { ConnectionSyncStatus } from './connection-sync-status.service';
 import { ExternalEventRepository } from './external-event.repository';
 import { ProviderCalls } from './provider-calls';
 import { SyncScheduler } from './sync-scheduler';
-import { needsFullSync, nextSyncState, SyncOutcome, SyncPolicy } from './sync-state-machine';
+import { needsFullSync, nextSyncState, SyncOutcome, SyncPolicy, SyncStateFields } from './sync-state-machine';
 import { CalendarSyncState, SyncStateRepository } from './sync-state.repository';
 
 export interface SyncWindow {
@@ -190,8 +190,18 @@ export class CalendarSyncService {
   /** Applies an outcome to the calendar's state (pure state machine) and stores it; null when the lease was lost. */
   private async record(state: CalendarSyncState, holder: string, outcome: SyncOutcome) {
     const next = nextSyncState(state, outcome, this.d.clock.now(), this.d.policy);
-    Object.assign(state, next);
-    return (await this.states.update(state.calendarId, holder, next)) ? next : null;
+    // Only the state machine's fields: the cursor and window were stored with the last page.
+    const fields: SyncStateFields = {
+      stage: next.stage,
+      consecutiveFailures: next.consecutiveFailures,
+      nextAttemptAt: next.nextAttemptAt,
+      nextPollAt: next.nextPollAt,
+      lastError: next.lastError,
+      lastFullSyncAt: next.lastFullSyncAt,
+      lastIncrementalSyncAt: next.lastIncrementalSyncAt,
+    };
+    Object.assign(state, fields);
+    return (await this.states.update(state.calendarId, holder, fields)) ? fields : null;
   }
 
   /** "The calendar list is refreshed at every full sync" (not again when it was listed moments ago). */

@@ -22,7 +22,7 @@ describe('sync state machine', () => {
   });
 
   test('failures back off exponentially with jitter, capped; ERROR after N in a row, retries go on', () => {
-    let s = { ...fresh, stage: 'SYNCING' as const };
+    let s: SyncStateFields = { ...fresh, stage: 'SYNCING' };
     const seen: Array<[string, number, number]> = [];
     for (let i = 0; i < 7; i++) {
       s = nextSyncState({ ...s, stage: 'SYNCING' }, { type: 'FAILED', error: 'Outlook is not responding' }, now, policy, 0.999999);
