@@ -26,11 +26,11 @@ export class SyncScheduler {
    */
   async syncCalendars(calendarIds: readonly string[], opts: { full?: boolean } = {}): Promise<void> {
     const queued = await this.states.markQueued(calendarIds, opts);
-    for (const calendarId of queued) await this.jobs.enqueue(CALENDAR_SYNC, { calendarId }, { key: calendarId });
-    const connections: Array<{ connection_id: string }> = queued.length
-      ? await this.ds.query(`SELECT DISTINCT connection_id FROM calendar_sync_states WHERE provider_calendar_id = ANY($1::uuid[])`, [queued])
-      : [];
+    if (!queued.length) return;
+    // QUEUED is announced before any job can start (and announce SYNCING).
+    const connections: Array<{ connection_id: string }> = await this.ds.query(`SELECT DISTINCT connection_id FROM calendar_sync_states WHERE provider_calendar_id = ANY($1::uuid[])`, [queued]);
     for (const c of connections) await this.status.refresh(c.connection_id);
+    for (const calendarId of queued) await this.jobs.enqueue(CALENDAR_SYNC, { calendarId }, { key: calendarId });
   }
 
   /** Every selected calendar of the connection. */
