@@ -24,6 +24,8 @@ export interface SyncTuning {
   /** Items per provider page. */
   pageSize?: number;
   leaseSeconds?: number;
+  /** A full sync refreshes the calendar list unless it was listed within this many seconds (default 60). */
+  listFreshSeconds?: number;
   /** Wraps every provider call of the jobs (throttling plugs in here). */
   calls?: ProviderCalls;
 }
@@ -62,7 +64,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     policy: { ...defaultSyncPolicy, ...tuning.policy },
     pageSize: tuning.pageSize,
     leaseSeconds: tuning.leaseSeconds ?? 120,
-    listFreshSeconds: 60,
+    listFreshSeconds: tuning.listFreshSeconds ?? 60,
   });
   registerSyncJobs({
     ds,
