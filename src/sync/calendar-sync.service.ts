@@ -27,6 +27,8 @@ export interface SyncWindow {
 export interface CalendarSyncHooks {
   /** The lease is ours: the sync of this calendar begins (nobody else syncs it until `ended`). */
   started?: (calendarId: string) => void;
+  /** Another worker held the calendar: this job was put back for later. */
+  busy?: (calendarId: string) => void;
   /** After each page is committed; the sync waits for it. */
   afterPage?: (calendarId: string, page: { full: boolean; index: number }) => Promise<void>;
   ended?: (calendarId: string) => void;
@@ -84,6 +86,7 @@ export class CalendarSyncService {
     const claim = await this.states.claim(calendarId, holder, this.d.leaseSeconds);
     if (claim.kind === 'gone') return; // deselected meanwhile
     if (claim.kind === 'busy') {
+      this.hooks.busy?.(calendarId);
       // Another worker syncs it now; this request is served right after, without holding a worker.
       await this.d.scheduler.syncCalendarLater(calendarId, 1, 'busy');
       return;
