@@ -29,7 +29,7 @@ export interface CalendarSyncHooks {
   started?: (calendarId: string) => void;
   /** Another worker held the calendar: this job was put back for later. */
   busy?: (calendarId: string) => void;
-  /** After each page is committed; the sync waits for it. */
+  /** After each write batch (pages, up to writeBatchRows events) is committed; the sync waits for it. */
   afterPage?: (calendarId: string, page: { full: boolean; index: number }) => Promise<void>;
   ended?: (calendarId: string) => void;
 }
@@ -47,6 +47,8 @@ export interface CalendarSyncDeps {
   policy: SyncPolicy;
   /** Items per provider page (the providers' defaults when unset). */
   pageSize?: number;
+  /** Pages are written in transactions of at least this many events (the last batch may be smaller). */
+  writeBatchRows: number;
   /** How long a sync's lease lasts without a page written (a killed worker's calendar is free again after it). */
   leaseSeconds: number;
   /** The calendar list is refreshed after a full sync unless it was listed more recently than this. */
@@ -163,30 +165,44 @@ export class CalendarSyncService {
     });
     const pages = read[Symbol.asyncIterator]();
     const owner = { calendarId: state.calendarId, locationId: conn.locationId, userId: conn.userId };
-    for (let index = 0; ; index++) {
+    // A calendar's first sync has no old rows to compare with.
+    const fresh = full && !(await new ExternalEventRepository(this.d.ds).hasAny(state.calendarId));
+    // Pages are written in batches (one transaction each): per-statement costs dominate small pages. Within a
+    // batch the last word on an event wins (a replay, or removed and added again).
+    let batch = new Map<string, NormalizedEvent | null>();
+    let written = 0;
+    for (;;) {
       // The process stops: the job fails, and pg-boss gives it to another worker (or this one after a restart).
       if (signal.aborted) throw new Error('the worker is stopping');
       const next = await call('readChanges', () => pages.next());
       if (next.done) throw new Error('the provider ended the read without a cursor');
       const page: ChangePage = next.value;
-      // Google's incremental results are not bounded by the window: clip them (outside → not stored).
-      const inside = (e: NormalizedEvent) => e.end > window.from && e.start < window.to;
+      for (const id of page.removedIds) batch.set(id, null);
+      // Google's incremental results are not bounded by the window: clipped (outside → not stored).
+      for (const e of page.upserts) batch.set(e.externalId, e.end > window.from && e.start < window.to ? e : null);
+      const last = page.nextCursor;
+      if (!last && batch.size < this.d.writeBatchRows) continue;
+      const events = [...batch.values()].filter((e): e is NormalizedEvent => e !== null);
+      const removed = [...batch.entries()].filter(([, e]) => e === null).map(([id]) => id);
+      batch = new Map();
       await this.d.ds.transaction(async (tx) => {
         const st = new SyncStateRepository(tx);
         if (!(await st.holdForWrite(state.calendarId, holder, this.d.leaseSeconds))) throw new SyncAbandoned();
-        const events = new ExternalEventRepository(tx);
-        changes.push(...(await events.upsert(owner, page.upserts.filter(inside), generation)));
-        changes.push(...(await events.remove(state.calendarId, [...page.removedIds, ...page.upserts.filter((e) => !inside(e)).map((e) => e.externalId)])));
-        if (page.nextCursor) {
-          if (full) changes.push(...(await events.sweep(state.calendarId, generation)));
+        // What a crash could lose here is re-read by the next sync (the cursor commits with the last batch).
+        await tx.query(`SET LOCAL synchronous_commit = off`);
+        const repo = new ExternalEventRepository(tx);
+        changes.push(...(await repo.remove(state.calendarId, removed)));
+        changes.push(...(await repo.upsert(owner, events, generation, { fresh })));
+        if (last) {
+          if (full) changes.push(...(await repo.sweep(state.calendarId, generation)));
           await st.update(state.calendarId, holder, {
-            cursor: page.nextCursor,
+            cursor: last,
             ...(full ? { windowStart: window.from, windowEnd: window.to, fullSyncDone: state.fullSyncRequested } : {}),
           });
         }
       });
-      await this.hooks.afterPage?.(state.calendarId, { full, index });
-      if (page.nextCursor) return;
+      await this.hooks.afterPage?.(state.calendarId, { full, index: written++ });
+      if (last) return;
     }
   }
 

@@ -23,6 +23,8 @@ export interface SyncTuning {
   policy?: Partial<SyncPolicy>;
   /** Items per provider page. */
   pageSize?: number;
+  /** Events per write transaction (default 2000; 1 writes every page on its own). */
+  writeBatchRows?: number;
   leaseSeconds?: number;
   /** A full sync refreshes the calendar list unless it was listed within this many seconds (default 60). */
   listFreshSeconds?: number;
@@ -63,6 +65,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     window: d.window,
     policy: { ...defaultSyncPolicy, ...tuning.policy },
     pageSize: tuning.pageSize,
+    writeBatchRows: tuning.writeBatchRows ?? 2000,
     leaseSeconds: tuning.leaseSeconds ?? 120,
     listFreshSeconds: tuning.listFreshSeconds ?? 60,
   });

@@ -30,7 +30,8 @@ describe('calendar sync', () => {
 
   beforeAll(async () => {
     emu = await startEmulators();
-    t = await startTestApp(emu.env, undefined, { sync: { pageSize: PAGE_SIZE } });
+    // Every page its own write, so a test can look at the database between pages.
+    t = await startTestApp(emu.env, undefined, { sync: { pageSize: PAGE_SIZE, writeBatchRows: 1 } });
     flow = new ConnectFlow(t, emu);
   });
   afterEach(() => {
