@@ -16,6 +16,7 @@ import { ExternalEventRepository } from '../sync/external-event.repository';
 import { PushChannelService } from '../sync/push-channel.service';
 import { applySelection, SelectionChange } from '../sync/selection';
 import { SyncScheduler } from '../sync/sync-scheduler';
+import { SyncStateRepository } from '../sync/sync-state.repository';
 import { PlanGateService } from '../tenancy/plan-gate.service';
 import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
@@ -331,7 +332,9 @@ async function removeConnection(tx: EntityManager, conn: Connection): Promise<Ev
   // The account row is the lock for everything about one account (as in completeConnection): without it, two
   // concurrent disconnects of its last two connections each see the other one and both keep the row.
   await tx.query(`SELECT 1 FROM provider_accounts WHERE provider = $1 AND external_id = $2 FOR UPDATE`, [conn.provider, conn.accountExternalId]);
-  // The synced events first (their time is freed); then cascades: provider calendars → selections, sync states, push rows.
+  // The calendars are locked first (after a sync write in progress, in its lock order), then the synced events go
+  // (their time is freed); then cascades: provider calendars → selections, sync states, push rows.
+  await new SyncStateRepository(tx).lockCalendarsOfConnection(conn.id);
   const freed = await new ExternalEventRepository(tx).removeOfConnection(conn.id);
   await tx.query(`DELETE FROM connections WHERE id = $1`, [conn.id]);
   // The account is free again once its owner has no connection of it left.

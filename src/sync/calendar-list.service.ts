@@ -12,6 +12,7 @@ import { ConflictNotifier } from './conflict-notifier';
 import { ExternalEventRepository } from './external-event.repository';
 import { ProviderCalls } from './provider-calls';
 import { SyncScheduler } from './sync-scheduler';
+import { SyncStateRepository } from './sync-state.repository';
 
 export interface CalendarListDeps {
   ds: DataSource;
@@ -45,8 +46,10 @@ export class CalendarListService {
       throw err;
     }
     const { changes, freed } = await this.d.ds.transaction(async (tx) => {
-      // The events of calendars that are gone go first (their rows cascade from the calendars').
-      const freed = await new ExternalEventRepository(tx).removeOfCalendarsNotListed(conn.id, calendars.map((c) => c.externalId));
+      // Calendars that are gone: locked first (after a sync write of theirs in progress), their events go, then they do.
+      const listed = calendars.map((c) => c.externalId);
+      await new SyncStateRepository(tx).lockCalendarsOfConnection(conn.id, listed);
+      const freed = await new ExternalEventRepository(tx).removeOfCalendarsNotListed(conn.id, listed);
       const changes = await new CalendarListRepository(tx).apply(conn.id, calendars);
       await tx.query(`UPDATE connections SET calendars_listed_at = now() WHERE id = $1`, [conn.id]);
       return { changes, freed };

@@ -29,6 +29,8 @@ export interface CalendarSyncHooks {
   started?: (calendarId: string) => void;
   /** Another worker held the calendar: this job was put back for later. */
   busy?: (calendarId: string) => void;
+  /** Inside each write batch's transaction, once it holds the calendar (before writing its rows). */
+  duringWrite?: (calendarId: string) => Promise<void>;
   /** After each write batch (pages, up to writeBatchRows events) is committed; the sync waits for it. */
   afterPage?: (calendarId: string, page: { full: boolean; index: number }) => Promise<void>;
   ended?: (calendarId: string) => void;
@@ -188,6 +190,7 @@ export class CalendarSyncService {
       await this.d.ds.transaction(async (tx) => {
         const st = new SyncStateRepository(tx);
         if (!(await st.holdForWrite(state.calendarId, holder, this.d.leaseSeconds))) throw new SyncAbandoned();
+        await this.hooks.duringWrite?.(state.calendarId);
         // What a crash could lose here is re-read by the next sync (the cursor commits with the last batch).
         await tx.query(`SET LOCAL synchronous_commit = off`);
         const repo = new ExternalEventRepository(tx);

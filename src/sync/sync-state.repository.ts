@@ -107,10 +107,14 @@ export class SyncStateRepository {
   }
 
   /**
-   * Inside a write transaction: extends the lease and locks the row until commit (so the calendar cannot be
-   * deselected half-way through the write). False when the lease is no longer ours or the row is gone.
+   * Inside a write transaction: extends the lease and locks the calendar and its state row until commit (so the
+   * calendar cannot be deselected or deleted half-way through the write). False when the lease is no longer
+   * ours or the row is gone.
    */
   async holdForWrite(calendarId: string, holder: string, ttlSeconds: number): Promise<boolean> {
+    // The calendar row first, as every path that deletes calendars locks it first: one order, no deadlock.
+    const calendar = await rows(this.db, `SELECT 1 FROM provider_calendars WHERE id = $1 FOR KEY SHARE`, [calendarId]);
+    if (!calendar.length) return false;
     const held = await rows(
       this.db,
       `UPDATE calendar_sync_states SET lease_until = now() + make_interval(secs => $3) WHERE provider_calendar_id = $1 AND lease_owner = $2 RETURNING 1`,
@@ -158,6 +162,17 @@ export class SyncStateRepository {
 
   async release(calendarId: string, holder: string): Promise<void> {
     await this.db.query(`UPDATE calendar_sync_states SET lease_owner = NULL, lease_until = NULL WHERE provider_calendar_id = $1 AND lease_owner = $2`, [calendarId, holder]);
+  }
+
+  /**
+   * Before deleting calendars (disconnect, calendar list): their rows are locked first, after any sync write of
+   * theirs in progress, in the order sync writes lock them.
+   */
+  async lockCalendarsOfConnection(connectionId: string, exceptExternalIds?: readonly string[]): Promise<void> {
+    await this.db.query(
+      `SELECT 1 FROM provider_calendars WHERE connection_id = $1 AND ($2::text[] IS NULL OR NOT (external_id = ANY($2::text[]))) ORDER BY id FOR UPDATE`,
+      [connectionId, exceptExternalIds ?? null],
+    );
   }
 
   /** Stage of calendars without taking the lease (pausing a connection's calendars). */

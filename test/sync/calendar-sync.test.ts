@@ -1,4 +1,4 @@
-import { ExternalEventsDocument, Provider, UpdateCalendarConfigurationDocument } from '../generated/graphql';
+import { DisconnectDocument, ExternalEventsDocument, Provider, UpdateCalendarConfigurationDocument } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { googleEvent, hourFromNow, outlookEvent, plusMinutes, TestEvent } from '../support/provider-events';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -36,6 +36,7 @@ describe('calendar sync', () => {
   });
   afterEach(() => {
     t.app.services.syncServices.calendarSync.hooks.afterPage = undefined;
+    t.app.services.syncServices.calendarSync.hooks.duringWrite = undefined;
     emu.microsoft.faults.clear();
     emu.google.faults.clear();
   });
@@ -208,5 +209,25 @@ describe('calendar sync', () => {
     expect(acc.eventReads().length).toBe(readsBefore);
     expect(await shown(w.userA, w.locA)).toEqual([]);
     expect(await scalar(ds(), `SELECT count(*) FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendar.id])).toBe(0);
+  });
+
+  test('a disconnect while a sync is writing waits for that write, then removes everything (no deadlock, nothing left behind)', async () => {
+    const { w, acc, conn, calendar } = await connectedWith('OUTLOOK', [event('W1', 1), event('W2', 2)]);
+    acc.create(event('W3', 3));
+    let disconnecting: Promise<{ errors?: unknown; data?: { disconnect: boolean } | null }> | null = null;
+    t.app.services.syncServices.calendarSync.hooks.duringWrite = async (calendarId) => {
+      if (calendarId !== calendar.id || disconnecting) return;
+      disconnecting = t.gql(DisconnectDocument, { connectionId: conn.id }, t.tokenFor(w.userA));
+      // Until the disconnect waits for this transaction's locks.
+      while (!(await scalar(ds(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))) await new Promise((r) => setImmediate(r));
+    };
+    await t.app.services.sync.syncCalendars([calendar.id], { full: true });
+    await t.app.whenIdle();
+    expect(disconnecting).not.toBeNull();
+    const r = await disconnecting!;
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.disconnect).toBe(true);
+    expect(await scalar(ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [calendar.id])).toBe(0);
+    expect(await scalar(ds(), `SELECT count(*) FROM connections WHERE id = $1`, [conn.id])).toBe(0);
   });
 });
