@@ -14,6 +14,8 @@ export interface JobQueueOptions {
   /** How often an idle worker looks for jobs enqueued by another process (pg-boss's minimum is 0.5). */
   pollingIntervalSeconds?: number;
   poolSize?: number;
+  /** How long a stop lets running handlers finish before pg-boss fails their jobs (default 2000). */
+  stopTimeoutMs?: number;
 }
 
 export interface JobContext {
@@ -32,6 +34,7 @@ export interface EnqueueOptions {
 }
 
 const IDLE_POLL_MS = 20;
+const STOP_GRACE_MS = 5_000;
 // A job put back for a moment (its calendar or connection was busy) still counts as pending work.
 const SOON_SECONDS = 5;
 
@@ -57,9 +60,11 @@ function jobPool(url: string, max: number, applicationName: string): Pool {
   return pool;
 }
 
-// Once stopped, what pg-boss still does (a handler finishing after the stop's timeout completes its job) is
-// dropped, as pg-boss's own pool wrapper does when closed: the job is retried elsewhere.
-const poolDb = (pool: Pool): PgBoss.Db => ({ executeSql: async (text, values) => (pool.ending ? { rows: [] } : pool.query(text, values)) });
+// Once the pool is ending, what pg-boss still sends (a handler that outlived the stop completing its job) is
+// dropped with no result, as pg-boss's own pool wrapper does once closed: the job was failed and is retried.
+const poolDb = (pool: Pool): PgBoss.Db => ({
+  executeSql: async (text, values) => (pool.ending ? (undefined as unknown as { rows: [] }) : pool.query(text, values)),
+});
 
 function createQueue(boss: PgBoss, q: QueueDef<unknown>): Promise<void> {
   return boss.createQueue(q.name, { name: q.name, policy: 'short', retryLimit: q.retryLimit, retryDelay: q.retryDelaySeconds, expireInSeconds: q.expireInSeconds });
@@ -168,7 +173,12 @@ export class JobQueue {
   /** Stops fetching, lets running handlers see the abort, fails what is still running (pg-boss retries it elsewhere). */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 2_000 });
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: this.opts.stopTimeoutMs ?? 2_000 });
+    // Handlers that outlived that timeout: a little longer for them to see the abort, so that pg-boss's
+    // completion of their job is sent before the pool ends.
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (this.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+    await new Promise((r) => setImmediate(r));
     await endPool(this.pool);
   }
 }
