@@ -6,5 +6,6 @@ import { RefreshLease1763900000000 } from './1763900000000-refresh-lease';
 import { PushSecretHash1763900000001 } from './1763900000001-push-secret-hash';
 import { JobLeases1764000000000 } from './1764000000000-job-leases';
 import { SyncState1764000000001 } from './1764000000001-sync-state';
+import { PushRenewal1764200000000 } from './1764200000000-push-renewal';
 
-export const migrations = [Tenancy1763700000000, Connections1763800000000, OAuthConfirmations1763810000000, RefreshLease1763900000000, PushSecretHash1763900000001, JobLeases1764000000000, SyncState1764000000001];
+export const migrations = [Tenancy1763700000000, Connections1763800000000, OAuthConfirmations1763810000000, RefreshLease1763900000000, PushSecretHash1763900000001, JobLeases1764000000000, SyncState1764000000001, PushRenewal1764200000000];

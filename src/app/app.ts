@@ -63,8 +63,8 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
           mountWebhookRoutes(app, {
             providers: services.providers,
             push: services.push,
-            // Sync jobs consume notices (sync feature); until then they are only acknowledged.
-            onNotice: async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'),
+            // After the answer: the notice only enqueues (a sync of its calendar, a channel renewal).
+            onNotice: (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind),
           });
         },
       },
