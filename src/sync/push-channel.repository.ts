@@ -87,8 +87,8 @@ export class PushChannelRepository {
       this.db,
       `WITH due AS (
          SELECT ch.id FROM push_channels ch JOIN connections c ON c.id = ch.connection_id
-          WHERE ch.expires_at <= $1::timestamptz + make_interval(secs => CASE c.provider WHEN 'OUTLOOK' THEN $2 ELSE $3 END)
-            AND (ch.renew_attempted_at IS NULL OR ch.renew_attempted_at <= $1::timestamptz - make_interval(secs => $4))
+          WHERE ch.expires_at <= $1::timestamptz + make_interval(secs => CASE c.provider WHEN 'OUTLOOK' THEN $2::int ELSE $3::int END)
+            AND (ch.renew_attempted_at IS NULL OR ch.renew_attempted_at <= $1::timestamptz - make_interval(secs => $4::int))
             AND c.status = 'ACTIVE' AND c.pause_reason = 'NONE'
           ORDER BY ch.expires_at LIMIT $5 FOR UPDATE OF ch SKIP LOCKED
        )

@@ -108,7 +108,7 @@ export class SyncStateRepository {
        )
        UPDATE calendar_sync_states s
           SET next_poll_at = $1::timestamptz + make_interval(secs => CASE WHEN EXISTS (
-                SELECT 1 FROM push_channels ch WHERE ch.provider_calendar_id = s.provider_calendar_id AND ch.expires_at > $1) THEN $3 ELSE $2 END)
+                SELECT 1 FROM push_channels ch WHERE ch.provider_calendar_id = s.provider_calendar_id AND ch.expires_at > $1) THEN $3::int ELSE $2::int END)
          FROM due WHERE s.provider_calendar_id = due.id
        RETURNING due.id, due.due_at AS "dueAt"`,
       [now, intervals.pollSeconds, intervals.safetyPollSeconds, limit],
@@ -119,7 +119,7 @@ export class SyncStateRepository {
   async pollSoon(calendarIds: readonly string[], now: Date, pollSeconds: number): Promise<void> {
     if (!calendarIds.length) return;
     await this.db.query(
-      `UPDATE calendar_sync_states SET next_poll_at = LEAST(next_poll_at, $2::timestamptz + make_interval(secs => $3)) WHERE provider_calendar_id = ANY($1::uuid[])`,
+      `UPDATE calendar_sync_states SET next_poll_at = LEAST(next_poll_at, $2::timestamptz + make_interval(secs => $3::int)) WHERE provider_calendar_id = ANY($1::uuid[])`,
       [calendarIds, now, pollSeconds],
     );
   }
