@@ -2,15 +2,18 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createEventBus, PubSubHandle } from '../realtime/pubsub';
 import { AppConfig } from './config/config';
-import { createDataSource, migrate } from './database/data-source';
+import { closeDataSource, createDataSource, migrate } from './database/data-source';
 import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
+import { mountMetricsRoute } from './metrics/metrics.routes';
 import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
+import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
 import { JobQueue } from '../sync/jobs/job-queue';
+import { NoticeCoalescer } from '../sync/notice-coalescer';
 import { SyncTuning } from '../sync/sync-services';
 import { Clock } from './clock';
 
@@ -41,12 +44,19 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
   await ds.initialize();
   let bus: PubSubHandle | undefined;
   let jobs: JobQueue | undefined;
+  let limiter: RateLimiter | undefined;
+  let notices: NoticeCoalescer | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
+    const rateLimits = { rps: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, redisUrl: config.REDIS_URL, keyPrefix: config.RATE_LIMIT_KEY_PREFIX };
+    limiter = await createRateLimiter(rateLimits, 'requests');
     // The API enqueues; the workers (PROCESS_ROLE worker or all) run the jobs.
     jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
     const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync });
+    // A verified notice enqueues the sync of its calendar (or a channel renewal); never a provider call.
+    notices = await NoticeCoalescer.create(rateLimits, (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind));
+    const pushNotices = notices;
     await jobs.start();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
@@ -57,14 +67,18 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
         jwtSecret: config.AUTH_JWT_SECRET,
         production: config.NODE_ENV === 'production',
         limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
+        limiter,
+        ws: { maxOperationsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS },
         routes: (app) => {
           if (config.NODE_ENV !== 'production') mountExplorerRoutes(app);
           mountOAuthCallbackRoutes(app, { connections: services.connections, callbacks: services.oauthCallbacks, returnUrl: config.OAUTH_RETURN_URL, publicUrl: () => config.PUBLIC_URL });
+          mountMetricsRoute(app, services.metrics, config.METRICS_TOKEN);
           mountWebhookRoutes(app, {
             providers: services.providers,
             push: services.push,
-            // After the answer: the notice only enqueues (a sync of its calendar, a channel renewal).
-            onNotice: (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind),
+            metrics: services.metrics,
+            // Limited per channel, coalesced past the limit (never lost).
+            onNotice: (channelId, kind) => pushNotices.notice(channelId, kind),
           });
         },
       },
@@ -74,6 +88,8 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
     const queue = jobs;
+    const requestLimiter = limiter;
+    let stopping: Promise<void> | null = null;
     return {
       config,
       ds,
@@ -81,18 +97,26 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
       server,
       jobs: queue,
       whenIdle: () => queue.whenIdle(),
-      stop: async () => {
-        await server.close();
-        await queue.stop();
-        await eventBus.close();
-        await ds.destroy();
-      },
+      // Once, however many callers: drain requests, then notices (held ones are delivered) and jobs, then the
+      // limiter and bus, then the pool.
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.close();
+          await requestLimiter.close();
+          await pushNotices.close();
+          await queue.stop();
+          await eventBus.close();
+          services.providers.close();
+          await closeDataSource(ds);
+        })()),
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
     await jobs?.stop().catch(() => undefined);
+    await limiter?.close();
+    await notices?.close();
     await bus?.close();
-    await ds.destroy();
+    await closeDataSource(ds);
     throw err;
   }
 }

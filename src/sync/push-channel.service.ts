@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Clock, systemClock } from '../app/clock';
+import { Clock } from '../app/clock';
 import { DomainError } from '../app/errors/domain.error';
 import { logger } from '../app/logging/logger';
 import { Connection } from '../connections/connection.entity';
@@ -44,7 +44,7 @@ export class PushChannelService {
   }
 
   private now(): Date {
-    return (this.options.clock ?? systemClock).now();
+    return this.options.clock?.now() ?? new Date();
   }
 
   webhookUrl(provider: Provider, lifecycle = false): string {

@@ -19,6 +19,7 @@ import { registerSyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
 import { defaultSyncPolicy, SyncPolicy } from './sync-state-machine';
 import { AccessService } from '../app/auth/access.service';
+import { ConflictEvents } from '../realtime/conflict-events';
 
 /** Knobs of the sync engine that tests (and benchmarks) turn; production uses the defaults. */
 export interface SyncTuning {
@@ -44,6 +45,8 @@ export interface SyncServiceDeps {
   providers: ProviderRegistry;
   tokens: ConnectionTokens;
   events: ConnectionEvents;
+  /** conflictsChanged, as booking publishes it. */
+  conflictEvents: ConflictEvents;
   push: PushChannelService;
   window: () => SyncWindow;
   /** SYNC_POLL_SECONDS and SYNC_SAFETY_POLL_SECONDS. */
@@ -59,7 +62,7 @@ export function createSyncServices(d: SyncServiceDeps) {
   const status = new ConnectionSyncStatus(ds, events);
   const scheduler = new SyncScheduler(ds, jobs, status, d.clock);
   const tick = new SyncTick(ds, scheduler, d.clock, { ...d.poll, renewWithinSeconds: defaultRenewWithinSeconds, renewRetrySeconds: 600, batch: 500 });
-  const conflicts = new ConflictNotifier(ds, events);
+  const conflicts = new ConflictNotifier(ds, d.conflictEvents);
   const calendarSync = new CalendarSyncService({
     ds,
     providers: d.providers,
