@@ -8,6 +8,8 @@ export type Fault =
   | { type: 'unauthorized' }
   /** 400 invalid_grant from the token endpoint. */
   | { type: 'invalidGrant' }
+  /** 400 on events.watch, as real Google refuses a notification address that is not HTTPS. */
+  | { type: 'refusePush' }
   /** 410 fullSyncRequired on events.list. */
   | { type: 'syncTokenExpired' }
   /** Answer late (the request is then handled normally). */

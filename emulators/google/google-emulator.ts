@@ -223,6 +223,8 @@ function faultReply(fault: Fault | null): Reply | null {
       return err(invalidGrant());
     case 'syncTokenExpired':
       return err(fullSyncRequired());
+    case 'refusePush':
+      return err(new EmulatorError(400, 'push.webhookUrlNotHttps', 'WebHook callback must be HTTPS', 'global'));
     default:
       return null;
   }

@@ -51,12 +51,12 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     bus = createEventBus(config.REDIS_URL);
     const rateLimits = { rps: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, redisUrl: config.REDIS_URL, keyPrefix: config.RATE_LIMIT_KEY_PREFIX };
     limiter = await createRateLimiter(rateLimits, 'requests');
-    // Sync jobs consume notices (sync feature); until then they are only acknowledged.
-    notices = await NoticeCoalescer.create(rateLimits, async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'));
-    const pushNotices = notices;
     // The API enqueues; the workers (PROCESS_ROLE worker or all) run the jobs.
     jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
     const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync });
+    // A verified notice enqueues the sync of its calendar (or a channel renewal); never a provider call.
+    notices = await NoticeCoalescer.create(rateLimits, (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind));
+    const pushNotices = notices;
     await jobs.start();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(

@@ -279,7 +279,7 @@ export class ConnectionService {
     await this.d.ds.query(`UPDATE connections SET last_error = NULL, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id]);
     await this.d.sync.refreshCalendarList(conn.id);
     await this.d.sync.reconcilePush(conn.id, { restart: true });
-    await this.d.sync.syncConnection(conn.id, { full: true });
+    await this.d.sync.syncConnection(conn.id, { full: true, trigger: 'resync' });
     const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
     // Every resync is announced (the QUEUED state, or the cleared notice), even when the state was already QUEUED.
     this.d.events.statusChanged(fresh);

@@ -55,12 +55,13 @@ export class CalendarListService {
       return { changes, freed };
     });
     await this.d.conflicts.changed(conn, freed);
+    // Push follows the list: channels of calendars that are gone are stopped, and calendars whose push was refused
+    // (or failed) are offered it again, at least daily.
+    await this.d.scheduler.reconcilePush(conn.id);
     const notice = calendarListNotice(conn.accountEmail, changes);
     if (!notice) return;
     await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, notice]);
     logger.info({ connectionId: conn.id, unlinked: changes.unlinked.length, removed: changes.removedSelected.length }, 'calendar list changed the selection');
-    // Channels of calendars that are gone are stopped at the provider.
-    await this.d.scheduler.reconcilePush(conn.id);
     const fresh = await this.d.ds.getRepository(Connection).findOneBy({ id: conn.id });
     if (fresh) this.d.events.statusChanged(fresh);
   }

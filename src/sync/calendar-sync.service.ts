@@ -13,7 +13,9 @@ import { EventChange } from './change-range';
 import { ConflictNotifier } from './conflict-notifier';
 import { ConnectionSyncStatus } from './connection-sync-status.service';
 import { ExternalEventRepository } from './external-event.repository';
+import { CalendarSyncRequest } from './jobs/queues';
 import { ProviderCalls } from './provider-calls';
+import { PushChannelRepository } from './push-channel.repository';
 import { SyncScheduler } from './sync-scheduler';
 import { needsFullSync, nextSyncState, SyncOutcome, SyncPolicy, SyncStateFields } from './sync-state-machine';
 import { CalendarSyncState, SyncStateRepository } from './sync-state.repository';
@@ -80,31 +82,34 @@ function plainError(err: unknown, provider: string): string {
 export class CalendarSyncService {
   readonly hooks: CalendarSyncHooks = {};
   private readonly states: SyncStateRepository;
+  private readonly pushChannels: PushChannelRepository;
 
   constructor(private readonly d: CalendarSyncDeps) {
     this.states = new SyncStateRepository(d.ds);
+    this.pushChannels = new PushChannelRepository(d.ds);
   }
 
-  async run(calendarId: string, signal: AbortSignal): Promise<void> {
+  async run(request: CalendarSyncRequest, signal: AbortSignal): Promise<void> {
+    const { calendarId } = request;
     const holder = randomUUID();
     const claim = await this.states.claim(calendarId, holder, this.d.leaseSeconds);
     if (claim.kind === 'gone') return; // deselected meanwhile
     if (claim.kind === 'busy') {
       this.hooks.busy?.(calendarId);
       // Another worker syncs it now; this request is served right after, without holding a worker.
-      await this.d.scheduler.syncCalendarLater(calendarId, 1, 'busy');
+      await this.d.scheduler.syncCalendarLater(request, 1, 'busy');
       return;
     }
     this.hooks.started?.(calendarId);
     try {
-      await this.runClaimed(claim.state, holder, signal);
+      await this.runClaimed(claim.state, holder, request, signal);
     } finally {
       this.hooks.ended?.(calendarId);
       await this.states.release(calendarId, holder);
     }
   }
 
-  private async runClaimed(state: CalendarSyncState, holder: string, signal: AbortSignal): Promise<void> {
+  private async runClaimed(state: CalendarSyncState, holder: string, request: CalendarSyncRequest, signal: AbortSignal): Promise<void> {
     const conn = await this.d.ds.getRepository(Connection).findOneBy({ id: state.connectionId });
     if (!conn) return;
     if (conn.status !== ConnectionStatus.ACTIVE || conn.pauseReason !== PauseReason.NONE) {
@@ -127,7 +132,9 @@ export class CalendarSyncService {
         full = true;
         await this.read(conn, state, holder, true, changes, signal);
       }
-      await this.record(state, holder, { type: 'SUCCEEDED', full });
+      // Polled soon without push, only as a safety net with it.
+      const pushActive = await this.pushChannels.covers(state.calendarId, this.d.clock.now());
+      await this.record(state, holder, { type: 'SUCCEEDED', full, pushActive });
       if (full) await this.refreshListIfStale(conn);
     } catch (err) {
       if (err instanceof SyncAbandoned) return;
@@ -138,7 +145,7 @@ export class CalendarSyncService {
       } else {
         logger.warn({ err: messageOf(err), calendarId: state.calendarId, connectionId: conn.id }, 'calendar sync failed');
         const next = await this.record(state, holder, { type: 'FAILED', error: plainError(err, conn.provider) });
-        if (next?.nextAttemptAt) await this.d.scheduler.syncCalendarLater(state.calendarId, (next.nextAttemptAt.getTime() - this.d.clock.now().getTime()) / 1000, 'retry');
+        if (next?.nextAttemptAt) await this.d.scheduler.syncCalendarLater(request, (next.nextAttemptAt.getTime() - this.d.clock.now().getTime()) / 1000, 'retry');
         // A calendar the provider no longer has leaves the selection with the next calendar list.
         if (err instanceof ProviderNotFoundError) await this.d.scheduler.refreshCalendarList(conn.id);
       }

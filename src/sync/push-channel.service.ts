@@ -1,17 +1,30 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Clock } from '../app/clock';
+import { DomainError } from '../app/errors/domain.error';
 import { logger } from '../app/logging/logger';
 import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus, PauseReason, Provider } from '../connections/connection.enums';
 import { ConnectionTokens } from '../connections/connection-tokens.service';
-import { PushChannel } from '../providers/calendar-provider';
+import { PushChannel, StartPushOptions } from '../providers/calendar-provider';
+import { PushSetupFailedError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { hashPushSecret } from '../providers/shared/push-secret';
 import { PushChannelRepository, PushChannelRow } from './push-channel.repository';
+import { SyncStateRepository } from './sync-state.repository';
 
 export type { PushChannelRow } from './push-channel.repository';
 
 const LIFETIME_MS: Record<Provider, number> = { OUTLOOK: 3 * 24 * 3600_000, GOOGLE: 7 * 24 * 3600_000 };
+
+export interface PushChannelOptions {
+  /** Channel lifetimes count from its now. */
+  clock?: Clock;
+  /** A calendar that loses push (or never gets it) is polled within this many seconds (SYNC_POLL_SECONDS). */
+  pollSeconds?: number;
+}
+
+const newSecret = () => randomBytes(24).toString('base64url');
 
 /**
  * Provider push (Graph subscriptions, Google watch channels) for every selected calendar of a connection.
@@ -25,8 +38,13 @@ export class PushChannelService {
     private readonly providers: ProviderRegistry,
     private readonly tokens: ConnectionTokens,
     private readonly publicUrl: () => string,
+    private readonly options: PushChannelOptions = {},
   ) {
     this.channels = new PushChannelRepository(ds);
+  }
+
+  private now(): Date {
+    return this.options.clock?.now() ?? new Date();
   }
 
   webhookUrl(provider: Provider, lifecycle = false): string {
@@ -54,23 +72,26 @@ export class PushChannelService {
         await this.startOne(conn, cal.id, cal.external_id);
       } catch (err) {
         logger.warn({ err, connectionId: conn.id, calendarId: cal.id }, 'push unavailable for calendar; polling covers it');
+        await this.pollSoon([cal.id]);
       }
     }
   }
 
+  private startOptions(provider: Provider, externalId: string, secret: string): StartPushOptions {
+    return {
+      calendarExternalId: externalId,
+      notificationUrl: this.webhookUrl(provider),
+      lifecycleNotificationUrl: this.webhookUrl(provider, true),
+      secret,
+      expiresAt: new Date(this.now().getTime() + LIFETIME_MS[provider]),
+      channelId: randomUUID(),
+    };
+  }
+
   private async startOne(conn: Connection, calendarId: string, externalId: string): Promise<void> {
-    const secret = randomBytes(24).toString('base64url');
+    const secret = newSecret();
     const driver = this.providers.get(conn.provider);
-    const channel: PushChannel = await this.tokens.use(conn, (t) =>
-      driver.startPush(t, {
-        calendarExternalId: externalId,
-        notificationUrl: this.webhookUrl(conn.provider),
-        lifecycleNotificationUrl: this.webhookUrl(conn.provider, true),
-        secret,
-        expiresAt: new Date(Date.now() + LIFETIME_MS[conn.provider]),
-        channelId: randomUUID(),
-      }),
-    );
+    const channel: PushChannel = await this.tokens.use(conn, (t) => driver.startPush(t, this.startOptions(conn.provider, externalId, secret)));
     // Only the hash is kept: a database read does not yield what forges a notification.
     await this.channels.insert({
       connectionId: conn.id,
@@ -90,6 +111,61 @@ export class PushChannelService {
       logger.warn({ err, connectionId: conn.id, channelId: ch.channel_id }, 'could not stop push channel at the provider');
     }
     await this.channels.delete(ch.id);
+  }
+
+  /**
+   * Renews a channel before it expires, or at once when Graph asks to reauthorize it: Graph extends the subscription
+   * (or creates a new one when it no longer has it), Google opens a new channel and stops the old one. Returns the
+   * calendar when a new channel replaced the old one: notifications in between may be lost, so the caller syncs it.
+   * A renewal the provider refuses leaves the calendar to polling; other failures throw (the job is retried).
+   */
+  async renew(conn: Connection, channelId: string): Promise<{ replacedCalendarId: string | null }> {
+    const none = { replacedCalendarId: null };
+    const ch = await this.channels.byChannelId(channelId);
+    if (!ch) return none; // replaced or stopped meanwhile
+    if (conn.status !== ConnectionStatus.ACTIVE || conn.pauseReason !== PauseReason.NONE || !ch.provider_calendar_id || !ch.calendar_external_id) {
+      await this.reconcile(conn);
+      return none;
+    }
+    const secret = newSecret();
+    const driver = this.providers.get(conn.provider);
+    let next: PushChannel;
+    try {
+      next = await this.tokens.use(conn, (t) =>
+        driver.renewPush(t, { channelId: ch.channel_id, resourceId: ch.resource_id, expiresAt: ch.expires_at }, this.startOptions(conn.provider, ch.calendar_external_id!, secret)),
+      );
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'CONNECTION_NEEDS_REAUTH') return none;
+      if (err instanceof PushSetupFailedError) {
+        // Graph no longer had it and refused a new one: the calendar is polled.
+        logger.warn({ err, connectionId: conn.id, channelId }, 'push channel could not be renewed; polling covers its calendar');
+        await this.channels.delete(ch.id);
+        await this.pollSoon([ch.provider_calendar_id]);
+        return none;
+      }
+      await this.pollSoon([ch.provider_calendar_id]);
+      throw err;
+    }
+    const replaced = next.channelId !== ch.channel_id;
+    // Graph keeps the subscription's clientState on renewal; a new channel carries the new secret.
+    await this.channels.renewed(ch.id, { channelId: next.channelId, resourceId: next.resourceId, expiresAt: next.expiresAt, ...(replaced ? { secretHash: hashPushSecret(secret) } : {}) });
+    return { replacedCalendarId: replaced ? ch.provider_calendar_id : null };
+  }
+
+  /**
+   * The provider removed the channel (Graph subscriptionRemoved): a new one replaces it. Returns its calendar (changes
+   * while it was gone were not notified: the caller syncs it).
+   */
+  async recreate(conn: Connection, channelId: string): Promise<{ calendarId: string | null }> {
+    const ch = await this.channels.byChannelId(channelId);
+    // Stopping one the provider already dropped succeeds; its row goes, and reconcile starts a new one.
+    if (ch) await this.stopOne(conn, ch);
+    await this.reconcile(conn);
+    return { calendarId: ch?.provider_calendar_id ?? null };
+  }
+
+  private async pollSoon(calendarIds: string[]): Promise<void> {
+    await new SyncStateRepository(this.ds).pollSoon(calendarIds, this.now(), this.options.pollSeconds ?? 120);
   }
 
   /** Stops every channel of the connection (disconnect). Never throws. */

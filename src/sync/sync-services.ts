@@ -13,6 +13,8 @@ import { ConnectionLeaseRepository } from './jobs/connection-lease.repository';
 import { JobQueue } from './jobs/job-queue';
 import { directProviderCalls, ProviderCalls } from './provider-calls';
 import { PushChannelService } from './push-channel.service';
+import { PushNoticeService } from './push-notice.service';
+import { defaultRenewWithinSeconds, SyncTick, tickSecondsFor } from './sync-tick.service';
 import { registerSyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
 import { defaultSyncPolicy, SyncPolicy } from './sync-state-machine';
@@ -31,6 +33,8 @@ export interface SyncTuning {
   listFreshSeconds?: number;
   /** Wraps every provider call of the jobs (throttling plugs in here). */
   calls?: ProviderCalls;
+  /** How often the periodic tick (polls, push renewals) runs; default from SYNC_POLL_SECONDS (5 to 15 s); 0: never (tests counting statements). */
+  tickSeconds?: number;
 }
 
 export interface SyncServiceDeps {
@@ -45,6 +49,8 @@ export interface SyncServiceDeps {
   conflictEvents: ConflictEvents;
   push: PushChannelService;
   window: () => SyncWindow;
+  /** SYNC_POLL_SECONDS and SYNC_SAFETY_POLL_SECONDS. */
+  poll: { pollSeconds: number; safetyPollSeconds: number };
   tuning?: SyncTuning;
 }
 
@@ -54,7 +60,8 @@ export function createSyncServices(d: SyncServiceDeps) {
   const tuning = d.tuning ?? {};
   const calls = tuning.calls ?? directProviderCalls;
   const status = new ConnectionSyncStatus(ds, events);
-  const scheduler = new SyncScheduler(ds, jobs, status);
+  const scheduler = new SyncScheduler(ds, jobs, status, d.clock);
+  const tick = new SyncTick(ds, scheduler, d.clock, { ...d.poll, renewWithinSeconds: defaultRenewWithinSeconds, renewRetrySeconds: 600, batch: 500 });
   const conflicts = new ConflictNotifier(ds, d.conflictEvents);
   const calendarSync = new CalendarSyncService({
     ds,
@@ -66,7 +73,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     scheduler,
     clock: d.clock,
     window: d.window,
-    policy: { ...defaultSyncPolicy, ...tuning.policy },
+    policy: { ...defaultSyncPolicy, pollIntervalMs: d.poll.pollSeconds * 1000, safetyPollIntervalMs: d.poll.safetyPollSeconds * 1000, ...tuning.policy },
     pageSize: tuning.pageSize,
     writeBatchRows: tuning.writeBatchRows ?? 2000,
     leaseSeconds: tuning.leaseSeconds ?? 120,
@@ -80,8 +87,12 @@ export function createSyncServices(d: SyncServiceDeps) {
     calendarSync,
     calendarLists: new CalendarListService({ ds, providers: d.providers, tokens: d.tokens, calls, events, conflicts, scheduler }),
     features: new FeatureReevaluationService(ds, scheduler, events),
+    scheduler,
+    tick,
+    tickSeconds: tuning.tickSeconds ?? tickSecondsFor(d.poll.pollSeconds),
   });
-  return { scheduler, status, conflicts, calendarSync, externalEvents: new ExternalEventsService(ds, d.access) };
+  const pushNotices = new PushNoticeService(ds, scheduler, d.clock);
+  return { scheduler, status, conflicts, calendarSync, tick, pushNotices, externalEvents: new ExternalEventsService(ds, d.access) };
 }
 
 export type SyncServices = ReturnType<typeof createSyncServices>;

@@ -24,7 +24,8 @@ export type SyncOutcome =
   | { type: 'QUEUED' }
   /** A worker started it. */
   | { type: 'STARTED' }
-  | { type: 'SUCCEEDED'; full: boolean }
+  /** `pushActive`: a push channel covers the calendar, so it is polled only as a safety net. */
+  | { type: 'SUCCEEDED'; full: boolean; pushActive?: boolean }
   /** A provider failure (after the drivers' own bounded retries). */
   | { type: 'FAILED'; error: string }
   /** The connection pauses (needs reauthorization, feature off): no retries until it resumes. */
@@ -36,8 +37,10 @@ export interface SyncPolicy {
   maxBackoffMs: number;
   /** This many failures in a row show the calendar (and its connection) as ERROR; retries go on. */
   errorAfterFailures: number;
-  /** After a successful sync, the next poll is due this much later. */
+  /** After a successful sync of a calendar without push, the next poll is due this much later (SYNC_POLL_SECONDS). */
   pollIntervalMs: number;
+  /** Likewise for a calendar with push: notifications get lost (SYNC_SAFETY_POLL_SECONDS). */
+  safetyPollIntervalMs: number;
   /** A full sync at least this often: re-anchors the window (Graph's delta window is fixed by its cursor). */
   fullSyncIntervalMs: number;
 }
@@ -47,6 +50,7 @@ export const defaultSyncPolicy: SyncPolicy = {
   maxBackoffMs: 30 * 60_000,
   errorAfterFailures: 5,
   pollIntervalMs: 120_000,
+  safetyPollIntervalMs: 900_000,
   fullSyncIntervalMs: 24 * 3600_000,
 };
 
@@ -70,7 +74,7 @@ export function nextSyncState(state: SyncStateFields, outcome: SyncOutcome, now:
         consecutiveFailures: 0,
         nextAttemptAt: null,
         lastError: null,
-        nextPollAt: new Date(now.getTime() + policy.pollIntervalMs),
+        nextPollAt: new Date(now.getTime() + (outcome.pushActive ? policy.safetyPollIntervalMs : policy.pollIntervalMs)),
         lastIncrementalSyncAt: outcome.full ? state.lastIncrementalSyncAt : now,
         lastFullSyncAt: outcome.full ? now : state.lastFullSyncAt,
       };

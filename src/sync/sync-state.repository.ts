@@ -33,6 +33,14 @@ export interface SyncStateUpdate extends Partial<SyncStateFields> {
   fullSyncDone?: number;
 }
 
+/** A calendar asked to sync: `running` when a worker syncs it now, `deferred` when it waits for its retry. */
+export interface QueuedCalendar {
+  id: string;
+  previousStage: SyncStage;
+  running: boolean;
+  deferred: boolean;
+}
+
 export type ClaimResult = { kind: 'claimed'; state: CalendarSyncState } | { kind: 'busy' } | { kind: 'gone' };
 
 /**
@@ -67,17 +75,56 @@ export class SyncStateRepository {
     return { added: changed.filter((c) => c.kind === 'added').map((c) => c.id), removed: changed.filter((c) => c.kind === 'removed').map((c) => c.id) };
   }
 
-  /** Marks calendars QUEUED (a running one stays SYNCING); `full` owes them a full sync. Returns the ids that exist. */
-  async markQueued(calendarIds: readonly string[], opts: { full?: boolean } = {}): Promise<string[]> {
+  /**
+   * Marks calendars QUEUED (a running one stays SYNCING); `full` owes them a full sync. With `respectBackoff` (push
+   * and polls), a calendar waiting for its retry (backoff, Retry-After) keeps its stage and is reported `deferred`:
+   * its retry reads the changes. Returns the calendars that exist, each saying whether a sync of it runs now.
+   */
+  async markQueued(calendarIds: readonly string[], opts: { full?: boolean; respectBackoff?: boolean; now?: Date } = {}): Promise<QueuedCalendar[]> {
     if (!calendarIds.length) return [];
-    const marked = await rows<{ id: string }>(
+    return rows<QueuedCalendar>(
       this.db,
-      `UPDATE calendar_sync_states SET stage = CASE WHEN stage = 'SYNCING' THEN stage ELSE 'QUEUED' END,
-              full_sync_requested = full_sync_requested + CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = now()
-        WHERE provider_calendar_id = ANY($1::uuid[]) RETURNING provider_calendar_id AS id`,
-      [calendarIds, opts.full === true],
+      `WITH marked AS (
+         SELECT provider_calendar_id AS id, stage AS prev_stage, coalesce($3 AND next_attempt_at > $4, false) AS deferred FROM calendar_sync_states
+          WHERE provider_calendar_id = ANY($1::uuid[]) FOR UPDATE
+       )
+       UPDATE calendar_sync_states s SET stage = CASE WHEN s.stage = 'SYNCING' OR m.deferred THEN s.stage ELSE 'QUEUED' END,
+              full_sync_requested = s.full_sync_requested + CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = now()
+         FROM marked m WHERE s.provider_calendar_id = m.id
+       RETURNING s.provider_calendar_id AS id, m.prev_stage AS "previousStage", m.deferred, coalesce(s.lease_until > now(), false) AS running`,
+      [calendarIds, opts.full === true, opts.respectBackoff === true, opts.now ?? new Date()],
     );
-    return marked.map((m) => m.id);
+  }
+
+  /**
+   * The polls due at `now` (calendars idle or queued, of active connections), claimed: each one's next poll moves on
+   * by its interval (with push or without), so a concurrent scan skips them and a poll whose job got lost comes due
+   * again. Returns each calendar with the time its poll was due.
+   */
+  async claimDuePolls(now: Date, intervals: { pollSeconds: number; safetyPollSeconds: number }, limit: number): Promise<Array<{ id: string; dueAt: Date }>> {
+    return rows(
+      this.db,
+      `WITH due AS (
+         SELECT s.provider_calendar_id AS id, s.next_poll_at AS due_at FROM calendar_sync_states s JOIN connections c ON c.id = s.connection_id
+          WHERE s.next_poll_at <= $1 AND s.stage IN ('IDLE', 'QUEUED') AND c.status = 'ACTIVE' AND c.pause_reason = 'NONE'
+          ORDER BY s.next_poll_at LIMIT $4 FOR UPDATE OF s SKIP LOCKED
+       )
+       UPDATE calendar_sync_states s
+          SET next_poll_at = $1::timestamptz + make_interval(secs => CASE WHEN EXISTS (
+                SELECT 1 FROM push_channels ch WHERE ch.provider_calendar_id = s.provider_calendar_id AND ch.expires_at > $1) THEN $3::int ELSE $2::int END)
+         FROM due WHERE s.provider_calendar_id = due.id
+       RETURNING due.id, due.due_at AS "dueAt"`,
+      [now, intervals.pollSeconds, intervals.safetyPollSeconds, limit],
+    );
+  }
+
+  /** Push no longer covers these calendars: their next poll comes within the no-push interval. */
+  async pollSoon(calendarIds: readonly string[], now: Date, pollSeconds: number): Promise<void> {
+    if (!calendarIds.length) return;
+    await this.db.query(
+      `UPDATE calendar_sync_states SET next_poll_at = LEAST(next_poll_at, $2::timestamptz + make_interval(secs => $3::int)) WHERE provider_calendar_id = ANY($1::uuid[])`,
+      [calendarIds, now, pollSeconds],
+    );
   }
 
   /** The selected calendars of a connection. */

@@ -40,7 +40,8 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
   });
   const config: AppConfig = resolveConfig(raw);
   const counter = { count: 0, reset() { counter.count = 0; } };
-  const app = await startApp({ config, onQuery: () => counter.count++, ...options });
+  // The periodic tick (polls, push renewals) runs only where a test asks for it: its statements would count.
+  const app = await startApp({ config, onQuery: () => counter.count++, ...options, sync: { tickSeconds: 0, ...options.sync } });
   const url = app.server.url;
   const post = async (body: unknown, token?: string | null) => {
     const res = await fetch(url, {

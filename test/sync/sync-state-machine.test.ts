@@ -1,6 +1,6 @@
 import { backoffMs, connectionSyncState, defaultSyncPolicy, needsFullSync, nextSyncState, SyncPolicy, SyncStateFields } from '../../src/sync/sync-state-machine';
 
-const policy: SyncPolicy = { baseBackoffMs: 1_000, maxBackoffMs: 16_000, errorAfterFailures: 3, pollIntervalMs: 120_000, fullSyncIntervalMs: 86_400_000 };
+const policy: SyncPolicy = { baseBackoffMs: 1_000, maxBackoffMs: 16_000, errorAfterFailures: 3, pollIntervalMs: 120_000, safetyPollIntervalMs: 900_000, fullSyncIntervalMs: 86_400_000 };
 const now = new Date('2026-03-02T10:00:00Z');
 const at = (ms: number) => new Date(now.getTime() + ms);
 const fresh: SyncStateFields = { stage: 'QUEUED', consecutiveFailures: 0, nextAttemptAt: null, nextPollAt: null, lastError: null, lastFullSyncAt: null, lastIncrementalSyncAt: null };
@@ -14,6 +14,12 @@ describe('sync state machine', () => {
     const later = at(60_000);
     const incremental = nextSyncState({ ...full, stage: 'SYNCING' }, { type: 'SUCCEEDED', full: false }, later, policy);
     expect(incremental).toMatchObject({ stage: 'IDLE', lastFullSyncAt: now, lastIncrementalSyncAt: later, nextPollAt: new Date(later.getTime() + 120_000) });
+  });
+
+  test('the next poll: soon for a calendar without push, only as a safety net for one with push', () => {
+    const syncing: SyncStateFields = { ...fresh, stage: 'SYNCING' };
+    expect(nextSyncState(syncing, { type: 'SUCCEEDED', full: false, pushActive: false }, now, policy).nextPollAt).toEqual(at(120_000));
+    expect(nextSyncState(syncing, { type: 'SUCCEEDED', full: false, pushActive: true }, now, policy).nextPollAt).toEqual(at(900_000));
   });
 
   test('a job queued while a sync runs leaves it SYNCING; otherwise QUEUED, whatever the stage', () => {

@@ -58,6 +58,10 @@ export const configSchema = z.object({
 
   SYNC_WINDOW_PAST_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_WINDOW_FUTURE_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  // Polling: calendars without push (refused by the provider, free/busy only) every SYNC_POLL_SECONDS;
+  // calendars with push still every SYNC_SAFETY_POLL_SECONDS, since notifications get lost.
+  SYNC_POLL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
+  SYNC_SAFETY_POLL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   // Provider requests in flight per mailbox across all instances (Graph allows 4 per app per mailbox)
   SYNC_MAILBOX_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
 });

@@ -16,7 +16,7 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, ProviderNotFoundError, PushSetupFailedError } from '../provider.errors';
 import { againOn401 } from '../shared/again-on-401';
 import { ChangePageBuilder } from '../shared/change-page.builder';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
@@ -245,7 +245,11 @@ export class GoogleCalendarDriver implements CalendarProvider {
         calendarId: opts.calendarExternalId,
         requestBody: { id: channelId, type: 'web_hook', address: opts.notificationUrl, token: opts.secret, expiration: String(opts.expiresAt.getTime()) },
       }),
-    );
+    ).catch((err: unknown) => {
+      // Google refuses an address it will not call (not HTTPS, no valid certificate): polling covers the calendar
+      if (err instanceof ProviderRequestRejectedError && err.status === 400) throw new PushSetupFailedError(err.message).from('GOOGLE');
+      throw err;
+    });
     const expiration = Number(res.data.expiration);
     return { channelId: res.data.id ?? channelId, resourceId: res.data.resourceId ?? null, expiresAt: Number.isFinite(expiration) && expiration > 0 ? new Date(expiration) : opts.expiresAt };
   }

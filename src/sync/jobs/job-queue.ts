@@ -78,6 +78,8 @@ export class JobQueue {
   private readonly boss: PgBoss;
   private readonly pool: Pool;
   private readonly handlers: Array<{ def: QueueDef<unknown>; handler: JobHandler<unknown> }> = [];
+  private readonly recurring: Array<{ def: QueueDef<Record<string, never>>; seconds: number }> = [];
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly workerIds = new Map<string, string[]>();
   private readonly stopping = new AbortController();
   private running = 0;
@@ -101,6 +103,23 @@ export class JobQueue {
   handle<T>(def: QueueDef<T>, handler: JobHandler<T>): void {
     if (this.started) throw new Error(`handler for ${def.name} registered after start`);
     this.handlers.push({ def: def as QueueDef<unknown>, handler: handler as JobHandler<unknown> });
+  }
+
+  /**
+   * A job that runs about every `seconds`, on one worker at a time across every instance: each run schedules the
+   * next (one key, so the instances' schedules coalesce), and every worker process re-creates the schedule should
+   * it ever be lost (a run that failed for good). Runs once soon after start.
+   */
+  every(def: QueueDef<Record<string, never>>, seconds: number, handler: JobHandler<Record<string, never>>): void {
+    const next = () => this.enqueue(def, {}, { key: def.name, delaySeconds: seconds });
+    this.handle(def, async (data, ctx) => {
+      try {
+        await handler(data, ctx);
+      } finally {
+        await next();
+      }
+    });
+    this.recurring.push({ def, seconds });
   }
 
   async start(): Promise<void> {
@@ -129,6 +148,14 @@ export class JobQueue {
       }
       this.workerIds.set(def.name, ids);
     }
+    for (const { def, seconds } of this.recurring) {
+      await this.enqueue(def, {}, { key: def.name });
+      const keepAlive = setInterval(() => {
+        this.enqueue(def, {}, { key: def.name, delaySeconds: seconds }).catch((err) => logger.warn({ err, queue: def.name }, 'could not schedule a recurring job'));
+      }, seconds * 1000);
+      keepAlive.unref();
+      this.timers.push(keepAlive);
+    }
   }
 
   /** Adds a job unless one with the same key already waits to start; true when added. Local workers wake at once. */
@@ -141,13 +168,16 @@ export class JobQueue {
     return id !== null;
   }
 
-  /** Jobs running or due within seconds, over every process on this database (those deferred longer, by a backoff, are not counted). */
+  /**
+   * Jobs running or due within seconds, over every process on this database (those deferred longer, by a backoff,
+   * are not counted, nor the background tick: the syncs it enqueues are).
+   */
   async pending(): Promise<Array<{ name: string; state: string; key: string | null }>> {
     const db = this.boss.getDb();
     const { rows } = await db.executeSql(
       `SELECT name, state, singleton_key AS key FROM ${JOB_SCHEMA}.job
         WHERE name = ANY($1::text[]) AND (state = 'active' OR (state IN ('created', 'retry') AND start_after <= now() + make_interval(secs => $2)))`,
-      [ALL_QUEUES.map((q) => q.name), SOON_SECONDS],
+      [ALL_QUEUES.filter((q) => !q.background).map((q) => q.name), SOON_SECONDS],
     );
     return rows as Array<{ name: string; state: string; key: string | null }>;
   }
@@ -172,6 +202,7 @@ export class JobQueue {
 
   /** Stops fetching, lets running handlers see the abort, fails what is still running (pg-boss retries it elsewhere). */
   async stop(): Promise<void> {
+    for (const t of this.timers.splice(0)) clearInterval(t);
     this.stopping.abort();
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: this.opts.stopTimeoutMs ?? 2_000 });
     // Handlers that outlived that timeout: a little longer for them to see the abort, so that pg-boss's
