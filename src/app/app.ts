@@ -48,6 +48,7 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
     const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync });
     await jobs.start();
+    if (config.PROCESS_ROLE !== 'api') await services.sync.resumeInterrupted();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
       {

@@ -52,7 +52,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, push, window: syncWindow, tuning: runtime.sync });
+  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, push, window: syncWindow, tuning: { leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync } });
   const sync = syncServices.scheduler;
   const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));

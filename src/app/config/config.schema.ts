@@ -49,6 +49,8 @@ export const configSchema = z.object({
 
   SYNC_WINDOW_PAST_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_WINDOW_FUTURE_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  // A calendar a killed worker was syncing is free again this long after its last written page
+  SYNC_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
