@@ -3,12 +3,14 @@ import { createServer } from 'node:net';
 import { startApp } from './app/app';
 import { EXPLORER_PATH } from './app/server/explorer.routes';
 import { signServiceToken, signUserToken } from './app/auth/jwt';
-import { clearRuntime, writeRuntime } from './app/bootstrap/runtime-file';
+import { Lifecycle } from './app/bootstrap/lifecycle';
+import { releaseDataFolder, updateRuntime } from './app/bootstrap/runtime-file';
 import { resolveDatabase } from './app/bootstrap/database-url';
+import { describeFailure, StartError } from './app/bootstrap/start-error';
 import { ConfigError, mayGenerateSecrets, parseEnv, resolveConfig } from './app/config/config';
 import { loadOrCreateSecrets } from './app/config/generated-secrets';
 import { seedDemo } from './app/demo/demo-seed';
-import { createDataSource, migrate } from './app/database/data-source';
+import { closeDataSource, createDataSource, migrate } from './app/database/data-source';
 import { logger } from './app/logging/logger';
 import { startProviderSandbox } from './app/sandbox/provider-sandbox';
 
@@ -21,6 +23,9 @@ function portFree(port: number): Promise<boolean> {
     srv.listen(port, () => srv.close(() => resolve(true)));
   });
 }
+
+// Whatever is opened below is registered here, so a signal or a failed start closes all of it.
+const lifecycle = new Lifecycle();
 
 async function main(): Promise<void> {
   const raw = parseEnv(process.env);
@@ -36,23 +41,32 @@ async function main(): Promise<void> {
   if (!process.env.PORT && !(await portFree(raw.PORT))) raw.PORT = 0;
 
   const { url, embedded } = await resolveDatabase(raw, say);
-  if (embedded) writeRuntime(raw.DATA_DIR, { databaseUrl: url, pid: process.pid });
+  if (embedded) {
+    lifecycle.add('embedded PostgreSQL and the data folder claim', async () => {
+      await embedded.stop();
+      releaseDataFolder(raw.DATA_DIR);
+    });
+  }
 
   // Migrate and seed before serving, so the first request already sees the demo.
   const seedDs = createDataSource({ url, poolSize: 1 });
   await seedDs.initialize();
+  lifecycle.add('seed connection', () => closeDataSource(seedDs));
   await migrate(seedDs);
   const shouldSeed = raw.SEED_DEMO === 'always' || (raw.SEED_DEMO === 'auto' && !!embedded);
   const demo = shouldSeed ? await seedDemo(seedDs) : null;
   const emails: Array<{ email: string }> = sandboxed ? await seedDs.query(`SELECT DISTINCT lower(email) AS email FROM users WHERE active`) : [];
-  await seedDs.destroy();
+  await closeDataSource(seedDs);
 
   // Each user gets an emulator account with the same email, so the connect walk works by hand.
   const sandbox = sandboxed ? await startProviderSandbox(raw, emails.map((e) => e.email)) : null;
+  if (sandbox) lifecycle.add('provider emulators', () => sandbox.close());
   // A provider without a client id is entirely the emulator's: its endpoints follow.
   const config = resolveConfig({ ...raw, ...(sandbox?.env as Partial<typeof raw>), DATABASE_URL: url }, generated);
   if (sandbox?.caPem) config.providerCaPem = [config.providerCaPem, sandbox.caPem].filter(Boolean).join('\n');
   const app = await startApp({ config });
+  lifecycle.add('server, event bus and database pool', () => app.stop());
+  if (embedded) updateRuntime(raw.DATA_DIR, { url: app.server.url });
 
   say();
   say(`calbridge is running: ${app.server.url}`);
@@ -76,35 +90,19 @@ async function main(): Promise<void> {
     say(`    {"Authorization": "Bearer ${signServiceToken(config.AUTH_JWT_SECRET)}"}`);
   }
   say();
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    try {
-      await app.stop();
-      await sandbox?.close();
-      if (embedded) {
-        clearRuntime(raw.DATA_DIR);
-        await embedded.stop();
-      }
-      process.exit(0);
-    } catch (err) {
-      logger.error({ err }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((err) => {
-  if (err instanceof ConfigError) {
+// Handlers first (main starts on the next microtask), so a signal during the start is handled too.
+const starting = Promise.resolve().then(main);
+lifecycle.exitOnTermination(starting, { deadlineMs: 9_000, watchParent: !!process.env.npm_lifecycle_event });
+starting.catch(async (err: unknown) => {
+  if (lifecycle.stopping) return; // a signal ended the start: the stop closes and exits
+  if (err instanceof ConfigError || err instanceof StartError) {
     process.stderr.write(`${err.message}\n`);
   } else {
     logger.error({ err }, 'calbridge failed to start');
-    process.stderr.write(`calbridge failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`calbridge failed to start: ${describeFailure(err)}\n`);
   }
+  await lifecycle.closeAll();
   process.exit(1);
 });

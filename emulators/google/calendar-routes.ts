@@ -12,6 +12,18 @@ import type { EmulatorDeps, RequestContext, Route } from './route.types';
 const READ_SCOPES = ['calendar', 'calendar.readonly', 'calendar.events', 'calendar.events.readonly'].map((s) => `https://www.googleapis.com/auth/${s}`);
 const WRITE_SCOPES = ['calendar', 'calendar.events'].map((s) => `https://www.googleapis.com/auth/${s}`);
 const ROLE_RANK = { freeBusyReader: 0, reader: 1, writer: 2, owner: 3 } as const;
+// Google refuses freeBusy ranges longer than about three months ("The requested time range is too long.")
+const FREE_BUSY_MAX_RANGE_MS = 90 * 24 * 3600_000;
+
+function mergeIntervals(list: { start: number; end: number }[]): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const x of [...list].sort((a, b) => a.start - b.start)) {
+    const last = out[out.length - 1];
+    if (last && x.start <= last.end) last.end = Math.max(last.end, x.end);
+    else if (x.end > x.start) out.push({ ...x });
+  }
+  return out;
+}
 
 const unauthenticated = () =>
   new EmulatorError(401, 'authError', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'global', {
@@ -157,20 +169,24 @@ export function calendarRoutes(deps: EmulatorDeps): Route[] {
     return empty(204);
   };
 
+  // Busy time of each requested calendar the account can see (freeBusyReader is enough): opaque, not
+  // cancelled events and occurrences, clipped to the range, overlapping or touching ones merged.
   const freeBusy = (ctx: RequestContext): Reply => {
     const { account } = authorize(ctx, false);
     const b = ctx.body as { timeMin?: string; timeMax?: string; items?: { id: string }[] };
     const from = Date.parse(b.timeMin ?? '');
     const to = Date.parse(b.timeMax ?? '');
     if (Number.isNaN(from) || Number.isNaN(to)) throw badRequest('Missing timeMin or timeMax', 'required');
+    if (to <= from) throw badRequest('The specified time range is empty.', 'timeRangeEmpty');
+    if (to - from > FREE_BUSY_MAX_RANGE_MS) throw badRequest('The requested time range is too long.', 'timeRangeTooLong');
     const calendars: Record<string, unknown> = {};
     for (const { id } of b.items ?? []) {
-      const entry = account.calendars.get(id);
+      const entry = account.calendars.get(id === 'primary' ? account.email : id);
       if (!entry) {
         calendars[id] = { errors: [{ domain: 'global', reason: 'notFound' }], busy: [] };
         continue;
       }
-      const cal = state.calendar(id);
+      const cal = state.calendar(entry.calendarId);
       const busy: { start: number; end: number }[] = [];
       for (const ev of cal.events.values()) {
         if (ev.status === 'cancelled' || ev.transparency === 'transparent') continue;
@@ -180,9 +196,11 @@ export function calendarRoutes(deps: EmulatorDeps): Route[] {
           }
         } else if (ev.endMs > from && ev.startMs < to) busy.push({ start: ev.startMs, end: ev.endMs });
       }
-      busy.sort((x, y) => x.start - y.start);
       calendars[id] = {
-        busy: busy.map((x) => ({ start: new Date(Math.max(x.start, from)).toISOString(), end: new Date(Math.min(x.end, to)).toISOString() })),
+        busy: mergeIntervals(busy.map((x) => ({ start: Math.max(x.start, from), end: Math.min(x.end, to) }))).map((x) => ({
+          start: new Date(x.start).toISOString(),
+          end: new Date(x.end).toISOString(),
+        })),
       };
     }
     return json(200, { kind: 'calendar#freeBusy', timeMin: b.timeMin, timeMax: b.timeMax, calendars });

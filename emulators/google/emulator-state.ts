@@ -4,7 +4,9 @@ import { DateTime } from 'luxon';
 import { badRequest, EmulatorError, notFound } from './emulator.error';
 import type { AccessRole, AccountSeed, CalendarSeed, EventInput, StoredAccount, StoredCalendar, StoredEvent } from './emulator.types';
 import { instantOf, isValidTime, withOffset } from './event-time';
+import { instanceOf } from './event-instance';
 import { expandRecurrence } from './rrule-expander';
+import { reconcileSeries } from './series-change';
 import { TokenStore, type TokenSnapshot } from './token-store';
 
 // Accounts, calendars and events: the one store behind the API, the control API and
@@ -155,6 +157,7 @@ export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }
     const cal = this.calendar(calendarId);
     const ev = this.materialize(cal, eventId);
     if (ev.status === 'cancelled' && !patch.status) throw new EmulatorError(410, 'deleted', 'Resource has been deleted');
+    const before = ev.recurrence && (patch.recurrence || patch.start || patch.end) ? { ...ev } : null;
     const { id: _id, recurringEventId: _r, originalStartTime: _o, iCalUID: _i, ...allowed } = patch;
     Object.assign(ev, allowed);
     if (patch.extendedProperties) ev.extendedProperties = mergeProps(ev.extendedProperties, patch.extendedProperties);
@@ -164,6 +167,7 @@ export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }
     ev.startMs = instantOf(ev.start, cal.timeZone);
     ev.endMs = instantOf(ev.end, cal.timeZone);
     this.touch(cal, ev);
+    if (before) reconcileSeries(cal, before, ev, (changed) => this.mark(cal, changed));
     return ev;
   }
 
@@ -186,9 +190,14 @@ export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }
   }
 
   private touch(cal: StoredCalendar, ev: StoredEvent): void {
+    this.mark(cal, ev);
+    this.emit('change', { calendarId: cal.id, eventId: ev.id });
+  }
+
+  /** A new sequence without a change notice of its own (instances changed along with their series). */
+  private mark(cal: StoredCalendar, ev: StoredEvent): void {
     ev.seq = ++cal.seq;
     ev.updated = new Date().toISOString();
-    this.emit('change', { calendarId: cal.id, eventId: ev.id });
   }
 
   /** A stored event, or a new stored exception for the named occurrence (editing one occurrence). */
@@ -217,24 +226,6 @@ export class GoogleEmulatorState extends EventEmitter<{ change: [ChangeNotice] }
     const occ = expandRecurrence(master, cal.timeZone, at - 1, at + 1).find((o) => o.stamp === stamp);
     return occ ? instanceOf(master, occ) : undefined;
   }
-}
-
-/** An occurrence of `master` as an event of its own (Google's instance). */
-export function instanceOf(
-  master: StoredEvent,
-  occ: { stamp: string; originalStart: StoredEvent['start']; start: StoredEvent['start']; end: StoredEvent['end']; startMs: number; endMs: number },
-): StoredEvent {
-  const { recurrence: _recurrence, ...rest } = master;
-  return {
-    ...rest,
-    id: `${master.id}_${occ.stamp}`,
-    recurringEventId: master.id,
-    originalStartTime: occ.originalStart,
-    start: occ.start,
-    end: occ.end,
-    startMs: occ.startMs,
-    endMs: occ.endMs,
-  };
 }
 
 function mergeProps(a: StoredEvent['extendedProperties'], b: NonNullable<EventInput['extendedProperties']>): StoredEvent['extendedProperties'] {

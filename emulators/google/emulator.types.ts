@@ -49,6 +49,8 @@ export interface StoredEvent {
   /** UTC bounds cached at write time (all-day dates resolved in the calendar's zone). */
   startMs: number;
   endMs: number;
+  /** A cancelled instance its series no longer makes (series-change.ts), not one a user cancelled. */
+  vanished?: boolean;
 }
 
 export interface StoredCalendar {

@@ -1,6 +1,6 @@
 import { EmulatorError } from './emulator.error';
 import type { StoredCalendar, StoredEvent } from './emulator.types';
-import { instanceOf } from './emulator-state';
+import { instanceOf } from './event-instance';
 import { toCancelledWire, toWire } from './event-wire';
 import { expandRecurrence } from './rrule-expander';
 

@@ -133,6 +133,30 @@ describe('Calendar API', () => {
     expect(await expired.json()).toMatchObject({ error: { code: 410, errors: [{ domain: 'calendar', reason: 'fullSyncRequired' }] } });
   });
 
+  it('reports the instances a shortened series lost as cancelled items of an incremental sync, over the API', async () => {
+    const cal = emu.state.addCalendar('alice@example.com', { id: 'shorten@example.com' });
+    const master = emu.state.insertEvent(cal.id, { summary: 's', start: { dateTime: '2025-03-03T09:00:00Z' }, end: { dateTime: '2025-03-03T10:00:00Z' }, recurrence: ['RRULE:FREQ=WEEKLY;COUNT=4'] });
+    const at = await signIn();
+    const list = async (q: string) => (await (await api(at, `calendars/shorten%40example.com/events?${q}`)).json()) as { items: Record<string, unknown>[]; nextSyncToken: string };
+    const full = await list('singleEvents=true&timeMin=2025-01-01T00:00:00Z&timeMax=2026-01-01T00:00:00Z');
+    expect(full.items).toHaveLength(4);
+    const res = await api(at, `calendars/shorten%40example.com/events/${master.id}`, { method: 'PATCH', body: JSON.stringify({ recurrence: ['RRULE:FREQ=WEEKLY;COUNT=2'] }) });
+    expect(res.status).toBe(200);
+    const inc = await list(`singleEvents=true&syncToken=${full.nextSyncToken}`);
+    expect(inc.items.filter((i) => i.status === 'cancelled')).toEqual(
+      ['20250317T090000Z', '20250324T090000Z'].map((stamp) => ({
+        kind: 'calendar#event',
+        etag: expect.any(String),
+        id: `${master.id}_${stamp}`,
+        status: 'cancelled',
+        updated: expect.any(String),
+        recurringEventId: master.id,
+        originalStartTime: { dateTime: expect.stringMatching(/^2025-03-\d\dT09:00:00Z$/) },
+      })),
+    );
+    expect(inc.items.filter((i) => i.status === 'confirmed').map((i) => i.id)).toEqual([`${master.id}_20250303T090000Z`, `${master.id}_20250310T090000Z`]);
+  });
+
   it('answers freeBusy from opaque events and occurrences', async () => {
     const cal = emu.state.addCalendar('alice@example.com', { id: 'fb@example.com' });
     emu.state.insertEvent(cal.id, { start: { dateTime: '2025-02-03T09:00:00Z' }, end: { dateTime: '2025-02-03T10:00:00Z' }, recurrence: ['RRULE:FREQ=DAILY;COUNT=2'] });
@@ -143,6 +167,33 @@ describe('Calendar API', () => {
       { start: '2025-02-03T09:00:00.000Z', end: '2025-02-03T10:00:00.000Z' },
       { start: '2025-02-04T09:00:00.000Z', end: '2025-02-04T10:00:00.000Z' },
     ]);
+  });
+});
+
+describe('freeBusy for a calendar shared free/busy only', () => {
+  it('merges overlapping and touching busy time, skips free and cancelled events, and refuses events.list', async () => {
+    const owner = emu.state.addAccount({ email: 'fb-owner@example.com' });
+    const cal = emu.state.addCalendar(owner.email, { id: 'fb-shared@example.com', timeZone: 'Europe/Berlin' });
+    emu.state.shareCalendar(cal.id, 'alice@example.com', 'freeBusyReader');
+    const ev = (start: string, end: string, extra = {}) => emu.state.insertEvent(cal.id, { summary: 'secret', start: { dateTime: start }, end: { dateTime: end }, ...extra });
+    ev('2025-03-03T09:00:00Z', '2025-03-03T10:00:00Z');
+    ev('2025-03-03T09:30:00Z', '2025-03-03T11:00:00Z'); // overlaps
+    ev('2025-03-03T11:00:00Z', '2025-03-03T11:30:00Z'); // touches
+    ev('2025-03-03T13:00:00Z', '2025-03-03T14:00:00Z', { transparency: 'transparent' });
+    emu.state.deleteEvent(cal.id, ev('2025-03-03T15:00:00Z', '2025-03-03T16:00:00Z').id);
+    emu.state.insertEvent(cal.id, { start: { date: '2025-03-05' }, end: { date: '2025-03-06' } }); // all day, Berlin
+    const at = await signIn();
+    const query = (timeMin: string, timeMax: string) =>
+      api(at, 'freeBusy', { method: 'POST', body: JSON.stringify({ timeMin, timeMax, items: [{ id: cal.id }] }) });
+    const res = await query('2025-03-01T00:00:00Z', '2025-03-10T00:00:00Z');
+    expect(((await res.json()) as { calendars: Record<string, { busy: unknown }> }).calendars[cal.id].busy).toEqual([
+      { start: '2025-03-03T09:00:00.000Z', end: '2025-03-03T11:30:00.000Z' },
+      { start: '2025-03-04T23:00:00.000Z', end: '2025-03-05T23:00:00.000Z' },
+    ]);
+    expect((await api(at, `calendars/${encodeURIComponent(cal.id)}/events`)).status).toBe(403);
+    // Google's limits on the range
+    expect(await (await query('2025-03-01T00:00:00Z', '2025-06-10T00:00:00Z')).json()).toMatchObject({ error: { code: 400, errors: [{ reason: 'timeRangeTooLong' }] } });
+    expect(await (await query('2025-03-01T00:00:00Z', '2025-03-01T00:00:00Z')).json()).toMatchObject({ error: { code: 400, errors: [{ reason: 'timeRangeEmpty' }] } });
   });
 });
 

@@ -1,9 +1,15 @@
 import { DateTime } from 'luxon';
 import type { EventDateTime } from './emulator.types';
+import { exdates, parseRRule, type Rule, type WeekdayRule } from './rrule-rule';
 
-// Expands a master's RRULE into occurrences, in the event's own zone so that wall-clock
-// times survive DST changes. Supports FREQ DAILY/WEEKLY/MONTHLY/YEARLY, INTERVAL, COUNT,
-// UNTIL, BYDAY (weekly) and EXDATE: what calendar UIs create for ordinary series.
+// Expands a master's RRULE into occurrences the way RFC 5545 does: period by period (day, week,
+// month, year of DTSTART, every INTERVAL), the BYxxx parts expanding or limiting the period's
+// dates, BYSETPOS picking among them, COUNT and UNTIL over what is left from DTSTART on, EXDATE
+// last. Dates that do not exist (the 31st of a 30-day month, 29 February) are skipped. Times are
+// wall-clock in the event's own zone, so they survive DST; a time that does not exist that day
+// moves forward by the gap, one that occurs twice means the first (RFC 5545 §3.3.5).
+
+export { parseIcalTime, parseRRule } from './rrule-rule';
 
 export interface RecurringMaster {
   start: EventDateTime;
@@ -21,63 +27,135 @@ export interface Occurrence {
   endMs: number;
 }
 
-interface Rule {
-  freq: 'DAILY' | 'WEEKLY' | 'MONTHLY' | 'YEARLY';
-  interval: number;
-  count: number | null;
-  untilMs: number | null;
-  byDay: number[] | null;
+interface Day {
+  y: number;
+  m: number;
+  d: number;
 }
 
-const WEEKDAYS: Record<string, number> = { MO: 1, TU: 2, WE: 3, TH: 4, FR: 5, SA: 6, SU: 7 };
-const MAX_CANDIDATES = 100_000;
+// Guards against rules that never produce a date (BYMONTH=2;BYMONTHDAY=30).
+const MAX_PERIODS = 100_000;
 
-export function parseRRule(lines: string[] | undefined, zone: string): Rule | null {
-  const line = lines?.find((l) => l.toUpperCase().startsWith('RRULE:'));
-  if (!line) return null;
-  const parts = Object.fromEntries(
-    line
-      .slice(6)
-      .split(';')
-      .map((p) => p.split('=') as [string, string])
-      .map(([k, v]) => [k.toUpperCase(), v]),
-  );
-  const freq = parts.FREQ?.toUpperCase();
-  if (freq !== 'DAILY' && freq !== 'WEEKLY' && freq !== 'MONTHLY' && freq !== 'YEARLY') return null;
-  return {
-    freq,
-    interval: Math.max(1, Number(parts.INTERVAL ?? 1) || 1),
-    count: parts.COUNT ? Number(parts.COUNT) : null,
-    untilMs: parts.UNTIL ? parseIcalTime(parts.UNTIL, zone, true) : null,
-    byDay: parts.BYDAY
-      ? parts.BYDAY.split(',')
-          .map((d: string) => WEEKDAYS[d.slice(-2).toUpperCase()])
-          .filter((d: number | undefined): d is number => d !== undefined)
-          .sort((a: number, b: number) => a - b)
-      : null,
-  };
-}
+// Plain date arithmetic (days since 1970-01-01, UTC): expansion runs on every listing, so luxon
+// only where zones matter
+const DAY_MS = 86_400_000;
+const epochDay = (y: number, m: number, d: number): number => Date.UTC(y, m - 1, d) / DAY_MS;
+const fromEpochDay = (n: number): Day => {
+  const at = new Date(n * DAY_MS);
+  return { y: at.getUTCFullYear(), m: at.getUTCMonth() + 1, d: at.getUTCDate() };
+};
+/** luxon numbering: 1 = Monday; 1 January 1970 was a Thursday. */
+const weekdayOfEpochDay = (n: number): number => ((((n + 3) % 7) + 7) % 7) + 1;
+const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
+const weekdayOf = (day: Day): number => weekdayOfEpochDay(epochDay(day.y, day.m, day.d));
+const dayOf = (dt: DateTime): Day => ({ y: dt.year, m: dt.month, d: dt.day });
+const dayKey = (day: Day): number => day.y * 10_000 + day.m * 100 + day.d;
 
-/** 20240101T100000Z, 20240101T100000 (floating, in `zone`) or 20240101. */
-export function parseIcalTime(value: string, zone: string, endOfDay = false): number {
-  const v = value.trim();
-  if (/^\d{8}$/.test(v)) {
-    const d = DateTime.fromFormat(v, 'yyyyMMdd', { zone });
-    return (endOfDay ? d.endOf('day') : d).toMillis();
-  }
-  if (v.endsWith('Z')) return DateTime.fromFormat(v, "yyyyMMdd'T'HHmmss'Z'", { zone: 'UTC' }).toMillis();
-  return DateTime.fromFormat(v, "yyyyMMdd'T'HHmmss", { zone }).toMillis();
-}
-
-function exdates(lines: string[] | undefined, zone: string): Set<number> {
-  const out = new Set<number>();
-  for (const line of lines ?? []) {
-    if (!line.toUpperCase().startsWith('EXDATE')) continue;
-    const [head, values = ''] = line.split(':');
-    const tzid = /TZID=([^;:]+)/i.exec(head)?.[1] ?? zone;
-    for (const v of values.split(',')) if (v) out.add(parseIcalTime(v, tzid));
+/** The days of [from, to] (epoch days) a BYDAY list selects; ordinals count within that span. */
+function byDayIn(from: number, to: number, byDay: WeekdayRule[]): Day[] {
+  const out: Day[] = [];
+  for (const { weekday, ordinal } of byDay) {
+    const first = from + ((weekday - weekdayOfEpochDay(from) + 7) % 7);
+    const count = first > to ? 0 : Math.floor((to - first) / 7) + 1;
+    if (ordinal === null) for (let i = 0; i < count; i++) out.push(fromEpochDay(first + 7 * i));
+    else {
+      const index = ordinal > 0 ? ordinal - 1 : count + ordinal;
+      if (index >= 0 && index < count) out.push(fromEpochDay(first + 7 * index));
+    }
   }
   return out;
+}
+
+const monthSpan = (y: number, m: number) => [epochDay(y, m, 1), epochDay(y, m, daysIn(y, m))] as const;
+
+/** Does `day` satisfy one of the BYDAY entries, ordinals counted within its month? */
+function matchesByDay(day: Day, byDay: WeekdayRule[]): boolean {
+  const wd = weekdayOf(day);
+  const dim = daysIn(day.y, day.m);
+  return byDay.some(({ weekday, ordinal }) => {
+    if (weekday !== wd) return false;
+    if (ordinal === null) return true;
+    return ordinal > 0 ? Math.ceil(day.d / 7) === ordinal : -Math.ceil((dim - day.d + 1) / 7) === ordinal;
+  });
+}
+
+/** The days a MONTHLY rule (or a YEARLY rule within one month) selects in month `m`. */
+function monthDays(rule: Rule, y: number, m: number, anchor: DateTime): Day[] {
+  const dim = daysIn(y, m);
+  if (rule.byMonthDay) {
+    const days = rule.byMonthDay.map((d) => (d > 0 ? d : dim + d + 1)).filter((d) => d >= 1 && d <= dim);
+    const list = days.map((d) => ({ y, m, d }));
+    return rule.byDay ? list.filter((day) => matchesByDay(day, rule.byDay!)) : list;
+  }
+  if (rule.byDay) return byDayIn(...monthSpan(y, m), rule.byDay);
+  return anchor.day <= dim ? [{ y, m, d: anchor.day }] : [];
+}
+
+/** The days of the k-th period of the rule (before BYSETPOS), and the period's first day. */
+function periodDays(rule: Rule, anchor: DateTime, k: number): { first: Day; days: Day[] } {
+  const step = k * rule.interval;
+  switch (rule.freq) {
+    case 'DAILY': {
+      const day = fromEpochDay(epochDay(anchor.year, anchor.month, anchor.day) + step);
+      const ok =
+        (!rule.byMonth || rule.byMonth.includes(day.m)) &&
+        (!rule.byMonthDay || monthDays({ ...rule, byDay: null }, day.y, day.m, anchor).some((d) => d.d === day.d)) &&
+        (!rule.byDay || rule.byDay.some((b) => b.weekday === weekdayOf(day)));
+      return { first: day, days: ok ? [day] : [] };
+    }
+    case 'WEEKLY': {
+      const weekStart = anchor.minus({ days: (anchor.weekday - rule.wkst + 7) % 7 }).plus({ weeks: step });
+      const wanted = rule.byDay ? rule.byDay.map((b) => b.weekday) : [anchor.weekday];
+      const offsets = [...new Set(wanted.map((wd) => (wd - rule.wkst + 7) % 7))];
+      const days = offsets.map((o) => dayOf(weekStart.plus({ days: o }))).filter((d) => !rule.byMonth || rule.byMonth.includes(d.m));
+      return { first: dayOf(weekStart), days };
+    }
+    case 'MONTHLY': {
+      const month = anchor.startOf('month').plus({ months: step });
+      const days = !rule.byMonth || rule.byMonth.includes(month.month) ? monthDays(rule, month.year, month.month, anchor) : [];
+      return { first: dayOf(month), days };
+    }
+    case 'YEARLY': {
+      const y = anchor.year + step;
+      const first = { y, m: 1, d: 1 };
+      if (rule.byMonth) return { first, days: rule.byMonth.flatMap((m) => monthDays(rule, y, m, anchor)) };
+      if (rule.byMonthDay) return { first, days: Array.from({ length: 12 }, (_, i) => monthDays(rule, y, i + 1, anchor)).flat() };
+      if (rule.byDay) return { first, days: byDayIn(epochDay(y, 1, 1), epochDay(y, 12, 31), rule.byDay) };
+      return { first, days: anchor.month === 2 && anchor.day === 29 && daysIn(y, 2) < 29 ? [] : [{ y, m: anchor.month, d: anchor.day }] };
+    }
+  }
+}
+
+/** Sorted, without duplicates, then BYSETPOS (1-based, negative from the end). */
+function finishPeriod(days: Day[], bySetPos: number[] | null): Day[] {
+  if (days.length <= 1 && !bySetPos) return days;
+  const keyed = new Map(days.map((d) => [dayKey(d), d]));
+  const sorted = [...keyed.keys()].sort((a, b) => a - b).map((k) => keyed.get(k)!);
+  if (!bySetPos) return sorted;
+  const picked = bySetPos.map((p) => (p > 0 ? sorted[p - 1] : sorted[sorted.length + p])).filter((d): d is Day => d !== undefined);
+  return finishPeriod(picked, null);
+}
+
+/** The wall-clock time of `at` on `day` in `zone`; of a time that occurs twice, the first. */
+function localTime(day: Day, at: DateTime, zone: string): DateTime {
+  const dt = DateTime.fromObject({ year: day.y, month: day.m, day: day.d, hour: at.hour, minute: at.minute, second: at.second }, { zone });
+  if (dt.zone.isUniversal) return dt;
+  const earlier = dt.minus({ hours: 1 });
+  return earlier.hour === dt.hour && earlier.minute === dt.minute && earlier.day === dt.day ? earlier : dt;
+}
+
+/** Candidate starts from DTSTART on, in order, until past `limitMs`. */
+function* candidates(rule: Rule, dtstart: DateTime, zone: string, allDay: boolean, limitMs: number): Generator<DateTime> {
+  const anchor = DateTime.utc(dtstart.year, dtstart.month, dtstart.day);
+  const lastKey = Number.isFinite(limitMs) ? dayKey(dayOf(DateTime.fromMillis(limitMs, { zone }))) : Infinity;
+  for (let k = 0; k < MAX_PERIODS; k++) {
+    const { first, days } = periodDays(rule, anchor, k);
+    if (dayKey(first) > lastKey) return;
+    for (const day of finishPeriod(days, rule.bySetPos)) {
+      const c = allDay ? DateTime.fromObject({ year: day.y, month: day.m, day: day.d }, { zone }) : localTime(day, dtstart, zone);
+      if (c >= dtstart) yield c;
+    }
+  }
 }
 
 /** The zone a timed event's wall clock lives in: its timeZone, else its offset. */
@@ -88,35 +166,11 @@ export function eventZone(start: EventDateTime, calendarTimeZone: string): strin
   return parsed.isValid ? (parsed.zoneName ?? 'UTC') : calendarTimeZone;
 }
 
-function candidates(rule: Rule, dtstart: DateTime): Iterable<DateTime> {
-  return {
-    *[Symbol.iterator]() {
-      for (let k = 0; k < MAX_CANDIDATES; k++) {
-        const step = k * rule.interval;
-        if (rule.freq === 'DAILY') yield dtstart.plus({ days: step });
-        else if (rule.freq === 'MONTHLY' || rule.freq === 'YEARLY') {
-          const c = dtstart.plus(rule.freq === 'MONTHLY' ? { months: step } : { years: step });
-          // luxon clamps Jan 31 + 1 month to Feb 28; RFC 5545 skips such months instead
-          if (c.day === dtstart.day) yield c;
-        } else {
-          const week = dtstart.startOf('week').plus({ weeks: step });
-          for (const wd of rule.byDay ?? [dtstart.weekday]) {
-            const c = week.plus({ days: wd - 1 }).set({ hour: dtstart.hour, minute: dtstart.minute, second: dtstart.second, millisecond: 0 });
-            if (c >= dtstart) yield c;
-          }
-        }
-      }
-    },
-  };
-}
-
 /** Occurrences overlapping [windowStartMs, windowEndMs), in order. */
 export function expandRecurrence(master: RecurringMaster, calendarTimeZone: string, windowStartMs: number, windowEndMs: number): Occurrence[] {
   const allDay = Boolean(master.start.date);
   const zone = eventZone(master.start, calendarTimeZone);
-  const dtstart = allDay
-    ? DateTime.fromISO(master.start.date!, { zone })
-    : DateTime.fromISO(master.start.dateTime!, { zone });
+  const dtstart = allDay ? DateTime.fromISO(master.start.date!, { zone }) : DateTime.fromISO(master.start.dateTime!, { zone });
   if (!dtstart.isValid) return [];
   const rule = parseRRule(master.recurrence, zone);
   const excluded = exdates(master.recurrence, zone);
@@ -127,11 +181,12 @@ export function expandRecurrence(master: RecurringMaster, calendarTimeZone: stri
 
   const out: Occurrence[] = [];
   let seen = 0;
-  for (const c of rule ? candidates(rule, dtstart) : [dtstart]) {
+  for (const c of rule ? candidates(rule, dtstart, zone, allDay, windowEndMs) : [dtstart]) {
     const startMs = c.toMillis();
     if (rule?.untilMs != null && startMs > rule.untilMs) break;
     if (rule?.count != null && seen >= rule.count) break;
     if (startMs >= windowEndMs) break;
+    // COUNT counts excluded dates too (RFC 5545: EXDATE applies to the set the rule made)
     seen++;
     if (excluded.has(startMs)) continue;
     if (allDay) {

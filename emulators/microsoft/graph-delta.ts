@@ -64,6 +64,8 @@ export class DeltaEngine {
       cursor = { ...prev, s: this.state.seq };
       const changed = this.state.view(calendarId, prev.f, prev.t, prev.s);
       const removed = new Set([...this.state.tombstonesSince(calendarId, prev.s).map((t) => t.id), ...this.state.leftWindowSince(calendarId, prev.f, prev.t, prev.s)]);
+      // An id removed and back since (a cancelled occurrence a changed pattern restores) is there now
+      for (const item of changed) removed.delete(item.id);
       entries = [...changed, ...[...removed].map((id) => ({ removed: id }))];
     } else {
       const from = Date.parse(query.get('startDateTime') ?? '');

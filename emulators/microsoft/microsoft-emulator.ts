@@ -40,7 +40,18 @@ export interface MicrosoftEmulatorOptions {
   subscriptionMaxMinutes?: number;
   subscriptionExpiryPolicy?: 'reject' | 'clamp';
   validationTimeoutMs?: number;
+  /** A notification POST not answered 2xx within this is a failure (Graph: 3 s). */
   notificationTimeoutMs?: number;
+  /** Change notifications for one notificationUrl within this window share one POST. Default 50. */
+  notificationBatchWindowMs?: number;
+  /** Most notifications in one POST's `value`. Default 100. */
+  maxNotificationsPerPost?: number;
+  /**
+   * Waits before each re-send of a notification POST that failed (non-2xx, timeout, refused); the
+   * length is the number of re-sends. Default 5 s, 30 s, 2 min, 10 min, 30 min (Graph keeps trying for
+   * up to 4 hours with growing gaps). Tests pass a few milliseconds.
+   */
+  notificationRetryDelaysMs?: number[];
   /** How an expired delta token is answered. Default 'gone' (410). */
   cursorExpiredVariant?: CursorExpiredVariant;
   /** Upper bound for Prefer: odata.maxpagesize. Default 1000. */
@@ -82,6 +93,9 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     expiryPolicy: opts.subscriptionExpiryPolicy ?? 'reject',
     validationTimeoutMs: opts.validationTimeoutMs ?? 10_000,
     notificationTimeoutMs: opts.notificationTimeoutMs ?? 3_000,
+    batchWindowMs: opts.notificationBatchWindowMs ?? 50,
+    maxNotificationsPerPost: opts.maxNotificationsPerPost ?? 100,
+    retryDelaysMs: opts.notificationRetryDelaysMs ?? [5_000, 30_000, 120_000, 600_000, 1_800_000],
     caPem: tls.caPem,
   });
 
@@ -243,6 +257,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     addFault: (fault) => faults.add(fault),
     close: () =>
       new Promise<void>((resolve) => {
+        subscriptions.close();
         server.close(() => {
           saved?.flush();
           resolve();

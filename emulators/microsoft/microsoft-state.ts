@@ -405,12 +405,16 @@ export class MicrosoftState {
     return items;
   }
 
-  /** Events changed since `seq` that are not (or no longer) in the window: delta reports them removed. */
+  /** Events and moved occurrences changed since `seq` that are not (or no longer) in the window: delta reports them removed. */
   leftWindowSince(calendarId: string, fromMs: number, toMs: number, sinceSeq: number): string[] {
     const ids: string[] = [];
+    const outside = (startMs: number, endMs: number) => !(endMs > fromMs && startMs < toMs);
     for (const event of this.eventsByCalendar.get(calendarId)!.values()) {
-      if (event.seq <= sinceSeq || event.recurrence) continue;
-      if (!(event.endMs > fromMs && event.startMs < toMs)) ids.push(event.id);
+      if (event.recurrence) {
+        for (const [id, o] of event.exceptions) {
+          if (!o.cancelled && o.seq > sinceSeq && o.startMs !== undefined && outside(o.startMs, o.endMs!)) ids.push(id);
+        }
+      } else if (event.seq > sinceSeq && outside(event.startMs, event.endMs)) ids.push(event.id);
     }
     return ids;
   }

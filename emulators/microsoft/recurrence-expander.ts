@@ -1,5 +1,9 @@
 // Expands a series master (start + Graph patternedRecurrence) into occurrences, in the
 // master's own zone so DST shifts keep the wall-clock time, then applies exceptions.
+// Semantics as Graph documents them: intervals count from the range's startDate (weeks from its
+// firstDayOfWeek-based week), occurrences start on or after startDate, endDate is inclusive; an
+// absolute dayOfMonth past the month's end means its last day (Exchange's rule); a relative index
+// counts the month's days that are any of daysOfWeek ("the second weekday").
 import { DateTime, Duration } from 'luxon';
 import { occurrenceId } from './ids';
 import { ianaZoneOf } from './zone-names';
@@ -12,6 +16,9 @@ const MAX_OCCURRENCES = 5000;
 const MOVE_SLACK_MS = 7 * 86_400_000;
 
 const weekday = (name: string): number => WEEKDAYS.indexOf(name.toLowerCase()) + 1; // luxon: 1 = Monday
+
+/** That day of `month`, or its last day when the month is shorter (31 → 30 April, 29 → 28 February). */
+const dayOrLast = (month: DateTime, day: number): DateTime => month.set({ day: Math.min(Math.max(1, day), month.daysInMonth ?? 28) });
 
 /** Candidate dates of a pattern, in order, starting from the range start. */
 function* candidateDates(pattern: RecurrencePattern, first: DateTime): Generator<DateTime> {
@@ -29,16 +36,9 @@ function* candidateDates(pattern: RecurrencePattern, first: DateTime): Generator
       }
     }
     case 'absoluteMonthly':
-      for (let m = first.startOf('month'); ; m = m.plus({ months: interval })) {
-        const day = pattern.dayOfMonth ?? first.day;
-        if (day <= (m.daysInMonth ?? 31)) yield m.set({ day });
-      }
+      for (let m = first.startOf('month'); ; m = m.plus({ months: interval })) yield dayOrLast(m, pattern.dayOfMonth ?? first.day);
     case 'absoluteYearly':
-      for (let y = first.startOf('year'); ; y = y.plus({ years: interval })) {
-        const m = y.set({ month: pattern.month ?? first.month });
-        const day = pattern.dayOfMonth ?? first.day;
-        if (day <= (m.daysInMonth ?? 31)) yield m.set({ day });
-      }
+      for (let y = first.startOf('year'); ; y = y.plus({ years: interval })) yield dayOrLast(y.set({ month: pattern.month ?? first.month }), pattern.dayOfMonth ?? first.day);
     case 'relativeMonthly':
     case 'relativeYearly': {
       const step = pattern.type === 'relativeMonthly' ? { months: interval } : { years: interval };

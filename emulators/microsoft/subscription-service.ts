@@ -1,32 +1,21 @@
 // Graph change notifications: subscriptions with the validation handshake, change and
-// lifecycle notifications POSTed to the subscriber, renewal and deletion.
-import { EventEmitter } from 'node:events';
+// lifecycle notifications POSTed to the subscriber (batched and re-sent: notification-delivery.ts),
+// renewal and deletion.
 import { randomUUID } from 'node:crypto';
 import { fail } from './graph-errors';
-import { postTo } from './outbound-post';
+import { NotificationDelivery, type Delivery, type DeliveryOptions } from './notification-delivery';
 import type { Account, Subscription } from './microsoft-model';
 import type { ChangeNotice, MicrosoftState } from './microsoft-state';
 
+export type { Delivery } from './notification-delivery';
+
 export type LifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
 
-export interface Delivery {
-  time: number;
-  kind: 'validation' | 'change' | 'lifecycle';
-  subscriptionId: string | null;
-  url: string;
-  body: unknown;
-  /** 0 when the receiver could not be reached in time. */
-  status: number;
-  error: string | null;
-}
-
-export interface SubscriptionOptions {
+export interface SubscriptionOptions extends DeliveryOptions {
   maxMinutes: number;
   /** Real Graph rejects an expiration beyond the maximum; 'clamp' shortens it instead. */
   expiryPolicy: 'reject' | 'clamp';
   validationTimeoutMs: number;
-  notificationTimeoutMs: number;
-  caPem: string;
 }
 
 export interface SubscriptionInput {
@@ -39,14 +28,19 @@ export interface SubscriptionInput {
 }
 
 export class SubscriptionService {
-  readonly deliveries: Delivery[] = [];
-  private readonly emitter = new EventEmitter();
+  private readonly delivery: NotificationDelivery;
 
   constructor(
     private readonly state: MicrosoftState,
     private readonly opts: SubscriptionOptions,
   ) {
+    this.delivery = new NotificationDelivery(opts, (id) => state.subscriptions.has(id));
     state.changes.on('change', (notice: ChangeNotice) => this.notify(notice));
+  }
+
+  /** Every POST made so far (handshakes, notifications, re-sends), in order. */
+  get deliveries(): Delivery[] {
+    return this.delivery.deliveries;
   }
 
   async create(account: Account, clientId: string, input: SubscriptionInput, refuseValidation: boolean): Promise<Subscription> {
@@ -98,42 +92,34 @@ export class SubscriptionService {
     return [...this.state.subscriptions.values()].filter((s) => s.accountId === account.id);
   }
 
-  /** Sends a lifecycle notification (Graph decides these; tests trigger them). */
+  /** Sends a lifecycle notification (Graph decides these; tests trigger them); the first POST's outcome. */
   async lifecycle(id: string, lifecycleEvent: LifecycleEvent): Promise<Delivery> {
     const s = this.state.subscriptions.get(id);
     if (!s) throw new Error(`no subscription ${id}`);
     if (lifecycleEvent === 'subscriptionRemoved') this.state.subscriptions.delete(id);
-    const body = {
-      value: [
-        {
-          subscriptionId: s.id,
-          subscriptionExpirationDateTime: new Date(s.expiresAtMs).toISOString(),
-          tenantId: s.tenantId,
-          clientState: s.clientState,
-          lifecycleEvent,
-        },
-      ],
+    const notification = {
+      subscriptionId: s.id,
+      subscriptionExpirationDateTime: new Date(s.expiresAtMs).toISOString(),
+      tenantId: s.tenantId,
+      clientState: s.clientState,
+      lifecycleEvent,
     };
-    return this.deliver('lifecycle', s.id, s.lifecycleNotificationUrl ?? s.notificationUrl, body);
+    return this.delivery.send('lifecycle', s.lifecycleNotificationUrl ?? s.notificationUrl, [notification]);
   }
 
   /** Resolves with the first delivery (past or future) matching `predicate`. */
   waitForDelivery(predicate: (d: Delivery) => boolean, timeoutMs = 10_000): Promise<Delivery> {
-    const seen = this.deliveries.find(predicate);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.emitter.off('delivery', listener);
-        reject(new Error('no matching notification was delivered in time'));
-      }, timeoutMs);
-      const listener = (d: Delivery) => {
-        if (!predicate(d)) return;
-        clearTimeout(timer);
-        this.emitter.off('delivery', listener);
-        resolve(d);
-      };
-      this.emitter.on('delivery', listener);
-    });
+    return this.delivery.waitForDelivery(predicate, timeoutMs);
+  }
+
+  /** Resolves once no notification is waiting for its batch, in flight, or due to be re-sent. */
+  idle(): Promise<void> {
+    return this.delivery.idle();
+  }
+
+  /** Stops batching and re-sending (the emulator is closing). */
+  close(): void {
+    this.delivery.close();
   }
 
   private owned(account: Account, id: string): Subscription {
@@ -166,7 +152,7 @@ export class SubscriptionService {
     const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
     const target = new URL(url);
     target.searchParams.set('validationToken', token);
-    const delivery = await this.deliver('validation', null, target.toString(), null, this.opts.validationTimeoutMs);
+    const delivery = await this.delivery.post('validation', target.toString(), null, this.opts.validationTimeoutMs);
     return delivery.status === 200 && delivery.body === token;
   }
 
@@ -179,35 +165,15 @@ export class SubscriptionService {
       const covers = s.calendarId ? s.calendarId === calendar.id : calendar.ownerId === s.accountId;
       if (!covers) continue;
       const resource = `Users/${s.accountId}/Events/${notice.eventId}`;
-      const body = {
-        value: [
-          {
-            subscriptionId: s.id,
-            subscriptionExpirationDateTime: new Date(s.expiresAtMs).toISOString(),
-            changeType: notice.changeType,
-            resource,
-            clientState: s.clientState,
-            tenantId: s.tenantId,
-            resourceData: { '@odata.type': '#Microsoft.Graph.Event', '@odata.id': resource, '@odata.etag': 'W/"0"', id: notice.eventId },
-          },
-        ],
-      };
-      void this.deliver('change', s.id, s.notificationUrl, body);
+      this.delivery.enqueue(s.notificationUrl, {
+        subscriptionId: s.id,
+        subscriptionExpirationDateTime: new Date(s.expiresAtMs).toISOString(),
+        changeType: notice.changeType,
+        resource,
+        clientState: s.clientState,
+        tenantId: s.tenantId,
+        resourceData: { '@odata.type': '#Microsoft.Graph.Event', '@odata.id': resource, '@odata.etag': 'W/"0"', id: notice.eventId },
+      });
     }
-  }
-
-  private async deliver(kind: Delivery['kind'], subscriptionId: string | null, url: string, body: unknown, timeoutMs = this.opts.notificationTimeoutMs): Promise<Delivery> {
-    const delivery: Delivery = { time: Date.now(), kind, subscriptionId, url, body, status: 0, error: null };
-    try {
-      const res = await postTo(url, body === null ? '' : JSON.stringify(body), body === null ? 'text/plain' : 'application/json', timeoutMs, this.opts.caPem);
-      delivery.status = res.status;
-      // For a handshake, what matters is the text the receiver echoed
-      if (kind === 'validation') delivery.body = res.text;
-    } catch (err) {
-      delivery.error = (err as Error).message;
-    }
-    this.deliveries.push(delivery);
-    this.emitter.emit('delivery', delivery);
-    return delivery;
   }
 }

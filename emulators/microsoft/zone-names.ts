@@ -1,6 +1,7 @@
 // The Windows zone names the emulator understands (Graph echoes Windows names), mapped to IANA.
-// A name that is not listed here is tried as an IANA zone.
+// A name that is not listed here is looked up in CLDR's table (windows-iana), then tried as an IANA zone.
 import { IANAZone } from 'luxon';
+import { findIana } from 'windows-iana';
 
 const WINDOWS_TO_IANA: Record<string, string> = {
   UTC: 'UTC',
@@ -37,6 +38,9 @@ const WINDOWS_TO_IANA: Record<string, string> = {
 export function ianaZoneOf(name: string): string {
   const mapped = WINDOWS_TO_IANA[name];
   if (mapped) return mapped;
+  // every other Windows name Exchange knows (CLDR's table), golden zone first
+  const cldr = findIana(name, '001').find((z) => IANAZone.isValidZone(z));
+  if (cldr) return cldr;
   if (IANAZone.isValidZone(name)) return name;
   throw new Error(`unknown time zone: ${name}`);
 }

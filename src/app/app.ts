@@ -2,15 +2,18 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { createEventBus, PubSubHandle } from '../realtime/pubsub';
 import { AppConfig } from './config/config';
-import { createDataSource, migrate } from './database/data-source';
+import { closeDataSource, createDataSource, migrate } from './database/data-source';
 import { buildAppSchema } from './graphql/schema';
 import { logger } from './logging/logger';
+import { mountMetricsRoute } from './metrics/metrics.routes';
 import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
 import { createServices, Services } from './services';
+import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
 import { JobQueue } from '../sync/jobs/job-queue';
+import { NoticeCoalescer } from '../sync/notice-coalescer';
 import { SyncTuning } from '../sync/sync-services';
 import { Clock } from './clock';
 
@@ -41,9 +44,16 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
   await ds.initialize();
   let bus: PubSubHandle | undefined;
   let jobs: JobQueue | undefined;
+  let limiter: RateLimiter | undefined;
+  let notices: NoticeCoalescer | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
+    const rateLimits = { rps: config.RATE_LIMIT_RPS, burst: config.RATE_LIMIT_BURST, redisUrl: config.REDIS_URL, keyPrefix: config.RATE_LIMIT_KEY_PREFIX };
+    limiter = await createRateLimiter(rateLimits, 'requests');
+    // Sync jobs consume notices (sync feature); until then they are only acknowledged.
+    notices = await NoticeCoalescer.create(rateLimits, async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'));
+    const pushNotices = notices;
     // The API enqueues; the workers (PROCESS_ROLE worker or all) run the jobs.
     jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
     const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync });
@@ -58,14 +68,18 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
         jwtSecret: config.AUTH_JWT_SECRET,
         production: config.NODE_ENV === 'production',
         limits: { maxDepth: config.QUERY_MAX_DEPTH, maxCost: config.QUERY_MAX_COST },
+        limiter,
+        ws: { maxOperationsPerSocket: config.WS_MAX_SUBSCRIPTIONS_PER_SOCKET, connectionInitTimeoutMs: config.WS_CONNECTION_INIT_TIMEOUT_MS },
         routes: (app) => {
           if (config.NODE_ENV !== 'production') mountExplorerRoutes(app);
           mountOAuthCallbackRoutes(app, { connections: services.connections, callbacks: services.oauthCallbacks, returnUrl: config.OAUTH_RETURN_URL, publicUrl: () => config.PUBLIC_URL });
+          mountMetricsRoute(app, services.metrics, config.METRICS_TOKEN);
           mountWebhookRoutes(app, {
             providers: services.providers,
             push: services.push,
-            // Sync jobs consume notices (sync feature); until then they are only acknowledged.
-            onNotice: async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'),
+            metrics: services.metrics,
+            // Limited per channel, coalesced past the limit (never lost).
+            onNotice: (channelId, kind) => pushNotices.notice(channelId, kind),
           });
         },
       },
@@ -75,6 +89,8 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
     const queue = jobs;
+    const requestLimiter = limiter;
+    let stopping: Promise<void> | null = null;
     return {
       config,
       ds,
@@ -82,18 +98,26 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
       server,
       jobs: queue,
       whenIdle: () => queue.whenIdle(),
-      stop: async () => {
-        await server.close();
-        await queue.stop();
-        await eventBus.close();
-        await ds.destroy();
-      },
+      // Once, however many callers: drain requests, then notices (held ones are delivered) and jobs, then the
+      // limiter and bus, then the pool.
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.close();
+          await requestLimiter.close();
+          await pushNotices.close();
+          await queue.stop();
+          await eventBus.close();
+          services.providers.close();
+          await closeDataSource(ds);
+        })()),
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
     await jobs?.stop().catch(() => undefined);
+    await limiter?.close();
+    await notices?.close();
     await bus?.close();
-    await ds.destroy();
+    await closeDataSource(ds);
     throw err;
   }
 }

@@ -1,6 +1,7 @@
-/** The time source of everything that schedules (sync window, backoff, polls); tests inject their own. */
+/** The service's notion of now, injected where time matters (sync window, backoff, polls, slots, booking); tests inject or set their own, nothing reads the wall clock directly. */
 export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+// A fresh object per app, so a test that sets `services.clock.now` moves only its own app's time.
+export const systemClock = (): Clock => ({ now: () => new Date() });

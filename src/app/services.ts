@@ -9,8 +9,15 @@ import { PlanGateService } from '../tenancy/plan-gate.service';
 import { PlanService } from '../tenancy/plan.service';
 import { UserService } from '../tenancy/user.service';
 import { CalendarService } from '../scheduling/calendar.service';
+import { AvailabilityService } from '../scheduling/availability/availability.service';
+import { SqlBusyTimeRepository } from '../scheduling/availability/busy-time.repository';
+import { AppointmentRepository } from '../scheduling/booking/appointment.repository';
+import { BookingService } from '../scheduling/booking/booking.service';
+import { ConflictEvents } from '../realtime/conflict-events';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
+import { SocketGuard } from '../realtime/socket-guard';
+import { ViewerCache } from '../realtime/viewer-cache';
 import { CalendarConfigurationService } from '../configuration/calendar-configuration.service';
 import { ConnectionEvents } from '../connections/connection-events';
 import { ConnectionService } from '../connections/connection.service';
@@ -25,10 +32,12 @@ import { PushChannelService } from '../sync/push-channel.service';
 import { JobQueue } from '../sync/jobs/job-queue';
 import { createSyncServices, SyncTuning } from '../sync/sync-services';
 import { Clock, systemClock } from './clock';
+import { Metrics } from './metrics/metrics';
 
 export interface ServiceRuntime {
   /** The job queue: handlers are registered here; the app starts it. */
   jobs: JobQueue;
+  /** The one time source of sync and scheduling (tests inject theirs, or set `services.clock.now`). */
   clock?: Clock;
   sync?: SyncTuning;
 }
@@ -36,13 +45,16 @@ export interface ServiceRuntime {
 /** The service singletons, wired once at start. */
 export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig, runtime: ServiceRuntime) {
   const { jobs } = runtime;
-  const clock = runtime.clock ?? systemClock;
+  // Sync, availability and booking read now through it.
+  const clock = runtime.clock ?? systemClock();
   const access = new AccessService(ds);
+  const availability = new AvailabilityService(ds, access, new SqlBusyTimeRepository(ds), clock);
   const membershipHooks = new MembershipHooks();
   const featureHooks = new FeatureHooks();
   const planGate = new PlanGateService(ds);
   const cipher = new TokenCipher(config.TOKEN_ENCRYPTION_KEYS);
-  const providers = new ProviderRegistry(endpointsFromConfig(config));
+  const metrics = new Metrics();
+  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest });
   const events = new ConnectionEvents(pubsub);
   const tokens = new ConnectionTokens(ds, cipher, providers, events);
   // PUBLIC_URL may follow the bound port (set after listen), so it is read lazily.
@@ -52,7 +64,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, push, window: syncWindow, tuning: { leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync } });
+  const conflictEvents = new ConflictEvents(pubsub);
+  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, tuning: { leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync } });
   const sync = syncServices.scheduler;
   const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
@@ -60,6 +73,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   return {
     ds,
     pubsub,
+    metrics,
     access,
     membershipHooks,
     featureHooks,
@@ -77,10 +91,14 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     plans: new PlanService(ds, featureHooks),
     agencies: new AgencyService(ds, access, featureHooks),
     locations: new LocationService(ds, access, membershipHooks, featureHooks),
-    users: new UserService(ds, access, membershipHooks),
+    users: new UserService(ds, access, membershipHooks, pubsub),
     calendars: new CalendarService(ds, access),
+    clock,
+    availability,
+    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock),
     configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
-    realtime: new RealtimeService(ds, access),
+    realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
+    sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),
   };
 }
 

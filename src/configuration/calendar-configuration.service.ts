@@ -1,22 +1,25 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { canManageLocation } from '../app/auth/access-policy';
 import { Viewer } from '../app/auth/viewer';
 import { DomainError } from '../app/errors/domain.error';
-import { badInput, forbidden } from '../app/errors/errors';
+import { badInput } from '../app/errors/errors';
 import { isUuid } from '../app/validation/ids';
+import { CalendarAccess } from '../connections/calendar-access.enum';
 import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus } from '../connections/connection.enums';
 import { ConflictNotifier } from '../sync/conflict-notifier';
 import { applySelection, SelectionChange } from '../sync/selection';
 import { needsReauthError } from '../connections/connection-tokens.service';
 import { SyncScheduler } from '../sync/sync-scheduler';
+import { Location } from '../tenancy/location.entity';
+import { ensureMembershipRow } from '../tenancy/location-membership';
 import { CalendarConfiguration, UpdateCalendarConfigurationInput } from './calendar-configuration.types';
 import { SyncDirection } from './sync-direction.enum';
 
 interface OwnCalendar {
   id: string;
   can_write: boolean;
+  access: CalendarAccess;
   connection_id: string;
   status: ConnectionStatus;
 }
@@ -30,7 +33,7 @@ export class CalendarConfigurationService {
   ) {}
 
   async get(viewer: Viewer, locationId: string, userId?: string | null): Promise<CalendarConfiguration> {
-    const targetId = await this.authorize(viewer, locationId, userId);
+    const { targetId } = await this.authorize(viewer, locationId, userId);
     return this.load(locationId, targetId);
   }
 
@@ -38,11 +41,11 @@ export class CalendarConfigurationService {
     // Shape first (order of checks), then who, then what the ids refer to.
     const badId = [...input.conflictCalendarIds, ...(input.linkedCalendarId ? [input.linkedCalendarId] : [])].find((id) => !isUuid(id));
     if (badId) throw badInput(badId === input.linkedCalendarId ? 'linkedCalendarId' : 'conflictCalendarIds', `no calendar ${badId} of this user in this location`);
-    const targetId = await this.authorize(viewer, input.locationId, input.userId);
-    const locationId = input.locationId;
+    const { loc, targetId } = await this.authorize(viewer, input.locationId, input.userId);
+    const locationId = loc.id;
 
     const own: OwnCalendar[] = await this.ds.query(
-      `SELECT pc.id, pc.can_write, pc.connection_id, c.status FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
+      `SELECT pc.id, pc.can_write, pc.access, pc.connection_id, c.status FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
         WHERE c.location_id = $1 AND c.user_id = $2`,
       [locationId, targetId],
     );
@@ -56,7 +59,11 @@ export class CalendarConfigurationService {
       else {
         const cal = byId.get(input.linkedCalendarId);
         if (!cal) throw badInput('linkedCalendarId', `no calendar ${input.linkedCalendarId} of this user in this location`);
-        if (!cal.can_write) throw new DomainError('CALENDAR_NOT_WRITABLE', 'The linked calendar must be one you can write to; this calendar is read-only. Choose it as a conflict calendar instead.');
+        // Not writable (read-only, or free/busy only): it can still block time as a conflict calendar.
+        if (!cal.can_write) {
+          const what = cal.access === CalendarAccess.FREE_BUSY ? 'this calendar shares only free/busy times with you' : 'this calendar is read-only';
+          throw new DomainError('CALENDAR_NOT_WRITABLE', `The linked calendar must be one you can write to; ${what}. Choose it as a conflict calendar instead.`);
+        }
         linked = cal.id;
       }
     }
@@ -73,6 +80,7 @@ export class CalendarConfigurationService {
 
     const touched = [...new Set([...own.filter((c) => previouslySelected.has(c.id) || conflicts.includes(c.id)).map((c) => c.connection_id)])];
     const selection = await this.ds.transaction(async (tx) => {
+      await ensureMembershipRow(tx, loc, targetId);
       await tx.query(
         `INSERT INTO calendar_configurations (location_id, user_id, linked_calendar_id, hide_event_details, sync_direction)
          VALUES ($1, $2, $3, COALESCE($4, false), COALESCE($5, 'TWO_WAY'))
@@ -102,25 +110,15 @@ export class CalendarConfigurationService {
     await this.sync.syncCalendars(selection.added, { full: true });
     for (const connectionId of touched) await this.sync.reconcilePush(connectionId);
     // The time of deselected calendars' events is free now (newly selected ones announce theirs when synced).
-    const [agency] = await this.ds.query(`SELECT agency_id FROM locations WHERE id = $1`, [locationId]);
-    await this.conflicts.changed({ agencyId: agency.agency_id, locationId, userId: targetId }, selection.freed);
+    await this.conflicts.changed({ agencyId: loc.agencyId, locationId, userId: targetId }, selection.freed);
     return this.load(locationId, targetId);
   }
 
-  /** Users configure themselves; admins the members of locations they manage. Returns the target user id. */
-  private async authorize(viewer: Viewer, locationId: string, userId?: string | null): Promise<string> {
+  /** Users configure themselves; admins the members of locations they manage. */
+  private async authorize(viewer: Viewer, locationId: string, userId?: string | null): Promise<{ loc: Location; targetId: string }> {
     const loc = await this.access.requireLocation(viewer, locationId, 'read');
-    const self = viewer.kind === 'user' ? viewer.user.id : null;
-    const targetId = userId ?? self;
-    if (!targetId) throw badInput('userId', 'the service token must name a user');
-    if (targetId !== self) {
-      const target = (await this.access.visibleUsers(viewer, [targetId])).get(targetId);
-      if (!target) throw badInput('userId', `no user ${targetId} that you can see`);
-      if (!canManageLocation(viewer, loc)) throw forbidden("Only admins of this location may configure other users' calendars");
-    }
-    const [member] = await this.ds.query(`SELECT 1 FROM location_members WHERE location_id = $1 AND user_id = $2`, [locationId, targetId]);
-    if (!member) throw badInput('userId', `user ${targetId} is not a member of this location`);
-    return targetId;
+    const targetId = await this.access.requireTargetUser(viewer, loc, userId, { forbidden: "Only admins of this location may configure other users' calendars", member: true });
+    return { loc, targetId };
   }
 
   private async load(locationId: string, userId: string): Promise<CalendarConfiguration> {

@@ -1,4 +1,5 @@
 import { registerEnumType } from 'type-graphql';
+import { Feature } from '../tenancy/tenancy.enums';
 
 export enum Provider {
   OUTLOOK = 'OUTLOOK',
@@ -27,3 +28,6 @@ export enum PauseReason {
 registerEnumType(Provider, { name: 'Provider' });
 registerEnumType(ConnectionStatus, { name: 'ConnectionStatus' });
 registerEnumType(SyncState, { name: 'SyncState' });
+
+/** The plan feature that gates each provider. */
+export const FEATURE_OF: Record<Provider, Feature> = { OUTLOOK: Feature.OUTLOOK_CALENDAR, GOOGLE: Feature.GOOGLE_CALENDAR };

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { canManageLocation } from '../app/auth/access-policy';
 import { UserViewer, Viewer } from '../app/auth/viewer';
 import { DomainError } from '../app/errors/domain.error';
 import { badInput, forbidden, notFound } from '../app/errors/errors';
 import { logger } from '../app/logging/logger';
-import { isUuid } from '../app/validation/ids';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { calendarListNotice, CalendarListRepository } from '../sync/calendar-list.repository';
@@ -17,10 +15,12 @@ import { PushChannelService } from '../sync/push-channel.service';
 import { applySelection, SelectionChange } from '../sync/selection';
 import { SyncScheduler } from '../sync/sync-scheduler';
 import { SyncStateRepository } from '../sync/sync-state.repository';
+import { Location } from '../tenancy/location.entity';
+import { ensureMembershipRow } from '../tenancy/location-membership';
 import { PlanGateService } from '../tenancy/plan-gate.service';
-import { CrossLocationPolicy, Feature } from '../tenancy/tenancy.enums';
+import { CrossLocationPolicy } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
-import { ConnectionStatus, PauseReason, Provider, SyncState } from './connection.enums';
+import { ConnectionStatus, FEATURE_OF, PauseReason, Provider, SyncState } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
 import { alreadyConnected, connectedToAnotherUser, inAnotherLocation } from './connection-rules';
 import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
@@ -40,8 +40,6 @@ export interface ProviderGrant {
   tokens: TokenSet;
   account: ProviderAccount;
 }
-
-export const FEATURE_OF: Record<Provider, Feature> = { OUTLOOK: Feature.OUTLOOK_CALENDAR, GOOGLE: Feature.GOOGLE_CALENDAR };
 
 export interface ConnectionServiceDeps {
   ds: DataSource;
@@ -74,9 +72,8 @@ export class ConnectionService {
    */
   async start(viewer: Viewer, locationId: string, provider: Provider, loginHint?: string): Promise<{ authorizationUrl: string; state: string }> {
     const user = this.requireUser(viewer);
-    await this.d.access.requireLocation(viewer, locationId, 'read');
-    await this.requireMember(user.user.id, locationId);
-    await this.d.planGate.assertAvailable(user, locationId, FEATURE_OF[provider]);
+    const loc = await this.d.access.requireLocation(viewer, locationId, 'member');
+    await this.d.planGate.assertAvailable({ userType: user.user.type, agencyId: loc.agencyId, locationId: loc.id }, FEATURE_OF[provider]);
     const pkce = createPkce();
     const state = await this.d.states.issue(user.user.id, locationId, provider, pkce.verifier);
     const authorizationUrl = await this.d.providers.get(provider).authorizationUrl({
@@ -106,8 +103,8 @@ export class ConnectionService {
   async beginCompletion(viewer: Viewer | null, state: string, code: string, expectedProvider?: Provider): Promise<{ attempt: CompletionAttempt; verified: VerifiedState }> {
     if (viewer && viewer.kind !== 'user') throw new DomainError('OAUTH_STATE_INVALID', 'This connection attempt is no longer valid (it was issued to another user). Start connecting again.');
     if (!code?.trim()) throw badInput('code', 'must not be empty');
-    const verified = await this.d.states.consume(state, viewer ? (viewer as UserViewer).user.id : null, expectedProvider);
-    return { attempt: await this.checkAttempt(viewer, verified), verified };
+    const verified = await this.d.states.consume(state, viewer ? viewer.user.id : null, expectedProvider);
+    return { attempt: await this.checkAttempt(verified), verified };
   }
 
   /** The code exchanged for tokens, and whose account they are. Provider failures (a refused code, an outage) map publicly. */
@@ -122,7 +119,7 @@ export class ConnectionService {
    * again (time has passed), then the same finish as completeConnection.
    */
   async completeConfirmed(held: Pick<CompletionAttempt, 'userId' | 'locationId' | 'provider'>, grant: ProviderGrant): Promise<Connection> {
-    return this.finishCompletion(await this.checkAttempt(null, held), grant);
+    return this.finishCompletion(await this.checkAttempt(held), grant);
   }
 
   /**
@@ -144,17 +141,14 @@ export class ConnectionService {
     return fresh;
   }
 
-  /** The user is still an active member of the location and the plan still allows the provider there. */
-  private async checkAttempt(viewer: Viewer | null, a: Pick<CompletionAttempt, 'userId' | 'locationId' | 'provider'>): Promise<CompletionAttempt> {
+  /** The state's user is still an active member of the location and the plan still allows the provider there for them. */
+  private async checkAttempt(a: Pick<CompletionAttempt, 'userId' | 'locationId' | 'provider'>): Promise<CompletionAttempt> {
     const { userId, locationId, provider } = a;
-    const [member] = await this.d.ds.query(
-      `SELECT u.type, u.role, u.active, u.agency_id FROM users u JOIN location_members m ON m.user_id = u.id AND m.location_id = $2 WHERE u.id = $1`,
-      [userId, locationId],
-    );
-    if (!member || !member.active) throw notFound('Location', locationId);
-    const stateViewer = viewer ?? ({ kind: 'user', user: { id: userId, type: member.type, role: member.role, agencyId: member.agency_id }, locationIds: new Set([locationId]) } as unknown as UserViewer);
-    await this.d.planGate.assertAvailable(stateViewer as UserViewer, locationId, FEATURE_OF[provider]);
-    return { userId, locationId, provider, agencyId: member.agency_id };
+    const loc = await this.d.ds.getRepository(Location).findOneBy({ id: locationId });
+    const user = loc && (await this.d.access.activeMembers(loc, [userId])).get(userId);
+    if (!loc || !user) throw notFound('Location', locationId);
+    await this.d.planGate.assertAvailable({ userType: user.type, agencyId: loc.agencyId, locationId }, FEATURE_OF[provider]);
+    return { userId, locationId, provider, agencyId: loc.agencyId };
   }
 
   /** The provider's "access denied" redirect: spend the state so it cannot be replayed; nothing is stored. */
@@ -174,6 +168,8 @@ export class ConnectionService {
   ): Promise<{ conn: Connection; selection: SelectionChange }> {
     try {
       return await this.d.ds.transaction(async (tx) => {
+        // An agency admin connecting where they were never added is a member all the same; the row anchors their connection.
+        await ensureMembershipRow(tx, { id: locationId, agencyId }, userId);
         // The account row is the lock that serializes concurrent completions for one account.
         await tx.query(`INSERT INTO provider_accounts (provider, external_id, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [provider, account.externalId, userId]);
         const [owner] = await tx.query(`SELECT user_id FROM provider_accounts WHERE provider = $1 AND external_id = $2 FOR UPDATE`, [provider, account.externalId]);
@@ -244,27 +240,13 @@ export class ConnectionService {
   /** Connections of a user in a location: the owner and those who manage the location. */
   async list(viewer: Viewer, locationId: string, userId?: string | null): Promise<Connection[]> {
     const loc = await this.d.access.requireLocation(viewer, locationId, 'read');
-    const targetId = userId ?? (viewer.kind === 'user' ? viewer.user.id : null);
-    if (!targetId) throw badInput('userId', 'the service token must name a user');
-    if (targetId !== (viewer.kind === 'user' ? viewer.user.id : null)) {
-      const target = (await this.d.access.visibleUsers(viewer, [targetId])).get(targetId);
-      if (!target) throw badInput('userId', `no user ${targetId} that you can see`);
-      if (!canManageLocation(viewer, loc)) throw forbidden("Only admins of this location may see other users' connections");
-    }
+    const targetId = await this.d.access.requireTargetUser(viewer, loc, userId, { forbidden: "Only admins of this location may see other users' connections" });
     return this.d.ds.getRepository(Connection).find({ where: { locationId, userId: targetId }, order: { createdAt: 'ASC' } });
-  }
-
-  /** The connection the viewer may act on: unknown or invisible → NOT_FOUND. */
-  async requireConnection(viewer: Viewer, id: string): Promise<Connection> {
-    const conn = isUuid(id) ? await this.d.ds.getRepository(Connection).findOneBy({ id }) : null;
-    const own = conn && viewer.kind === 'user' && viewer.user.id === conn.userId;
-    if (!conn || !(own || canManageLocation(viewer, { id: conn.locationId, agencyId: conn.agencyId }))) throw notFound('Connection', id);
-    return conn;
   }
 
   /** Always works (never gated): calendars leave every selection, push stops, tokens and synced data go; appointments stay. */
   async disconnect(viewer: Viewer, id: string): Promise<boolean> {
-    const conn = await this.requireConnection(viewer, id);
+    const conn = await this.d.access.requireConnection(viewer, id);
     await this.d.push.stopAll(conn);
     const freed = await this.d.ds.transaction((tx) => removeConnection(tx, conn));
     conn.syncState = SyncState.IDLE;
@@ -291,7 +273,7 @@ export class ConnectionService {
    * connection paused by a downgrade keeps saying why.
    */
   async resync(viewer: Viewer, id: string): Promise<Connection> {
-    const conn = await this.requireConnection(viewer, id);
+    const conn = await this.d.access.requireConnection(viewer, id);
     if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
     if (conn.pauseReason !== PauseReason.NONE) return conn;
     await this.d.ds.query(`UPDATE connections SET last_error = NULL, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id]);
@@ -307,11 +289,6 @@ export class ConnectionService {
   private requireUser(viewer: Viewer): UserViewer {
     if (viewer.kind !== 'user') throw forbidden('Only a user can connect their own account');
     return viewer;
-  }
-
-  private async requireMember(userId: string, locationId: string): Promise<void> {
-    const [m] = await this.d.ds.query(`SELECT 1 FROM location_members WHERE user_id = $1 AND location_id = $2`, [userId, locationId]);
-    if (!m) throw forbidden('You can connect an account only in a location you are a member of');
   }
 }
 

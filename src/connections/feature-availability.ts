@@ -1,26 +1,44 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { FeatureScope } from '../tenancy/feature-hooks';
-import { PauseReason } from './connection.enums';
+import { FeatureFacts, featureFactsColumns } from '../tenancy/feature-facts';
+import { FeatureState, featureState } from '../tenancy/plan-gate';
+import { FEATURE_OF, PauseReason, Provider } from './connection.enums';
 
-// Whether a connection's provider feature is enabled where it lives (PRODUCT.md "Plan gating"): the agency plan
-// has it (else PLAN_DOWNGRADE) and the location did not switch it off (else LOCATION_DISABLED). Without it the
-// connection pauses: no push, no sync; its data stays.
+// Whether a connection's provider feature is enabled where it lives (PRODUCT.md "Plan gating"), decided by
+// the same rule as gating (featureState). Without it the connection pauses (PLAN_DOWNGRADE or
+// LOCATION_DISABLED, stored as pause_reason): no push, no sync; its data stays.
 
 export type FeaturePause = PauseReason.NONE | PauseReason.PLAN_DOWNGRADE | PauseReason.LOCATION_DISABLED;
 
-const FEATURE_PAUSE = `
-  SELECT c.id,
-         CASE WHEN NOT (p.features @> ARRAY[f.feature]) THEN 'PLAN_DOWNGRADE'
-              WHEN EXISTS (SELECT 1 FROM location_disabled_features d WHERE d.location_id = c.location_id AND d.feature = f.feature) THEN 'LOCATION_DISABLED'
-              ELSE 'NONE' END AS pause
-    FROM connections c
-    JOIN agencies a ON a.id = c.agency_id
-    JOIN plans p ON p.code = a.plan_code
-    CROSS JOIN LATERAL (SELECT CASE c.provider WHEN 'OUTLOOK' THEN 'OUTLOOK_CALENDAR' ELSE 'GOOGLE_CALENDAR' END AS feature) f`;
+type Row = FeatureFacts & { id: string; provider: Provider };
 
-/** Connection ids in the scope, with the pause their features call for. */
+const FACTS = `SELECT c.id, c.provider, ${featureFactsColumns('c.agency_id', 'c.location_id')} FROM connections c`;
+
+const PAUSE_OF: Record<FeatureState, FeaturePause> = {
+  ENABLED: PauseReason.NONE,
+  NOT_IN_PLAN: PauseReason.PLAN_DOWNGRADE,
+  LOCATION_DISABLED: PauseReason.LOCATION_DISABLED,
+};
+
+const pauseOf = (r: Row): FeaturePause => PAUSE_OF[featureState(FEATURE_OF[r.provider], r.plan_features, r.disabled_features)];
+
+async function factsIn(db: DataSource | EntityManager, scope: FeatureScope): Promise<Row[]> {
+  if ('agencyId' in scope) return db.query(`${FACTS} WHERE c.agency_id = $1`, [scope.agencyId]);
+  if ('locationId' in scope) return db.query(`${FACTS} WHERE c.location_id = $1`, [scope.locationId]);
+  return db.query(`${FACTS} WHERE c.agency_id IN (SELECT a.id FROM agencies a WHERE a.plan_code = $1)`, [scope.planCode]);
+}
+
+export async function isFeatureAvailable(db: DataSource | EntityManager, connectionId: string): Promise<boolean> {
+  const [row]: Row[] = await db.query(`${FACTS} WHERE c.id = $1`, [connectionId]);
+  return row !== undefined && pauseOf(row) === PauseReason.NONE;
+}
+
+/** Connection ids in the scope, with their availability (one query for the whole scope). */
+export async function availabilityIn(db: DataSource | EntityManager, scope: FeatureScope): Promise<Array<{ id: string; available: boolean }>> {
+  return (await factsIn(db, scope)).map((r) => ({ id: r.id, available: pauseOf(r) === PauseReason.NONE }));
+}
+
+/** Connection ids in the scope, with the pause their features call for (one query for the whole scope). */
 export async function featurePausesIn(db: DataSource | EntityManager, scope: FeatureScope): Promise<Array<{ id: string; pause: FeaturePause }>> {
-  if ('agencyId' in scope) return db.query(`${FEATURE_PAUSE} WHERE c.agency_id = $1`, [scope.agencyId]);
-  if ('locationId' in scope) return db.query(`${FEATURE_PAUSE} WHERE c.location_id = $1`, [scope.locationId]);
-  return db.query(`${FEATURE_PAUSE} WHERE a.plan_code = $1`, [scope.planCode]);
+  return (await factsIn(db, scope)).map((r) => ({ id: r.id, pause: pauseOf(r) }));
 }

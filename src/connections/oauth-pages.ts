@@ -1,3 +1,4 @@
+import { CalendarAccess } from './calendar-access.enum';
 import { Provider } from './connection.enums';
 import { ProviderCalendar } from './provider-calendar.entity';
 
@@ -16,7 +17,8 @@ button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #9
 
 export function connectedPage(provider: Provider, accountEmail: string, calendars: ProviderCalendar[]): string {
   const label = PROVIDER_LABEL[provider];
-  const items = calendars.map((c) => `<li>${esc(c.name)}${c.isDefault ? ' <small>(default)</small>' : ''}${c.canWrite ? '' : ' <small>(read-only)</small>'}</li>`).join('');
+  const access = (c: ProviderCalendar) => (c.canWrite ? '' : c.access === CalendarAccess.FREE_BUSY ? ' <small>(free/busy only)</small>' : ' <small>(read-only)</small>');
+  const items = calendars.map((c) => `<li>${esc(c.name)}${c.isDefault ? ' <small>(default)</small>' : ''}${access(c)}</li>`).join('');
   return page(
     'Connected',
     `<h1 class="ok">Connected ${esc(accountEmail)}</h1><p>The ${label} account is connected. Its calendars:</p><ul id="calendars">${items}</ul><p>You can close this window.</p>`,

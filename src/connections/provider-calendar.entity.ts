@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { CalendarAccess } from './calendar-access.enum';
 
 /** A calendar of a connected account, as last listed by the provider. */
 @ObjectType('ProviderCalendar')
@@ -19,6 +20,10 @@ export class ProviderCalendar {
   @Field()
   @Column({ name: 'can_write', type: 'boolean' })
   canWrite: boolean;
+
+  @Field(() => CalendarAccess)
+  @Column({ type: 'text' })
+  access: CalendarAccess;
 
   @Field()
   @Column({ name: 'is_default', type: 'boolean' })

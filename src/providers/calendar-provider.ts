@@ -30,11 +30,19 @@ export interface ProviderAccount {
   displayName: string | null;
 }
 
+/**
+ * What the account may do with a calendar: FREE_BUSY = only busy times are visible (Google freeBusyReader;
+ * its events cannot be listed), READ = events readable, WRITE = events writable (the calendar's role AND a
+ * granted write scope).
+ */
+export type CalendarAccessLevel = 'FREE_BUSY' | 'READ' | 'WRITE';
+
 export interface ProviderCalendarInfo {
   externalId: string;
   name: string;
-  /** The calendar's access allows writing AND a write scope was granted. */
+  /** access === 'WRITE'. */
   canWrite: boolean;
+  access: CalendarAccessLevel;
   isDefault: boolean;
   /** IANA zone of the calendar when the provider says (Google); used for all-day events. */
   timeZone: string | null;
@@ -59,9 +67,18 @@ export interface NormalizedEvent {
 
 export interface ChangePage {
   upserts: NormalizedEvent[];
-  /** Occurrence ids deleted or cancelled at the provider. */
+  /**
+   * Occurrence ids deleted or cancelled at the provider, under the ids upserts use (a shortened or
+   * deleted series lists each occurrence it lost). May also name a deleted series' master, which no
+   * row has. A page never names one id both here and in upserts: the provider's last word counts.
+   */
   removedIds: string[];
-  /** Set on the last page only: the cursor to pass next time (Graph deltaLink / Google nextSyncToken). */
+  /**
+   * Set on the last page only: the cursor to pass next time (Graph deltaLink / Google nextSyncToken).
+   * Null on the last page of a full read means the provider gives no incremental cursor for this calendar
+   * (a FREE_BUSY calendar): the next sync is a full read again, and every sync of it is applied as a full
+   * sync is, by mark and sweep (rows of the calendar not in the read are removed).
+   */
   nextCursor: string | null;
 }
 
@@ -80,6 +97,12 @@ export interface ReadChangesOptions {
    * asked again with them (once), so a long read continues instead of starting over.
    */
   onAccessTokenExpired?: () => Promise<TokenSet>;
+  /**
+   * The calendar's access as last listed (default READ). FREE_BUSY calendars are read as busy blocks
+   * (Google freeBusy: no titles, ids derived from the block's times), always in full: a cursor passed for
+   * one is refused with CursorExpiredError, which callers already answer with a full sync.
+   */
+  access?: CalendarAccessLevel;
 }
 
 export interface EventWrite {

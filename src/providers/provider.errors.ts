@@ -28,7 +28,12 @@ export function fromProvider<E>(err: E, provider: ProviderKind): E {
 
 /** 429 / quota exceeded after the driver's own bounded retries. */
 export class ProviderThrottledError extends ProviderError {
-  constructor(readonly retryAfterMs: number, detail = 'The calendar provider is throttling requests') {
+  constructor(
+    readonly retryAfterMs: number,
+    detail = 'The calendar provider is throttling requests',
+    /** The provider named the wait (Retry-After); false: `retryAfterMs` is our guess, and callers back off instead. */
+    readonly retryAfterGiven = true,
+  ) {
     super(`${detail}; retry in ${Math.ceil(retryAfterMs / 1000)}s`);
   }
 }

@@ -30,9 +30,15 @@ export interface ConflictsPayload {
   to: string;
 }
 
+/** A user lost access altogether (deactivated): every instance closes their sockets. */
+export interface UserRevokedPayload {
+  userId: string;
+}
+
 export type Topics = {
   syncStatus: [locationId: string, payload: SyncStatusPayload];
   conflicts: [locationId: string, payload: ConflictsPayload];
+  userRevoked: [payload: UserRevokedPayload];
 };
 
 export interface PubSubHandle {

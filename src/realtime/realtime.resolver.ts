@@ -4,20 +4,25 @@ import { RequestContext, viewerOf } from '../app/context/request-context';
 import { Connection } from '../connections/connection.entity';
 import { SyncStatusEvent } from '../connections/connection.types';
 import { ConflictsPayload, SyncStatusPayload } from './pubsub';
+import { EventFilter } from './realtime.service';
 import { ConflictsChangedEvent } from './realtime.types';
+
+// The event's fields are resolved for the viewer as they are now, not as they were at subscribe time.
+async function deliverTo(ctx: RequestContext, mayDeliver: EventFilter, event: { locationId: string; userId: string }): Promise<boolean> {
+  const viewer = await mayDeliver(event);
+  if (viewer) ctx.viewer = viewer;
+  return viewer !== null;
+}
 
 @Resolver()
 export class RealtimeResolver {
   @Subscription(() => ConflictsChangedEvent, {
-    // Access is checked when subscribing: a location the viewer may not see is refused.
+    // Subscribing to a location the viewer may not see is refused; then every event is checked again.
     subscribe: async ({ args, context }) => {
       const ctx = context as RequestContext;
       const { locationId, userId } = args as { locationId: string; userId?: string | null };
-      const visibleUserIds = await ctx.services.realtime.authorizeConflicts(viewerOf(ctx), locationId, userId ?? null);
-      return pipe(
-        ctx.services.pubsub.subscribe('conflicts', locationId),
-        filter((p: ConflictsPayload) => visibleUserIds(p.userId)),
-      );
+      const mayDeliver = await ctx.services.realtime.authorizeConflicts(viewerOf(ctx), locationId, userId ?? null);
+      return pipe(ctx.services.pubsub.subscribe('conflicts', locationId), filter((p: ConflictsPayload) => deliverTo(ctx, mayDeliver, p)));
     },
   })
   conflictsChanged(
@@ -38,11 +43,8 @@ export class RealtimeResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as RequestContext;
       const { locationId } = args as { locationId: string };
-      const visible = await ctx.services.realtime.authorizeSyncStatus(viewerOf(ctx), locationId);
-      return pipe(
-        ctx.services.pubsub.subscribe('syncStatus', locationId),
-        filter((p: SyncStatusPayload) => visible(p.userId)),
-      );
+      const mayDeliver = await ctx.services.realtime.authorizeSyncStatus(viewerOf(ctx), locationId);
+      return pipe(ctx.services.pubsub.subscribe('syncStatus', locationId), filter((p: SyncStatusPayload) => deliverTo(ctx, mayDeliver, p)));
     },
   })
   syncStatusChanged(@Root() payload: SyncStatusPayload, @Arg('locationId', () => ID) _locationId: string): SyncStatusEvent {

@@ -1,35 +1,49 @@
-import { DataSource } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
 import { Viewer } from '../app/auth/viewer';
-import { badInput } from '../app/errors/errors';
-import { canManageLocation } from '../app/auth/access-policy';
+import { logger } from '../app/logging/logger';
+import { maySeeEvent, SubscriptionScope } from './event-visibility';
+import { ViewerCache } from './viewer-cache';
+
+/**
+ * Decides, for each event, whether a subscription may deliver it (async: the viewer is re-read).
+ * Returns the viewer as they are now when it may (the event is rendered for them), otherwise null.
+ */
+export type EventFilter = (event: { locationId: string; userId: string }) => Promise<Viewer | null>;
 
 export class RealtimeService {
   constructor(
-    private readonly ds: DataSource,
     private readonly access: AccessService,
+    private readonly viewers: ViewerCache,
   ) {}
 
   /**
-   * Checks a conflictsChanged subscription and returns the filter for its events:
-   * one user (who must be visible and a member there), or every user of the location the viewer may see.
+   * Checks a conflictsChanged subscription (location visible; a named user visible and a member there)
+   * and returns the filter for its events: one user, or every user of the location.
    */
-  async authorizeConflicts(viewer: Viewer, locationId: string, userId: string | null): Promise<(userId: string) => boolean> {
-    await this.access.requireLocation(viewer, locationId, 'read');
-    if (userId) {
-      const target = (await this.access.visibleUsers(viewer, [userId])).get(userId);
-      if (!target || !target.locationIds.includes(locationId)) throw badInput('userId', `no member ${userId} of this location that you can see`);
-      return (id) => id === userId;
-    }
-    // Everyone who is a member of a location the viewer sees is visible to them.
-    return () => true;
+  async authorizeConflicts(viewer: Viewer, locationId: string, userId: string | null): Promise<EventFilter> {
+    const location = await this.access.requireLocation(viewer, locationId, 'read');
+    if (userId) await this.access.requireVisibleMembers(viewer, location, [userId], 'userId', (id) => `no member ${id} of this location that you can see`);
+    return this.filterFor(viewer, { topic: 'conflicts', location: { id: location.id, agencyId: location.agencyId }, userId });
   }
 
-  /** syncStatusChanged: admins of the location see every member's connections, users their own. */
-  async authorizeSyncStatus(viewer: Viewer, locationId: string): Promise<(userId: string) => boolean> {
-    const loc = await this.access.requireLocation(viewer, locationId, 'read');
-    if (canManageLocation(viewer, loc)) return () => true;
-    const self = viewer.kind === 'user' ? viewer.user.id : null;
-    return (userId) => userId === self;
+  /** syncStatusChanged: the location must be visible; which events pass is decided per event. */
+  async authorizeSyncStatus(viewer: Viewer, locationId: string): Promise<EventFilter> {
+    const location = await this.access.requireLocation(viewer, locationId, 'read');
+    return this.filterFor(viewer, { topic: 'syncStatus', location: { id: location.id, agencyId: location.agencyId } });
+  }
+
+  // Access is re-evaluated for every event, not only at subscribe time: a user removed from the
+  // location, demoted or deactivated stops receiving events within the cache's few seconds.
+  private filterFor(subscriber: Viewer, scope: SubscriptionScope): EventFilter {
+    return async (event) => {
+      try {
+        const viewer = subscriber.kind === 'user' ? await this.viewers.get(subscriber.user.id) : subscriber;
+        return viewer && maySeeEvent(viewer, scope, event) ? viewer : null;
+      } catch (err) {
+        // Fail closed: an event that cannot be checked is not sent.
+        logger.warn({ err, topic: scope.topic, locationId: scope.location.id }, 'subscription access check failed; event withheld');
+        return null;
+      }
+    };
   }
 }

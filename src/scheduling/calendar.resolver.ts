@@ -4,7 +4,7 @@ import { Provider } from '../connections/connection.enums';
 import { Location } from '../tenancy/location.entity';
 import { User } from '../tenancy/user.entity';
 import { Calendar } from './calendar.entity';
-import { CalendarType } from './calendar-type.enum';
+import { supportedProviders } from './calendar-providers';
 import { CreateCalendarInput, UpdateCalendarInput } from './calendar.inputs';
 
 @Resolver(() => Calendar)
@@ -39,6 +39,6 @@ export class CalendarResolver {
     description: 'Providers whose calendars this calendar reads for conflicts and writes appointments to (EVENT calendars: GOOGLE only).',
   })
   supportedProviders(@Root() cal: Calendar): Provider[] {
-    return cal.type === CalendarType.EVENT ? [Provider.GOOGLE] : [Provider.OUTLOOK, Provider.GOOGLE];
+    return supportedProviders(cal.type);
   }
 }

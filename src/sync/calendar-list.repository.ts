@@ -43,10 +43,13 @@ export class CalendarListRepository {
     );
     if (calendars.length) {
       await this.tx.query(
-        `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default, time_zone)
-         SELECT $1, * FROM unnest($2::text[], $3::text[], $4::boolean[], $5::boolean[], $6::text[])
-         ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, can_write = EXCLUDED.can_write, is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
-        [connectionId, externalIds, calendars.map((c) => c.name), calendars.map((c) => c.canWrite), calendars.map((c) => c.isDefault), calendars.map((c) => c.timeZone)],
+        // can_write is derived from access (a check keeps the two in agreement).
+        `INSERT INTO provider_calendars (connection_id, external_id, name, access, can_write, is_default, time_zone)
+         SELECT $1, x.external_id, x.name, x.access, x.access = 'WRITE', x.is_default, x.time_zone
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[]) AS x(external_id, name, access, is_default, time_zone)
+         ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, access = EXCLUDED.access, can_write = EXCLUDED.can_write,
+           is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
+        [connectionId, externalIds, calendars.map((c) => c.name), calendars.map((c) => c.access), calendars.map((c) => c.isDefault), calendars.map((c) => c.timeZone)],
       );
     }
     await this.tx.query(`DELETE FROM provider_calendars WHERE connection_id = $1 AND NOT (external_id = ANY($2))`, [connectionId, externalIds]);

@@ -162,10 +162,13 @@ export class CalendarSyncService {
       windowEnd: window.to,
       pageSize: this.d.pageSize,
       calendarTimeZone: state.timeZone,
+      // Free/busy-only calendars are read as busy blocks, in full and without a cursor.
+      access: state.access,
       // A 401 in the middle of paging: refreshed tokens, and the read goes on.
       onAccessTokenExpired: () => this.d.tokens.current(conn, { force: true }),
     });
     const pages = read[Symbol.asyncIterator]();
+    const cursorless = state.access === 'FREE_BUSY';
     const owner = { calendarId: state.calendarId, locationId: conn.locationId, userId: conn.userId };
     // A calendar's first sync has no old rows to compare with.
     const fresh = full && !(await new ExternalEventRepository(this.d.ds).hasAny(state.calendarId));
@@ -177,13 +180,19 @@ export class CalendarSyncService {
       // The process stops: the job fails, and pg-boss gives it to another worker (or this one after a restart).
       if (signal.aborted) throw new Error('the worker is stopping');
       const next = await call('readChanges', () => pages.next());
-      if (next.done) throw new Error('the provider ended the read without a cursor');
-      const page: ChangePage = next.value;
-      for (const id of page.removedIds) batch.set(id, null);
-      // Google's incremental results are not bounded by the window: clipped (outside → not stored).
-      for (const e of page.upserts) batch.set(e.externalId, e.end > window.from && e.start < window.to ? e : null);
-      const last = page.nextCursor;
-      if (!last && batch.size < this.d.writeBatchRows) continue;
+      let last: string | null = null;
+      if (next.done) {
+        // Only a read without cursors (a free/busy-only calendar's busy blocks, always full) is complete when its pages end.
+        if (!cursorless) throw new Error('the provider ended the read without a cursor');
+      } else {
+        const page: ChangePage = next.value;
+        for (const id of page.removedIds) batch.set(id, null);
+        // Google's incremental results are not bounded by the window: clipped (outside → not stored).
+        for (const e of page.upserts) batch.set(e.externalId, e.end > window.from && e.start < window.to ? e : null);
+        last = page.nextCursor;
+        if (!last && batch.size < this.d.writeBatchRows) continue;
+      }
+      const final = next.done === true || last !== null;
       const events = [...batch.values()].filter((e): e is NormalizedEvent => e !== null);
       const removed = [...batch.entries()].filter(([, e]) => e === null).map(([id]) => id);
       batch = new Map();
@@ -196,7 +205,7 @@ export class CalendarSyncService {
         const repo = new ExternalEventRepository(tx);
         changes.push(...(await repo.remove(state.calendarId, removed)));
         changes.push(...(await repo.upsert(owner, events, generation, { fresh })));
-        if (last) {
+        if (final) {
           if (full) changes.push(...(await repo.sweep(state.calendarId, generation)));
           await st.update(state.calendarId, holder, {
             cursor: last,
@@ -205,7 +214,7 @@ export class CalendarSyncService {
         }
       });
       await this.hooks.afterPage?.(state.calendarId, { full, index: written++ });
-      if (last) return;
+      if (final) return;
     }
   }
 

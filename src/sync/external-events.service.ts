@@ -1,8 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { canManageLocation } from '../app/auth/access-policy';
-import { Viewer } from '../app/auth/viewer';
-import { badInput, forbidden } from '../app/errors/errors';
+import { Viewer, viewerUserId } from '../app/auth/viewer';
+import { badInput } from '../app/errors/errors';
 import { blocksAvailability } from './change-range';
 import { ExternalEventRepository } from './external-event.repository';
 import { EventAvailability, ExternalEvent } from './external-event.types';
@@ -29,20 +28,13 @@ export class ExternalEventsService {
     if (!(to.getTime() > from.getTime())) throw badInput('to', 'must be after from');
     if (to.getTime() - from.getTime() > MAX_RANGE_MS) throw badInput('to', 'the range may span at most 62 days');
     const loc = await this.access.requireLocation(viewer, locationId, 'read');
-    const self = viewer.kind === 'user' ? viewer.user.id : null;
-    const targetId = userId ?? self;
-    if (!targetId) throw badInput('userId', 'the service token must name a user');
-    if (targetId !== self) {
-      const target = (await this.access.visibleUsers(viewer, [targetId])).get(targetId);
-      if (!target || !target.locationIds.includes(locationId)) throw badInput('userId', `no member ${targetId} of this location that you can see`);
-      if (!canManageLocation(viewer, loc)) throw forbidden("Only admins of this location may read other users' events");
-    }
+    const targetId = await this.access.requireTargetUser(viewer, loc, userId, { forbidden: "Only admins of this location may read other users' events", member: true });
     const [settings] = await this.ds.query(
       `SELECT a.count_tentative_as_busy AS tentative, coalesce(cfg.hide_event_details, false) AS hide
          FROM agencies a LEFT JOIN calendar_configurations cfg ON cfg.location_id = $2 AND cfg.user_id = $3 WHERE a.id = $1`,
       [loc.agencyId, locationId, targetId],
     );
-    const hideTitles = settings?.hide === true && targetId !== self;
+    const hideTitles = settings?.hide === true && targetId !== viewerUserId(viewer);
     return (await this.events.overlapping(locationId, targetId, from, to)).map((r) =>
       Object.assign(new ExternalEvent(), {
         id: r.id,

@@ -16,11 +16,14 @@ const COLUMNS = 'id, provider_calendar_id, channel_id, resource_id, expires_at';
 export class PushChannelRepository {
   constructor(private readonly db: DataSource | EntityManager) {}
 
-  /** Calendars of the connection that are selected (linked or conflict calendar): the ones push covers. */
+  /**
+   * Calendars of the connection that are selected (linked or conflict calendar): the ones push covers.
+   * Free/busy-only calendars have no event feed to watch (Google refuses a watch without reader access): polled.
+   */
   selectedCalendars(connectionId: string): Promise<Array<{ id: string; external_id: string }>> {
     return this.db.query(
       `SELECT pc.id, pc.external_id FROM provider_calendars pc
-        WHERE pc.connection_id = $1
+        WHERE pc.connection_id = $1 AND pc.access <> 'FREE_BUSY'
           AND (EXISTS (SELECT 1 FROM conflict_calendars cc WHERE cc.provider_calendar_id = pc.id)
                OR EXISTS (SELECT 1 FROM calendar_configurations cfg WHERE cfg.linked_calendar_id = pc.id))`,
       [connectionId],

@@ -17,6 +17,7 @@ import { registerSyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
 import { defaultSyncPolicy, SyncPolicy } from './sync-state-machine';
 import { AccessService } from '../app/auth/access.service';
+import { ConflictEvents } from '../realtime/conflict-events';
 
 /**
  * Items asked for per provider page: Graph's calendarView/delta honours odata.maxpagesize up to 1000, Google's
@@ -46,6 +47,8 @@ export interface SyncServiceDeps {
   providers: ProviderRegistry;
   tokens: ConnectionTokens;
   events: ConnectionEvents;
+  /** conflictsChanged, as booking publishes it. */
+  conflictEvents: ConflictEvents;
   push: PushChannelService;
   window: () => SyncWindow;
   tuning?: SyncTuning;
@@ -58,7 +61,7 @@ export function createSyncServices(d: SyncServiceDeps) {
   const calls = tuning.calls ?? directProviderCalls;
   const status = new ConnectionSyncStatus(ds, events);
   const scheduler = new SyncScheduler(ds, jobs, status);
-  const conflicts = new ConflictNotifier(ds, events);
+  const conflicts = new ConflictNotifier(ds, d.conflictEvents);
   const calendarSync = new CalendarSyncService({
     ds,
     providers: d.providers,

@@ -2,6 +2,8 @@
 // No I/O and no clock of its own (the caller passes `now` and, for jitter, a random number), so every path is
 // unit-tested.
 
+import type { CalendarAccessLevel } from '../providers/calendar-provider';
+
 export type SyncStage = 'QUEUED' | 'SYNCING' | 'IDLE' | 'BACKOFF' | 'ERROR' | 'PAUSED';
 
 export interface SyncStateFields {
@@ -87,12 +89,17 @@ export function nextSyncState(state: SyncStateFields, outcome: SyncOutcome, now:
   }
 }
 
-/** Whether the next sync must read the whole window (no cursor, one was asked for, or the window is due to roll). */
+/**
+ * Whether the next sync must read the whole window: a free/busy-only calendar always (its busy blocks come
+ * without a cursor, so every sync is a mark and sweep), else no cursor, one was asked for, or the window is
+ * due to roll.
+ */
 export function needsFullSync(
-  s: { cursor: string | null; fullSyncRequested: number; fullSyncDone: number; lastFullSyncAt: Date | null },
+  s: { access: CalendarAccessLevel; cursor: string | null; fullSyncRequested: number; fullSyncDone: number; lastFullSyncAt: Date | null },
   now: Date,
   policy: SyncPolicy = defaultSyncPolicy,
 ): boolean {
+  if (s.access === 'FREE_BUSY') return true;
   if (!s.cursor || s.fullSyncRequested > s.fullSyncDone || !s.lastFullSyncAt) return true;
   return now.getTime() - s.lastFullSyncAt.getTime() >= policy.fullSyncIntervalMs;
 }

@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { rows } from '../app/database/sql';
+import type { CalendarAccessLevel } from '../providers/calendar-provider';
 import type { SyncStage, SyncStateFields } from './sync-state-machine';
 
 /** A selected calendar's sync state, with what the runner needs about its calendar and connection. */
@@ -8,6 +9,8 @@ export interface CalendarSyncState extends SyncStateFields {
   connectionId: string;
   externalId: string;
   timeZone: string | null;
+  /** The calendar's access as last listed: FREE_BUSY calendars are read as busy blocks, always in full. */
+  access: CalendarAccessLevel;
   cursor: string | null;
   windowStart: Date | null;
   windowEnd: Date | null;
@@ -16,7 +19,7 @@ export interface CalendarSyncState extends SyncStateFields {
   fullSyncDone: number;
 }
 
-const COLUMNS = `s.provider_calendar_id AS "calendarId", s.connection_id AS "connectionId", pc.external_id AS "externalId", pc.time_zone AS "timeZone",
+const COLUMNS = `s.provider_calendar_id AS "calendarId", s.connection_id AS "connectionId", pc.external_id AS "externalId", pc.time_zone AS "timeZone", pc.access,
   s.stage, s.cursor, s.window_start AS "windowStart", s.window_end AS "windowEnd", s.generation::int AS generation,
   s.full_sync_requested::int AS "fullSyncRequested", s.full_sync_done::int AS "fullSyncDone",
   s.last_full_sync_at AS "lastFullSyncAt", s.last_incremental_sync_at AS "lastIncrementalSyncAt",

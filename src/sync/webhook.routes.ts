@@ -1,8 +1,10 @@
 import express, { Express, Request } from 'express';
 import { logger } from '../app/logging/logger';
+import type { Metrics } from '../app/metrics/metrics';
 import { Provider } from '../connections/connection.enums';
 import { PushRequest } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
+import { graphNotificationCount } from '../providers/outlook/outlook-push.verifier';
 import { PushRequestRefusedError } from '../providers/shared/push-request';
 import { PushChannelService } from './push-channel.service';
 
@@ -18,7 +20,7 @@ const toPushRequest = (req: Request): PushRequest => ({
  */
 export function mountWebhookRoutes(
   app: Express,
-  deps: { providers: ProviderRegistry; push: PushChannelService; onNotice: (channelId: string, kind: string) => Promise<void> },
+  deps: { providers: ProviderRegistry; push: PushChannelService; onNotice: (channelId: string, kind: string) => Promise<void>; metrics?: Metrics },
 ): void {
   for (const provider of [Provider.OUTLOOK, Provider.GOOGLE]) {
     const driver = deps.providers.get(provider);
@@ -33,9 +35,14 @@ export function mountWebhookRoutes(
       try {
         const notices = await driver.verifyPush(pushReq, (ids) => deps.push.secretHashes(ids));
         res.status(202).end();
+        // Google sends one notification per request, Graph a batch: what verification dropped was forged or unknown
+        const received = provider === Provider.OUTLOOK ? graphNotificationCount(pushReq) : 1;
+        deps.metrics?.webhook(provider, 'accepted', notices.length);
+        deps.metrics?.webhook(provider, 'rejected', Math.max(0, received - notices.length));
         for (const n of notices) await deps.onNotice(n.channelId, n.kind);
       } catch (err) {
         if (err instanceof PushRequestRefusedError) {
+          deps.metrics?.webhook(provider, 'refused');
           res.status(400).type('text/plain').send(err.message);
           return;
         }

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { AccessService } from '../app/auth/access.service';
+import { AccessService, UserWithLocations } from '../app/auth/access.service';
 import { canSeeLocation } from '../app/auth/access-policy';
 import { Viewer } from '../app/auth/viewer';
 import { badInput } from '../app/errors/errors';
@@ -36,8 +36,7 @@ export class LocationService {
 
   async addMember(viewer: Viewer, locationId: string, userId: string): Promise<Location> {
     const loc = await this.access.requireLocation(viewer, locationId, 'manage');
-    const target = (await this.access.visibleUsers(viewer, [userId])).get(userId);
-    if (!target || target.user.agencyId !== loc.agencyId) throw badInput('userId', `no user ${userId} in this agency that you can see`);
+    const target = await this.userOfAgency(viewer, loc, userId);
     if (!target.user.active) throw badInput('userId', 'the user is deactivated');
     await this.ds.getRepository(LocationMember).createQueryBuilder().insert().values({ locationId, userId, agencyId: loc.agencyId }).orIgnore().execute();
     return loc;
@@ -46,14 +45,20 @@ export class LocationService {
   /** Disconnects the user's connections there and takes them off the location's calendars first. */
   async removeMember(viewer: Viewer, locationId: string, userId: string): Promise<Location> {
     const loc = await this.access.requireLocation(viewer, locationId, 'manage');
-    const target = (await this.access.visibleUsers(viewer, [userId])).get(userId);
-    if (!target || target.user.agencyId !== loc.agencyId) throw badInput('userId', `no user ${userId} in this agency that you can see`);
+    await this.userOfAgency(viewer, loc, userId);
     await this.ds.transaction(async (tx) => {
       await this.hooks.beforeMembershipEnds(tx, userId, [locationId]);
       await tx.query(`DELETE FROM calendar_members cm USING calendars c WHERE cm.calendar_id = c.id AND c.location_id = $1 AND cm.user_id = $2`, [locationId, userId]);
       await tx.getRepository(LocationMember).delete({ locationId, userId });
     });
     return loc;
+  }
+
+  /** The user whose membership changes: one the viewer can see, of the location's agency. */
+  private async userOfAgency(viewer: Viewer, loc: Location, userId: string): Promise<UserWithLocations> {
+    const target = (await this.access.visibleUsers(viewer, [userId])).get(userId);
+    if (!target || target.user.agencyId !== loc.agencyId) throw badInput('userId', `no user ${userId} in this agency that you can see`);
+    return target;
   }
 
   async setFeature(viewer: Viewer, locationId: string, feature: Feature, enabled: boolean): Promise<Location> {

@@ -6,6 +6,7 @@ import { Feature, UserType } from './tenancy.enums';
 
 export interface GateInput {
   feature: Feature;
+  /** Who asks decides the message (agency users are told about plans). */
   viewerType: UserType;
   /** The agency plan's features. */
   planFeatures: readonly Feature[];
@@ -33,18 +34,29 @@ export function notInPlanMessage(feature: Feature, catalog: GateInput['catalog']
   return `Oops.. this feature is supported in the ${list} ${names.length === 1 ? 'Plan' : 'Plans'}`;
 }
 
-/** Throws the gating error for this viewer, or returns when the feature is available. */
+/** Where a feature stands for a location. */
+export type FeatureState = 'ENABLED' | 'NOT_IN_PLAN' | 'LOCATION_DISABLED';
+
+/**
+ * The one availability rule: the agency plan must have the feature (checked first), and the location must not
+ * have switched it off. Gating, a location's enabledFeatures and a connection's push all ask this.
+ */
+export function featureState(feature: Feature, planFeatures: readonly Feature[], locationDisabled: readonly Feature[]): FeatureState {
+  if (!planFeatures.includes(feature)) return 'NOT_IN_PLAN';
+  return locationDisabled.includes(feature) ? 'LOCATION_DISABLED' : 'ENABLED';
+}
+
+/** Throws the gating error for this kind of user, or returns when the feature is available. */
 export function assertFeatureAvailable(input: GateInput): void {
-  if (!input.planFeatures.includes(input.feature)) {
+  const state = featureState(input.feature, input.planFeatures, input.locationDisabled);
+  if (state === 'NOT_IN_PLAN') {
     if (input.viewerType === UserType.AGENCY) throw new DomainError('FEATURE_NOT_IN_PLAN', notInPlanMessage(input.feature, input.catalog));
     throw new DomainError('FEATURE_NOT_ENABLED', notEnabledMessage(input.feature));
   }
-  if (input.locationDisabled.includes(input.feature)) {
-    throw new DomainError('FEATURE_NOT_ENABLED', notEnabledMessage(input.feature), { reason: 'LOCATION_DISABLED' });
-  }
+  if (state === 'LOCATION_DISABLED') throw new DomainError('FEATURE_NOT_ENABLED', notEnabledMessage(input.feature), { reason: 'LOCATION_DISABLED' });
 }
 
 /** enabledFeatures of a location: the plan's features minus those switched off there, in enum order. */
 export function enabledFeatures(planFeatures: readonly Feature[], disabled: readonly Feature[]): Feature[] {
-  return Object.values(Feature).filter((f) => planFeatures.includes(f) && !disabled.includes(f));
+  return Object.values(Feature).filter((f) => featureState(f, planFeatures, disabled) === 'ENABLED');
 }

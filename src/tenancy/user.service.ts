@@ -1,13 +1,14 @@
 import { DataSource } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { canManageLocation, canSeeLocation } from '../app/auth/access-policy';
-import { isAgencyAdmin, isService, Viewer } from '../app/auth/viewer';
+import { canAdministerAgency, canManageLocation, canSeeLocation } from '../app/auth/access-policy';
+import { isAdmin, Viewer } from '../app/auth/viewer';
 import { badInput, forbidden } from '../app/errors/errors';
 import { isUniqueViolation, isUuid } from '../app/validation/ids';
 import { requireEmail, requireName } from '../app/validation/validate';
 import { Location } from './location.entity';
 import { LocationMember } from './location-member.entity';
 import { MembershipHooks } from './membership-hooks';
+import { PubSub } from '../realtime/pubsub';
 import { UserType } from './tenancy.enums';
 import { CreateUserInput } from './tenancy.inputs';
 import { User } from './user.entity';
@@ -17,6 +18,7 @@ export class UserService {
     private readonly ds: DataSource,
     private readonly access: AccessService,
     private readonly hooks: MembershipHooks,
+    private readonly pubsub?: PubSub,
   ) {}
 
   async create(viewer: Viewer, input: CreateUserInput): Promise<User> {
@@ -24,9 +26,8 @@ export class UserService {
     const name = requireName('name', input.name);
     const agency = await this.access.requireAgency(viewer, input.agencyId, 'read');
     // Agency admins create anyone; account admins create ACCOUNT users into locations they manage.
-    const agencyWide = isService(viewer) || isAgencyAdmin(viewer);
-    if (!agencyWide) {
-      if (viewer.kind !== 'user' || viewer.user.role !== 'ADMIN') throw forbidden('Only admins may create users');
+    if (!canAdministerAgency(viewer, agency.id)) {
+      if (!isAdmin(viewer)) throw forbidden('Only admins may create users');
       if (input.type !== UserType.ACCOUNT) throw forbidden('Account admins may only create ACCOUNT users');
       if (input.locationIds.length === 0) throw badInput('locationIds', 'name at least one of your locations');
     }
@@ -54,15 +55,15 @@ export class UserService {
   /** Disconnects every connection of the user, takes them off all calendars; they can no longer sign in. */
   async deactivate(viewer: Viewer, userId: string): Promise<User> {
     const { user, locationIds } = await this.access.requireUser(viewer, userId);
-    if (!isService(viewer) && !(isAgencyAdmin(viewer) && viewer.kind === 'user' && viewer.user.agencyId === user.agencyId)) {
-      throw forbidden('Only an agency admin may deactivate users');
-    }
+    if (!canAdministerAgency(viewer, user.agencyId)) throw forbidden('Only an agency admin may deactivate users');
     if (viewer.kind === 'user' && viewer.user.id === user.id) throw forbidden('You cannot deactivate yourself');
     await this.ds.transaction(async (tx) => {
       await this.hooks.beforeMembershipEnds(tx, user.id, locationIds);
       await tx.query(`DELETE FROM calendar_members WHERE user_id = $1`, [user.id]);
       await tx.query(`UPDATE users SET active = false WHERE id = $1`, [user.id]);
     });
+    // After the commit: every instance closes the user's open sockets (4403).
+    this.pubsub?.publish('userRevoked', { userId: user.id });
     user.active = false;
     return user;
   }

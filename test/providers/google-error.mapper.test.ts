@@ -19,6 +19,21 @@ describe('toProviderError', () => {
     expect((e as ProviderThrottledError).retryAfterMs).toBe(2000);
     expect(toProviderError(f(403, apiError(403, 'userRateLimitExceeded', 'usageLimits')))).toBeInstanceOf(ProviderThrottledError);
     expect(toProviderError(f(403, apiError(403, 'rateLimitExceeded')))).toBeInstanceOf(ProviderThrottledError);
+    expect(toProviderError(f(403, apiError(403, 'quotaExceeded', 'usageLimits')))).toBeInstanceOf(ProviderThrottledError);
+    expect(toProviderError(f(429, { error: { code: 429, message: 'Quota exceeded', status: 'RESOURCE_EXHAUSTED' } }))).toBeInstanceOf(ProviderThrottledError);
+  });
+
+  it('says whether Google named the wait', () => {
+    expect(toProviderError(f(429, apiError(429, 'rateLimitExceeded', 'usageLimits'), '3'))).toMatchObject({ retryAfterMs: 3000, retryAfterGiven: true });
+    expect(toProviderError(f(403, apiError(403, 'userRateLimitExceeded', 'usageLimits')))).toMatchObject({ retryAfterGiven: false });
+  });
+
+  it('does not take every usageLimits refusal for throttling: waiting never enables an API or fixes a key', () => {
+    for (const reason of ['accessNotConfigured', 'keyInvalid', 'ipRefererBlocked']) {
+      const e = toProviderError(f(403, apiError(403, reason, 'usageLimits')));
+      expect(e).toBeInstanceOf(ProviderRequestRejectedError);
+      expect(e).toMatchObject({ status: 403, reason });
+    }
   });
 
   it('maps auth, grants, cursors and missing things', () => {

@@ -1,4 +1,5 @@
-import { mapGoogleEvent, toGoogleEventBody, toInstant } from '../../src/providers/google/google-event.mapper';
+import { eventIdForKey } from '../../src/providers/google/google-event-id';
+import { clientKeyOf, mapGoogleEvent, toGoogleEventBody, toInstant } from '../../src/providers/google/google-event.mapper';
 
 describe('mapGoogleEvent', () => {
   it('normalises a timed event to UTC instants', () => {
@@ -45,17 +46,25 @@ describe('mapGoogleEvent', () => {
   });
 
   it('keeps series, instance ids and our idempotency key', () => {
+    const ours = eventIdForKey('k-1');
     const m = mapGoogleEvent(
       {
-        id: 'abc_20250303T090000Z',
-        recurringEventId: 'abc',
+        id: `${ours}_20250303T090000Z`,
+        recurringEventId: ours,
         start: { dateTime: '2025-03-03T09:00:00Z' },
         end: { dateTime: '2025-03-03T10:00:00Z' },
         extendedProperties: { private: { calbridgeKey: 'k-1' } },
       },
       null,
     );
-    expect(m).toMatchObject({ kind: 'upsert', event: { externalId: 'abc_20250303T090000Z', seriesExternalId: 'abc', clientKey: 'k-1' } });
+    expect(m).toMatchObject({ kind: 'upsert', event: { externalId: `${ours}_20250303T090000Z`, seriesExternalId: ours, clientKey: 'k-1' } });
+  });
+
+  it('trusts the key only on the event whose id came from it (a copy of our event is the user\'s)', () => {
+    const props = { extendedProperties: { private: { calbridgeKey: 'k-1' } } };
+    expect(clientKeyOf({ id: eventIdForKey('k-1'), ...props })).toBe('k-1');
+    expect(clientKeyOf({ id: 'copyofitmadeinthecalendarui', ...props })).toBeNull();
+    expect(clientKeyOf({ id: eventIdForKey('k-1') })).toBeNull();
   });
 
   it('skips items without usable times', () => {

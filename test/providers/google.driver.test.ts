@@ -1,9 +1,10 @@
 import type { AccountSeed, GoogleEmulator } from '../../emulators/google';
 import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
 import { ProviderRequestRejectedError } from '../../src/providers/provider.errors';
-import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError } from '../../src/providers/provider.errors';
+import { AccessTokenExpiredError, AuthorizationCodeRefusedError, CursorExpiredError, GrantRevokedError, ProviderNotFoundError } from '../../src/providers/provider.errors';
 import { authorize, collect, connect, pkce, REDIRECT_URI, startGoogle, startReceiver, uniqueEmail } from './google.harness';
 import { hashPushSecret } from '../../src/providers/shared/push-secret';
+import { ProviderThrottledError } from '../../src/providers/provider.errors';
 
 // The Google driver against the emulator, over the network, with the real client libraries.
 
@@ -66,9 +67,9 @@ describe('connecting', () => {
 
     const calendars = await driver.listCalendars(tokens);
     expect(calendars).toEqual([
-      { externalId: email, name: email, canWrite: true, isDefault: true, timeZone: 'Europe/Berlin' },
-      { externalId: `team-${email}`, name: 'Team', canWrite: true, isDefault: false, timeZone: 'Europe/London' },
-      { externalId: `holidays-${email}`, name: 'Holidays', canWrite: false, isDefault: false, timeZone: 'UTC' },
+      { externalId: email, name: email, canWrite: true, access: 'WRITE', isDefault: true, timeZone: 'Europe/Berlin' },
+      { externalId: `team-${email}`, name: 'Team', canWrite: true, access: 'WRITE', isDefault: false, timeZone: 'Europe/London' },
+      { externalId: `holidays-${email}`, name: 'Holidays', canWrite: false, access: 'READ', isDefault: false, timeZone: 'UTC' },
     ]);
     const authorizeUrl = new URL(await driver.authorizationUrl({ redirectUri: REDIRECT_URI, state: 's', codeChallenge: challenge }));
     expect(Object.fromEntries(authorizeUrl.searchParams)).toMatchObject({
@@ -133,14 +134,32 @@ describe('connecting', () => {
     ]);
   });
 
+  it('lists free/busy-only calendars as FREE_BUSY (never writable), readers as READ', async () => {
+    const { email, tokens } = await newAccount('access');
+    const owner = uniqueEmail('colleague');
+    emu.addAccount({ email: owner, calendars: [{ id: `fb-${owner}`, summary: 'Colleague (free/busy)' }, { id: `rd-${owner}`, summary: 'Colleague (read)' }, { id: `wr-${owner}`, summary: 'Colleague (write)' }] });
+    emu.state.shareCalendar(`fb-${owner}`, email, 'freeBusyReader');
+    emu.state.shareCalendar(`rd-${owner}`, email, 'reader');
+    emu.state.shareCalendar(`wr-${owner}`, email, 'writer');
+    const calendars = await driver.listCalendars(tokens);
+    expect(calendars.map((c) => [c.name, c.canWrite, c.access])).toEqual([
+      [email, true, 'WRITE'],
+      ['Colleague (free/busy)', false, 'FREE_BUSY'],
+      ['Colleague (read)', false, 'READ'],
+      ['Colleague (write)', true, 'WRITE'],
+    ]);
+  });
+
   it('gives no writable calendar to a read-only grant', async () => {
     const email = uniqueEmail('readonly');
     emu.addAccount({ email, calendarGrant: 'readonly', calendars: [{ summary: 'Own', accessRole: 'owner' }] });
     const tokens = await connect(driver, email);
     expect(tokens.grantedScopes).toContain('https://www.googleapis.com/auth/calendar.readonly');
     const calendars = await driver.listCalendars(tokens);
-    expect(calendars).toHaveLength(2);
-    expect(calendars.every((c) => !c.canWrite)).toBe(true);
+    expect(calendars.map((c) => [c.canWrite, c.access])).toEqual([
+      [false, 'READ'],
+      [false, 'READ'],
+    ]);
     await expect(
       driver.createEvent(tokens, email, { title: 'x', start: new Date(), end: new Date(Date.now() + 60_000), timeZone: 'UTC' }, 'k1'),
     ).rejects.toBeInstanceOf(ProviderRequestRejectedError);
@@ -177,6 +196,79 @@ describe('syncing', () => {
     // nothing changed since: an empty page and a cursor again
     const quiet = await collect(driver.readChanges(tokens, email, { cursor: inc[0].nextCursor, ...window }));
     expect(quiet).toEqual([{ upserts: [], removedIds: [], nextCursor: expect.any(String) }]);
+  });
+
+  describe('a free/busy-only calendar', () => {
+    // The sync window of production (7 days back, 180 ahead): longer than one freeBusy query may span.
+    const fbWindow = { windowStart: new Date('2025-01-01T00:00:00Z'), windowEnd: new Date('2025-07-07T00:00:00Z') };
+
+    async function sharedFreeBusy(label: string) {
+      const { email, tokens } = await newAccount(label);
+      const owner = uniqueEmail(`${label}-owner`);
+      const calendarId = `fb-${owner}`;
+      emu.addAccount({ email: owner, calendars: [{ id: calendarId, summary: 'Colleague', timeZone: 'Europe/Berlin' }] });
+      emu.state.shareCalendar(calendarId, email, 'freeBusyReader');
+      const at = (start: string, end: string, extra = {}) => emu.state.insertEvent(calendarId, { summary: 'Private talk', start: { dateTime: start }, end: { dateTime: end }, ...extra });
+      return { email, tokens, calendarId, at };
+    }
+    const read = (tokens: Awaited<ReturnType<typeof sharedFreeBusy>>['tokens'], calendarId: string, extra = {}) =>
+      collect(driver.readChanges(tokens, calendarId, { cursor: null, ...fbWindow, access: 'FREE_BUSY', ...extra }));
+
+    it('reads busy blocks without titles over the whole window, merged, with ids a re-read keeps', async () => {
+      const { email, tokens, calendarId, at } = await sharedFreeBusy('fbread');
+      at('2025-03-03T09:00:00Z', '2025-03-03T10:00:00Z');
+      at('2025-03-03T09:30:00Z', '2025-03-03T10:30:00Z');
+      at('2025-03-03T12:00:00Z', '2025-03-03T13:00:00Z', { transparency: 'transparent' });
+      at('2025-03-01T23:00:00Z', '2025-03-02T01:00:00Z'); // across the boundary of two queries (60-day spans)
+      at('2025-06-30T08:00:00Z', '2025-06-30T09:00:00Z', { recurrence: ['RRULE:FREQ=DAILY;COUNT=3'] });
+      emu.state.insertEvent(calendarId, { start: { date: '2025-05-01' }, end: { date: '2025-05-02' } }); // all day in Berlin
+      emu.requestLog.clear();
+
+      const pages = await read(tokens, calendarId);
+      expect(pages.every((p) => p.nextCursor === null && p.removedIds.length === 0)).toBe(true);
+      const blocks = pages.flatMap((p) => p.upserts);
+      expect(blocks.map((b) => [b.start.toISOString(), b.end.toISOString()])).toEqual([
+        ['2025-03-01T23:00:00.000Z', '2025-03-02T01:00:00.000Z'],
+        ['2025-03-03T09:00:00.000Z', '2025-03-03T10:30:00.000Z'],
+        ['2025-04-30T22:00:00.000Z', '2025-05-01T22:00:00.000Z'],
+        ['2025-06-30T08:00:00.000Z', '2025-06-30T09:00:00.000Z'],
+        ['2025-07-01T08:00:00.000Z', '2025-07-01T09:00:00.000Z'],
+        ['2025-07-02T08:00:00.000Z', '2025-07-02T09:00:00.000Z'],
+      ]);
+      expect(blocks.every((b) => b.title === null && b.availability === 'BUSY' && !b.isAllDay && b.seriesExternalId === null && b.clientKey === null)).toBe(true);
+      expect(new Set(blocks.map((b) => b.externalId)).size).toBe(blocks.length);
+      // freeBusy only, in spans Google accepts; events.list is never tried
+      expect(emu.requestLog.entries.filter((e) => e.account === email).map((e) => `${e.method} ${e.path} ${e.status}`)).toEqual(
+        Array(4).fill('POST /calendar/v3/freeBusy 200'),
+      );
+
+      // The same busy time read again is the same rows
+      const again = (await read(tokens, calendarId, { pageSize: 2 })).flatMap((p) => p.upserts);
+      expect(again).toEqual(blocks);
+    });
+
+    it('follows changes by reading in full: a moved event is a new block, the old one is simply absent', async () => {
+      const { tokens, calendarId, at } = await sharedFreeBusy('fbmove');
+      const ev = at('2025-03-03T09:00:00Z', '2025-03-03T10:00:00Z');
+      const [before] = (await read(tokens, calendarId)).flatMap((p) => p.upserts);
+      emu.state.patchEvent(calendarId, ev.id, { start: { dateTime: '2025-03-04T09:00:00Z' }, end: { dateTime: '2025-03-04T10:00:00Z' } });
+      const after = (await read(tokens, calendarId)).flatMap((p) => p.upserts);
+      expect(after.map((b) => b.start)).toEqual([new Date('2025-03-04T09:00:00Z')]);
+      expect(after[0].externalId).not.toBe(before.externalId);
+      emu.state.deleteEvent(calendarId, ev.id);
+      expect(await read(tokens, calendarId)).toEqual([{ upserts: [], removedIds: [], nextCursor: null }]);
+    });
+
+    it('refuses a cursor with CursorExpiredError (callers then read in full); events.list is refused for it', async () => {
+      const { tokens, calendarId } = await sharedFreeBusy('fbcursor');
+      await expect(read(tokens, calendarId, { cursor: 'a-sync-token-from-when-it-was-readable' })).rejects.toBeInstanceOf(CursorExpiredError);
+      await expect(collect(driver.readChanges(tokens, calendarId, { cursor: null, ...fbWindow }))).rejects.toMatchObject({ status: 403, reason: 'requiredAccessLevel' });
+    });
+
+    it('reports a calendar no longer shared as ProviderNotFoundError', async () => {
+      const { tokens } = await sharedFreeBusy('fbgone');
+      await expect(read(tokens, 'never-shared@example.com')).rejects.toBeInstanceOf(ProviderNotFoundError);
+    });
   });
 
   it('throws CursorExpiredError for an expired sync token', async () => {
@@ -255,6 +347,22 @@ describe('writing', () => {
     expect(page.upserts[0].clientKey).toBe('appointment-42');
   });
 
+  it('recognises the events it wrote: their key comes back in full and incremental reads, user events have none', async () => {
+    const { email, tokens } = await newAccount('ownkey');
+    const write = { title: 'Booked', start: new Date('2025-06-02T08:00:00Z'), end: new Date('2025-06-02T09:00:00Z'), timeZone: 'Europe/Paris' };
+    const ours = await driver.createEvent(tokens, email, write, 'appt-7:v1');
+    const user = emu.state.insertEvent(email, { summary: 'Lunch', start: { dateTime: '2025-06-02T12:00:00Z' }, end: { dateTime: '2025-06-02T13:00:00Z' } });
+    // "Duplicate" in Google Calendar copies the private properties along, under a new id
+    const copy = emu.state.insertEvent(email, { summary: 'Booked', start: { dateTime: '2025-06-03T08:00:00Z' }, end: { dateTime: '2025-06-03T09:00:00Z' }, extendedProperties: { private: { calbridgeKey: 'appt-7:v1' } } });
+    const [full] = await collect(driver.readChanges(tokens, email, { cursor: null, ...window }));
+    expect(Object.fromEntries(full.upserts.map((e) => [e.externalId, e.clientKey]))).toEqual({ [ours.externalId]: 'appt-7:v1', [user.id]: null, [copy.id]: null });
+
+    // moved by the user in Google Calendar: still ours
+    emu.state.patchEvent(email, ours.externalId, { start: { dateTime: '2025-06-02T10:00:00Z' }, end: { dateTime: '2025-06-02T11:00:00Z' } });
+    const [inc] = await collect(driver.readChanges(tokens, email, { cursor: full.nextCursor, ...window }));
+    expect(inc.upserts.map((e) => [e.externalId, e.clientKey])).toEqual([[ours.externalId, 'appt-7:v1']]);
+  });
+
   it('updates, and deletes twice without complaint', async () => {
     const { email, tokens } = await newAccount('write');
     const write = { title: 'A', start: new Date('2025-06-02T08:00:00Z'), end: new Date('2025-06-02T09:00:00Z'), timeZone: 'UTC' };
@@ -291,6 +399,16 @@ describe('throttling and outages', () => {
     const attempts = emu.requestLog.entries.filter((e) => e.account === email);
     expect(attempts.map((e) => e.status)).toEqual([403, 503, null, 200]);
     expect(attempts[1].time - attempts[0].time).toBeGreaterThanOrEqual(200);
+  });
+
+  it('hands a Retry-After longer than its wait budget to the caller after one request (no library retry either)', async () => {
+    const { email, tokens } = await newAccount('long-wait');
+    emu.faults.add({ fault: { type: 'rateLimit', retryAfterSec: 30 }, route: '/calendarList', account: email });
+    emu.requestLog.clear();
+    const started = Date.now();
+    await expect(driver.listCalendars(tokens)).rejects.toMatchObject({ constructor: ProviderThrottledError, retryAfterMs: 30_000, retryAfterGiven: true, provider: 'GOOGLE' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(emu.requestLog.entries.filter((e) => e.account === email).map((e) => e.status)).toEqual([429]);
   });
 });
 

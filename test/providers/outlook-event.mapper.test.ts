@@ -1,5 +1,4 @@
 import { classifyDeltaItem, instantOf, toAvailability, toGraphEventBody, toNormalizedEvent, type GraphEvent } from '../../src/providers/outlook/outlook-event.mapper';
-import { toIanaZone, toWindowsZone, WINDOWS_TO_IANA } from '../../src/providers/outlook/windows-zones';
 
 const base: GraphEvent = {
   id: 'AAMkEvent1',
@@ -11,7 +10,7 @@ const base: GraphEvent = {
   showAs: 'busy',
   type: 'singleInstance',
   changeKey: 'ck1',
-  transactionId: 'tx-1',
+  transactionId: 'calbridge:k-1',
   originalStartTimeZone: 'Pacific Standard Time',
 };
 
@@ -41,7 +40,7 @@ describe('toNormalizedEvent', () => {
       availability: 'BUSY',
       seriesExternalId: null,
       version: 'ck1',
-      clientKey: 'tx-1',
+      clientKey: 'k-1',
     });
   });
 
@@ -58,6 +57,13 @@ describe('toNormalizedEvent', () => {
     // No usable zone of its own: the calendar's
     const custom = toNormalizedEvent({ ...allDay, originalStartTimeZone: 'tzone://Microsoft/Custom' }, 'Europe/Berlin');
     expect(custom.start).toEqual(new Date('2030-01-14T23:00:00Z'));
+  });
+
+  it('recognises our events by the prefix of their transactionId, not the GUIDs Outlook clients set', () => {
+    expect(toNormalizedEvent({ ...base, transactionId: 'calbridge:appt-1:v2' }).clientKey).toBe('appt-1:v2');
+    expect(toNormalizedEvent({ ...base, transactionId: 'c7555340-474b-cf1f-5bd8-d9e197da220e' }).clientKey).toBeNull();
+    expect(toNormalizedEvent({ ...base, transactionId: null }).clientKey).toBeNull();
+    expect(toNormalizedEvent({ ...base, transactionId: undefined }).clientKey).toBeNull();
   });
 
   it('keeps the series of an occurrence and falls back to the etag as version', () => {
@@ -100,7 +106,7 @@ describe('toGraphEventBody', () => {
       start: { dateTime: '2030-07-01T08:00:00', timeZone: 'Eastern Standard Time' },
       end: { dateTime: '2030-07-01T08:30:00', timeZone: 'Eastern Standard Time' },
       showAs: 'busy',
-      transactionId: 'key-1',
+      transactionId: 'calbridge:key-1',
     });
   });
   it('leaves the body alone when there is no description, and sends no transactionId on updates', () => {
@@ -108,22 +114,5 @@ describe('toGraphEventBody', () => {
     expect(body).not.toHaveProperty('body');
     expect(body).not.toHaveProperty('transactionId');
     expect(body.start).toEqual({ dateTime: '2030-07-01T12:00:00', timeZone: 'UTC' });
-  });
-});
-
-describe('windows zones', () => {
-  it('maps common Windows names and passes IANA names through', () => {
-    expect(toIanaZone('W. Europe Standard Time')).toBe('Europe/Berlin');
-    expect(toIanaZone('AUS Eastern Standard Time')).toBe('Australia/Sydney');
-    expect(toIanaZone('India Standard Time')).toBe('Asia/Calcutta');
-    expect(toIanaZone('Asia/Tokyo')).toBe('Asia/Tokyo');
-    expect(toIanaZone('Mars Standard Time')).toBeNull();
-    expect(Object.keys(WINDOWS_TO_IANA).length).toBeGreaterThan(130);
-  });
-  it('finds a Windows name for golden and alias IANA zones', () => {
-    expect(toWindowsZone('America/Los_Angeles')).toBe('Pacific Standard Time');
-    expect(toWindowsZone('Europe/Amsterdam')).toBe('W. Europe Standard Time');
-    expect(toWindowsZone('Asia/Kolkata')).toBe('India Standard Time');
-    expect(toWindowsZone('Antarctica/Troll')).toBe('Antarctica/Troll');
   });
 });

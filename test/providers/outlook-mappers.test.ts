@@ -29,6 +29,10 @@ describe('mapGraphError', () => {
     const throttled = mapGraphError(graphError(429, 'ApplicationThrottled', { 'Retry-After': '2.5' }));
     expect(throttled).toBeInstanceOf(ProviderThrottledError);
     expect((throttled as ProviderThrottledError).retryAfterMs).toBe(2500);
+    expect((throttled as ProviderThrottledError).retryAfterGiven).toBe(true);
+    // Without Retry-After the wait is a guess: the sync engine backs off instead of trusting it
+    expect(mapGraphError(graphError(429, 'ApplicationThrottled'))).toMatchObject({ retryAfterMs: 1000, retryAfterGiven: false });
+    expect(mapGraphError(graphError(503, 'ServiceNotAvailable', { 'Retry-After': '7' }))).toMatchObject({ retryAfterMs: 7000 });
     expect(mapGraphError(graphError(401, 'InvalidAuthenticationToken'))).toBeInstanceOf(AccessTokenExpiredError);
     expect(mapGraphError(graphError(410, 'resyncRequired'))).toBeInstanceOf(CursorExpiredError);
     expect(mapGraphError(graphError(400, 'syncStateNotFound'))).toBeInstanceOf(CursorExpiredError);
@@ -85,9 +89,9 @@ describe('accounts and calendars', () => {
     const shared = { id: 'c2', name: 'Megan', canEdit: true, owner: { address: 'megan@contoso.com' } };
     const readShared = { ...shared, canEdit: false };
     const all = ['User.Read', 'Calendars.ReadWrite', 'Calendars.ReadWrite.Shared'];
-    expect(toCalendarInfo(own, work, all)).toEqual({ externalId: 'c1', name: 'Calendar', canWrite: true, isDefault: true, timeZone: null });
+    expect(toCalendarInfo(own, work, all)).toEqual({ externalId: 'c1', name: 'Calendar', canWrite: true, access: 'WRITE', isDefault: true, timeZone: null });
     expect(toCalendarInfo(shared, work, all).canWrite).toBe(true);
-    expect(toCalendarInfo(readShared, work, all).canWrite).toBe(false);
+    expect(toCalendarInfo(readShared, work, all)).toMatchObject({ canWrite: false, access: 'READ' });
     expect(toCalendarInfo(shared, work, ['Calendars.ReadWrite']).canWrite).toBe(false);
     expect(toCalendarInfo(own, work, ['Calendars.Read']).canWrite).toBe(false);
     expect(toCalendarInfo(own, work, ['https://graph.microsoft.com/Calendars.ReadWrite']).canWrite).toBe(true);

@@ -6,6 +6,7 @@ import {
   AccessTokenExpiredError,
   CursorExpiredError,
   GrantRevokedError,
+  ProviderThrottledError,
   PushSetupFailedError,
   UnsupportedMailboxError,
 } from '../../src/providers/provider.errors';
@@ -52,7 +53,7 @@ describe('sign-in and account', () => {
     expect(me).toEqual({ externalId: `${account.tid}.${account.oid}`, email: account.mail, displayName: account.displayName });
 
     const calendars = await driver.listCalendars(tokens);
-    expect(calendars).toEqual([{ externalId: account.defaultCalendarId, name: 'Calendar', canWrite: true, isDefault: true, timeZone: null }]);
+    expect(calendars).toEqual([{ externalId: account.defaultCalendarId, name: 'Calendar', canWrite: true, access: 'WRITE', isDefault: true, timeZone: null }]);
   });
 
   it('identifies a personal account by tenant + object id and shows its sign-in name (no mail)', async () => {
@@ -70,12 +71,12 @@ describe('sign-in and account', () => {
     const writable = emulator.state.addCalendar(owner.id, 'Shared write');
     emulator.state.shareCalendar(readable.id, account.id, 'reader');
     emulator.state.shareCalendar(writable.id, account.id, 'writer');
-    const byName = Object.fromEntries((await driver.listCalendars(tokens)).map((c) => [c.name, c.canWrite]));
-    expect(byName).toEqual({ Calendar: true, 'Shared read': false, 'Shared write': true });
+    const byName = Object.fromEntries((await driver.listCalendars(tokens)).map((c) => [c.name, [c.canWrite, c.access]]));
+    expect(byName).toEqual({ Calendar: [true, 'WRITE'], 'Shared read': [false, 'READ'], 'Shared write': [true, 'WRITE'] });
 
     // A user who consented to reading only: nothing is writable
     const reader = await newUser('work', ['User.Read', 'Calendars.Read']);
-    expect((await driver.listCalendars(reader.tokens)).map((c) => c.canWrite)).toEqual([false]);
+    expect((await driver.listCalendars(reader.tokens)).map((c) => [c.canWrite, c.access])).toEqual([[false, 'READ']]);
   });
 
   it('refuses an on-premises mailbox with UnsupportedMailboxError', async () => {
@@ -246,6 +247,15 @@ describe('reading changes', () => {
     expect(attempts[1].time - attempts[0].time).toBeGreaterThanOrEqual(1000);
   });
 
+  it('hands a Retry-After longer than its wait budget to the caller after one request (no Graph client retry either)', async () => {
+    const { account, tokens } = await newUser();
+    emulator.addFault({ kind: 'throttle', retryAfterSeconds: 30, account: account.id, route: 'GET /v1.0/me/calendars', times: 1 });
+    const started = Date.now();
+    await expect(driver.listCalendars(tokens)).rejects.toMatchObject({ constructor: ProviderThrottledError, retryAfterMs: 30_000, retryAfterGiven: true, provider: 'OUTLOOK' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(emulator.requestLog.list({ account: account.userPrincipalName, path: '/v1.0/me/calendars' }).map((a) => a.status)).toEqual([429]);
+  });
+
   it('retries a 503 itself', async () => {
     const { account, tokens } = await newUser();
     emulator.addFault({ kind: 'unavailable', status: 503, account: account.id, route: 'GET /v1.0/me/calendars', times: 2 });
@@ -264,12 +274,43 @@ describe('writing events', () => {
 
     const stored = emulator.state.eventsIn(calendarId);
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ id: written.externalId, transactionId: 'booking-42-v1', subject: 'Demo with ACME', timeZone: 'W. Europe Standard Time', startLocal: '2030-04-01T16:00:00' });
+    expect(stored[0]).toMatchObject({ id: written.externalId, transactionId: 'calbridge:booking-42-v1', subject: 'Demo with ACME', timeZone: 'W. Europe Standard Time', startLocal: '2030-04-01T16:00:00' });
     expect(emulator.requestLog.list({ account: account.userPrincipalName, method: 'POST', path: /\/events$/ }).map((a) => a.status)).toEqual([0, 201]);
 
     // The same key again (a replayed outbox job) still leaves one event
     expect(await driver.createEvent(tokens, calendarId, write, 'booking-42-v1')).toEqual(written);
     expect(emulator.state.eventsIn(calendarId)).toHaveLength(1);
+  });
+
+  it('writes in the Windows zone of the event and reads the same instants back (Kathmandu, Kyiv; UTC when Windows has no name)', async () => {
+    const { calendarId, tokens } = await newUser();
+    const at = { start: new Date('2030-04-03T10:00:00Z'), end: new Date('2030-04-03T11:00:00Z') };
+    await driver.createEvent(tokens, calendarId, { ...write, ...at, title: 'Nepal', timeZone: 'Asia/Kathmandu' }, 'zone-np');
+    await driver.createEvent(tokens, calendarId, { ...write, ...at, title: 'Kyiv', timeZone: 'Europe/Kyiv' }, 'zone-ua');
+    await driver.createEvent(tokens, calendarId, { ...write, ...at, title: 'Troll', timeZone: 'Antarctica/Troll' }, 'zone-aq');
+    const stored = Object.fromEntries(emulator.state.eventsIn(calendarId).map((e) => [e.subject, [e.timeZone, e.startLocal]]));
+    expect(stored).toEqual({
+      Nepal: ['Nepal Standard Time', '2030-04-03T15:45:00'],
+      Kyiv: ['FLE Standard Time', '2030-04-03T13:00:00'],
+      Troll: ['UTC', '2030-04-03T10:00:00'],
+    });
+    const [page] = await drain(driver.readChanges(tokens, calendarId, { cursor: null, ...WINDOW }));
+    expect(page.upserts.map((e) => [e.title, e.start, e.end])).toEqual(expect.arrayContaining(['Nepal', 'Kyiv', 'Troll'].map((t) => [t, at.start, at.end])));
+  });
+
+  it('recognises the events it wrote: their key comes back from delta, full and incremental; user events have none', async () => {
+    const { calendarId, tokens } = await newUser();
+    const ours = await driver.createEvent(tokens, calendarId, write, 'appt-7:v1');
+    // Outlook on the web sets a transactionId of its own on what the user creates
+    const { event: owa } = emulator.state.createEvent(calendarId, { subject: 'Lunch', transactionId: 'c7555340-474b-cf1f-5bd8-d9e197da220e', start: utc('2030-04-01T11:00:00'), end: utc('2030-04-01T12:00:00') });
+    const { event: plain } = emulator.state.createEvent(calendarId, { subject: 'Gym', start: utc('2030-04-01T17:00:00'), end: utc('2030-04-01T18:00:00') });
+    const full = await drain(driver.readChanges(tokens, calendarId, { cursor: null, ...WINDOW }));
+    expect(Object.fromEntries(full.flatMap((p) => p.upserts).map((e) => [e.externalId, e.clientKey]))).toEqual({ [ours.externalId]: 'appt-7:v1', [owa.id]: null, [plain.id]: null });
+
+    // moved by the user in Outlook: still ours
+    emulator.state.updateEvent(ours.externalId, { start: utc('2030-04-01T15:00:00'), end: utc('2030-04-01T15:30:00') });
+    const inc = await drain(driver.readChanges(tokens, calendarId, { cursor: full[full.length - 1].nextCursor, ...WINDOW }));
+    expect(inc.flatMap((p) => p.upserts).map((e) => [e.externalId, e.clientKey])).toEqual([[ours.externalId, 'appt-7:v1']]);
   });
 
   it('updates with a new version, and deletes idempotently', async () => {

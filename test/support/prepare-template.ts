@@ -1,7 +1,7 @@
 // Creates the migrated template database the test files clone (run by global-setup in a child process).
 import 'reflect-metadata';
 import { Client } from 'pg';
-import { createDataSource, migrate } from '../../src/app/database/data-source';
+import { closeDataSource, createDataSource, migrate } from '../../src/app/database/data-source';
 import { installJobQueues } from '../../src/sync/jobs/job-queue';
 
 async function main(): Promise<void> {
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const ds = createDataSource({ url: url.toString(), poolSize: 1 });
   await ds.initialize();
   await migrate(ds);
-  await ds.destroy();
+  await closeDataSource(ds);
   // pg-boss's schema and queues, so that each test app's start only checks them.
   await installJobQueues(url.toString());
 }

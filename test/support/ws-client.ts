@@ -65,3 +65,13 @@ export async function primeConflicts(t: TestApp, locationId: string, payload: Co
   t.app.services.pubsub.publish('conflicts', locationId, payload);
   await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Resolves with the close code and reason when the client's socket closes (register before it connects). */
+export function closeOf(client: Client): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) =>
+    client.on('closed', (event) => {
+      const e = event as { code: number; reason: unknown };
+      resolve({ code: e.code, reason: String(e.reason) });
+    }),
+  );
+}

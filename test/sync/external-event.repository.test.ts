@@ -1,3 +1,4 @@
+import { closeDataSource } from '../../src/app/database/data-source';
 import { DataSource } from 'typeorm';
 import type { NormalizedEvent } from '../../src/providers/calendar-provider';
 import { ExternalEventRepository } from '../../src/sync/external-event.repository';
@@ -21,10 +22,10 @@ describe('ExternalEventRepository', () => {
       `INSERT INTO connections (agency_id, location_id, user_id, provider, account_external_id, account_email, credentials) VALUES ($1, $2, $3, 'GOOGLE', 'repo-test', 'r@example.test', 'x') RETURNING id`,
       [agencyId, locationId, userId],
     );
-    const [{ id: calendarId }] = await ds.query(`INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default) VALUES ($1, 'c', 'C', true, true) RETURNING id`, [connectionId]);
+    const [{ id: calendarId }] = await ds.query(`INSERT INTO provider_calendars (connection_id, external_id, name, can_write, access, is_default) VALUES ($1, 'c', 'C', true, 'WRITE', true) RETURNING id`, [connectionId]);
     owner = { calendarId, locationId, userId };
   });
-  afterAll(() => ds?.destroy());
+  afterAll(() => ds && closeDataSource(ds));
 
   const at = (h: number) => new Date(Date.UTC(2030, 0, 1, h));
   const ev = (id: string, h: number, more: Partial<NormalizedEvent> = {}): NormalizedEvent => ({

@@ -55,7 +55,7 @@ describe('sync state machine', () => {
   });
 
   test('a full sync when there is no cursor, when one was asked for, or when the window is due to roll', () => {
-    const synced = { cursor: 'delta-1', fullSyncRequested: 1, fullSyncDone: 1, lastFullSyncAt: at(-3_600_000) };
+    const synced = { access: 'READ' as const, cursor: 'delta-1', fullSyncRequested: 1, fullSyncDone: 1, lastFullSyncAt: at(-3_600_000) };
     expect(needsFullSync(synced, now, policy)).toBe(false);
     expect(needsFullSync({ ...synced, cursor: null }, now, policy)).toBe(true);
     expect(needsFullSync({ ...synced, fullSyncRequested: 2 }, now, policy)).toBe(true);
@@ -63,6 +63,12 @@ describe('sync state machine', () => {
     expect(needsFullSync({ ...synced, lastFullSyncAt: at(-86_400_000) }, now, policy)).toBe(true);
     expect(needsFullSync({ ...synced, lastFullSyncAt: at(-86_399_000) }, now, policy)).toBe(false);
     expect(defaultSyncPolicy.fullSyncIntervalMs).toBe(86_400_000);
+  });
+
+  test('a free/busy-only calendar is always read in full (its busy blocks come without a cursor), even with a cursor kept from when it was readable', () => {
+    const synced = { access: 'FREE_BUSY' as const, cursor: 'sync-token-1', fullSyncRequested: 1, fullSyncDone: 1, lastFullSyncAt: at(-1_000) };
+    expect(needsFullSync(synced, now, policy)).toBe(true);
+    expect(needsFullSync({ ...synced, access: 'WRITE' }, now, policy)).toBe(false);
   });
 
   test("a connection's sync state from its calendars: SYNCING, then QUEUED, then ERROR; otherwise IDLE", () => {

@@ -147,7 +147,7 @@ describe('PlanGateService against the database', () => {
 
   async function gateError(viewer: UserViewer, locationId: string, feature: Feature) {
     try {
-      await t.app.services.planGate.assertAvailable(viewer, locationId, feature);
+      await t.app.services.planGate.assertAvailable({ userType: viewer.user.type, agencyId: viewer.user.agencyId, locationId }, feature);
       return null;
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;

@@ -2,24 +2,49 @@ import { DataSource } from 'typeorm';
 import { Agency } from '../../tenancy/agency.entity';
 import { Location } from '../../tenancy/location.entity';
 import { User } from '../../tenancy/user.entity';
-import { userFromRow } from '../../tenancy/user-row';
+import { loadUsersWithLocations, UserWithLocations } from '../../tenancy/users-with-locations';
 import { Calendar } from '../../scheduling/calendar.entity';
-import { forbidden, notFound } from '../errors/errors';
+import { Connection } from '../../connections/connection.entity';
+import { badInput, forbidden, notFound } from '../errors/errors';
 import { isUuid } from '../validation/ids';
-import { canAdministerAgency, canManageLocation, canSeeAgency, canSeeLocation, canSeeUser } from './access-policy';
-import { Viewer } from './viewer';
+import {
+  canActForUser,
+  canActOnConnection,
+  canAdministerAgency,
+  canManageLocation,
+  canSeeAgency,
+  canSeeLocation,
+  canSeeUser,
+  isActiveMember,
+  LocationRef,
+  viewerIsMember,
+} from './access-policy';
+import { Viewer, viewerUserId } from './viewer';
+
+export type { UserWithLocations } from '../../tenancy/users-with-locations';
 
 export type AgencyPermission = 'read' | 'administer';
-export type LocationPermission = 'read' | 'manage' | 'administer';
+/** `member`: the viewer themselves is a member (connecting their own account there). */
+export type LocationPermission = 'read' | 'member' | 'manage' | 'administer';
 
-export interface UserWithLocations {
-  user: User;
-  locationIds: string[];
+/** How a request names the user it is about (PRODUCT.md: `userId` defaults to the viewer). */
+export interface TargetUserRule {
+  /** FORBIDDEN message when the viewer may not act for another user in this location. */
+  forbidden: string;
+  /** The user must also be an active member of the location (else BAD_USER_INPUT naming userId). */
+  member?: boolean;
 }
 
+const LOCATION_FORBIDDEN: Record<Exclude<LocationPermission, 'read'>, string> = {
+  member: 'Only a member of this location may do this',
+  manage: 'Only an admin of this location may do this',
+  administer: 'Only an agency admin may do this',
+};
+
 /**
- * The one access helper: loads every id of a request in one query and checks it.
- * Order of checks: an id that does not exist or is invisible → NOT_FOUND; visible but not permitted → FORBIDDEN.
+ * The one access helper: loads every id of a request in one query and checks it with the pure rules of
+ * access-policy.ts. Order of checks: an id that does not exist or is invisible → NOT_FOUND; visible but not
+ * permitted → FORBIDDEN. Ids inside an input (target users, members) → BAD_USER_INPUT naming the field.
  */
 export class AccessService {
   constructor(private readonly ds: DataSource) {}
@@ -40,8 +65,12 @@ export class AccessService {
       if (!loc || !canSeeLocation(viewer, loc)) throw notFound('Location', id);
     }
     for (const loc of byId.values()) {
-      if (perm === 'manage' && !canManageLocation(viewer, loc)) throw forbidden('Only an admin of this location may do this');
-      if (perm === 'administer' && !canAdministerAgency(viewer, loc.agencyId)) throw forbidden('Only an agency admin may do this');
+      const allowed =
+        perm === 'read' ||
+        (perm === 'member' && viewerIsMember(viewer, loc)) ||
+        (perm === 'manage' && canManageLocation(viewer, loc)) ||
+        (perm === 'administer' && canAdministerAgency(viewer, loc.agencyId));
+      if (!allowed) throw forbidden(LOCATION_FORBIDDEN[perm as Exclude<LocationPermission, 'read'>]);
     }
     return byId;
   }
@@ -57,24 +86,32 @@ export class AccessService {
     return cal;
   }
 
+  /** Connections the viewer may act on (their own, or in a location they manage); anything else → NOT_FOUND. One query. */
+  async requireConnections(viewer: Viewer, ids: readonly string[]): Promise<Map<string, Connection>> {
+    const unique = [...new Set(ids)];
+    const rows = unique.length && unique.every(isUuid) ? await this.ds.getRepository(Connection).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: unique }).getMany() : [];
+    const byId = new Map(rows.map((c) => [c.id, c]));
+    for (const id of unique) {
+      const conn = byId.get(id);
+      if (!conn || !canActOnConnection(viewer, conn)) throw notFound('Connection', id);
+    }
+    return byId;
+  }
+
+  async requireConnection(viewer: Viewer, id: string): Promise<Connection> {
+    return (await this.requireConnections(viewer, [id])).get(id)!;
+  }
+
+  /** Users with the locations they were added to, whoever asks; the ids that do not exist are absent. One query. */
+  usersWithLocations(ids: readonly string[]): Promise<Map<string, UserWithLocations>> {
+    return loadUsersWithLocations(this.ds, [...new Set(ids)].filter(isUuid));
+  }
+
   /** Users (with all their location ids) that exist and are visible; the rest are simply absent. */
   async visibleUsers(viewer: Viewer, ids: readonly string[]): Promise<Map<string, UserWithLocations>> {
-    const unique = [...new Set(ids)].filter(isUuid);
-    if (!unique.length) return new Map();
-    const rows: Array<Record<string, unknown>> = await this.ds.query(
-      `SELECT u.id, u.agency_id, u.email, u.name, u.type, u.role, u.active, u.created_at,
-              COALESCE(array_agg(m.location_id) FILTER (WHERE m.location_id IS NOT NULL), '{}') AS location_ids
-         FROM users u LEFT JOIN location_members m ON m.user_id = u.id
-        WHERE u.id = ANY($1) GROUP BY u.id`,
-      [unique],
-    );
-    const result = new Map<string, UserWithLocations>();
-    for (const r of rows) {
-      const user = userFromRow(r);
-      const locationIds = r.location_ids as string[];
-      if (canSeeUser(viewer, user, locationIds)) result.set(user.id, { user, locationIds });
-    }
-    return result;
+    const found = await this.usersWithLocations(ids);
+    for (const [id, { user, locationIds }] of found) if (!canSeeUser(viewer, user, locationIds)) found.delete(id);
+    return found;
   }
 
   async requireUser(viewer: Viewer, id: string): Promise<UserWithLocations> {
@@ -82,4 +119,58 @@ export class AccessService {
     if (!found) throw notFound('User', id);
     return found;
   }
+
+  /** Of these users, the active members of the location (agency admins of its agency included). One query. */
+  async activeMembers(loc: LocationRef, ids: readonly string[]): Promise<Map<string, User>> {
+    return this.membersAmong(await this.usersWithLocations(ids), loc);
+  }
+
+  /** Every id must be an active member of the location; the first that is not → BAD_USER_INPUT naming `field`. */
+  async requireActiveMembers(loc: LocationRef, ids: readonly string[], field: string, message: (id: string) => string): Promise<Map<string, User>> {
+    return requireAll(ids, await this.activeMembers(loc, ids), field, message);
+  }
+
+  /** requireActiveMembers, where the viewer must also be able to see each of them (ids the viewer names to read about). */
+  async requireVisibleMembers(viewer: Viewer, loc: LocationRef, ids: readonly string[], field: string, message: (id: string) => string): Promise<Map<string, User>> {
+    return requireAll(ids, this.membersAmong(await this.visibleUsers(viewer, ids), loc), field, message);
+  }
+
+  private membersAmong(users: Map<string, UserWithLocations>, loc: LocationRef): Map<string, User> {
+    const members = new Map<string, User>();
+    for (const [id, { user, locationIds }] of users) if (isActiveMember(user, locationIds, loc)) members.set(id, user);
+    return members;
+  }
+
+  /**
+   * The user a request in this location is about: `userId`, or the viewer when it is absent. Another user must
+   * be visible (else BAD_USER_INPUT) and the viewer must manage the location (else FORBIDDEN); with
+   * `rule.member` the user must be an active member there (else BAD_USER_INPUT). Returns the user's id.
+   */
+  async requireTargetUser(viewer: Viewer, loc: LocationRef, userId: string | null | undefined, rule: TargetUserRule): Promise<string> {
+    const targetId = userId ?? viewerUserId(viewer);
+    if (!targetId) throw badInput('userId', 'the service token must name a user');
+    await this.requireTargetUsers(viewer, loc, [targetId], rule);
+    return targetId;
+  }
+
+  /** requireTargetUser for many users at once: one query, whatever their number. */
+  async requireTargetUsers(viewer: Viewer, loc: LocationRef, ids: readonly string[], rule: TargetUserRule): Promise<void> {
+    const self = viewerUserId(viewer);
+    const others = [...new Set(ids)].filter((id) => id !== self);
+    const found = others.length ? await this.visibleUsers(viewer, others) : new Map<string, UserWithLocations>();
+    const invisible = others.find((id) => !found.has(id));
+    if (invisible) throw badInput('userId', `no user ${invisible} that you can see`);
+    if (others.some((id) => !canActForUser(viewer, loc, id))) throw forbidden(rule.forbidden);
+    if (!rule.member) return;
+    for (const id of ids) {
+      const member = id === self ? viewerIsMember(viewer, loc) : isActiveMember(found.get(id)!.user, found.get(id)!.locationIds, loc);
+      if (!member) throw badInput('userId', `user ${id} is not a member of this location`);
+    }
+  }
+}
+
+function requireAll<T>(ids: readonly string[], found: Map<string, T>, field: string, message: (id: string) => string): Map<string, T> {
+  const missing = ids.find((id) => !found.has(id));
+  if (missing) throw badInput(field, message(missing));
+  return found;
 }

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 
-export type TokenClaims = { sub: string; scope?: string };
+/** `exp`: expiry in seconds since the epoch (sockets are closed then). */
+export type TokenClaims = { sub: string; scope?: string; exp?: number };
 
 /** A verified token's claims, or why a token that was signed by us is refused (null: not ours, or garbage). */
 export type TokenCheck = { claims: TokenClaims; refusal?: undefined } | { claims: null; refusal: string | null };
@@ -40,7 +41,7 @@ export function checkToken(secret: string, token: string, nowSeconds = Math.floo
   if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > nowSeconds + IAT_CLOCK_TOLERANCE_SECONDS)) {
     return { claims: null, refusal: FUTURE_IAT_MESSAGE };
   }
-  return { claims: { sub: claims.sub, scope: typeof claims.scope === 'string' ? claims.scope : undefined } };
+  return { claims: { sub: claims.sub, scope: typeof claims.scope === 'string' ? claims.scope : undefined, exp: claims.exp } };
 }
 
 /** Returns the claims of a valid token, or null for a missing, expired, never-expiring, future or forged one. */

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { User } from '../../tenancy/user.entity';
+import { loadUsersWithLocations } from '../../tenancy/users-with-locations';
 import { SERVICE_SUBJECT, PROVISIONING_SCOPE, TokenClaims } from './jwt';
 import { Viewer } from './viewer';
 import { isUuid } from '../validation/ids';
@@ -8,17 +8,7 @@ import { isUuid } from '../validation/ids';
 export async function loadViewer(ds: DataSource, claims: TokenClaims): Promise<Viewer | null> {
   if (claims.sub === SERVICE_SUBJECT) return claims.scope === PROVISIONING_SCOPE ? { kind: 'service' } : null;
   if (!isUuid(claims.sub)) return null;
-  const rows: Array<User & { location_ids: string[] }> = await ds.query(
-    `SELECT u.id, u.agency_id AS "agencyId", u.email, u.name, u.type, u.role, u.active, u.created_at AS "createdAt",
-            CASE WHEN u.type = 'AGENCY' AND u.role = 'ADMIN'
-                 THEN ARRAY(SELECT l.id FROM locations l WHERE l.agency_id = u.agency_id)
-                 ELSE ARRAY(SELECT m.location_id FROM location_members m WHERE m.user_id = u.id) END AS location_ids
-       FROM users u WHERE u.id = $1`,
-    [claims.sub],
-  );
-  const row = rows[0];
-  if (!row || !row.active) return null;
-  const { location_ids, ...fields } = row;
-  const user = Object.assign(new User(), fields);
-  return { kind: 'user', user, locationIds: new Set(location_ids) };
+  const found = (await loadUsersWithLocations(ds, [claims.sub])).get(claims.sub);
+  if (!found || !found.user.active) return null;
+  return { kind: 'user', user: found.user, locationIds: new Set(found.locationIds) };
 }

@@ -11,10 +11,16 @@ export interface ServiceViewer {
 export interface UserViewer {
   kind: 'user';
   user: User;
-  /** Locations the user is a member of (agency admins: every location of their agency). */
+  /**
+   * The locations the user was added to (location_members). Whether they are a member of a location is
+   * `isLocationMember` (agency admins are members of every location of their agency without a row).
+   */
   locationIds: ReadonlySet<string>;
 }
 
 export const isService = (v: Viewer): v is ServiceViewer => v.kind === 'service';
-export const isAgencyAdmin = (v: Viewer): boolean => v.kind === 'user' && v.user.type === UserType.AGENCY && v.user.role === UserRole.ADMIN;
+export const isAgencyAdminUser = (u: Pick<User, 'type' | 'role'>): boolean => u.type === UserType.AGENCY && u.role === UserRole.ADMIN;
+export const isAgencyAdmin = (v: Viewer): boolean => v.kind === 'user' && isAgencyAdminUser(v.user);
 export const isAdmin = (v: Viewer): boolean => v.kind === 'user' && v.user.role === UserRole.ADMIN;
+/** The viewer's own user id; null for the service token, which is nobody. */
+export const viewerUserId = (v: Viewer): string | null => (v.kind === 'user' ? v.user.id : null);

@@ -29,10 +29,19 @@ export const configSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
   // api: GraphQL, OAuth and webhooks only; worker: the jobs (sync, push, calendar lists) only; all: both.
   PROCESS_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  // Set: GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(50).default(12),
   QUERY_MAX_COST: z.coerce.number().int().min(10).default(20000),
+  REALTIME_ACCESS_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+  REALTIME_SOCKET_RECHECK_MS: z.coerce.number().int().min(50).max(300_000).default(5000),
   SEED_DEMO: z.enum(['auto', 'always', 'never']).default('auto'),
+  RATE_LIMIT_RPS: z.coerce.number().int().min(0).default(50),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(200),
+  RATE_LIMIT_KEY_PREFIX: z.string().min(1).default('calbridge:rl'),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).default(100),
+  WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
 
   MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
@@ -49,6 +58,8 @@ export const configSchema = z.object({
 
   SYNC_WINDOW_PAST_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SYNC_WINDOW_FUTURE_DAYS: z.coerce.number().int().min(1).max(730).default(180),
+  // Provider requests in flight per mailbox across all instances (Graph allows 4 per app per mailbox)
+  SYNC_MAILBOX_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
   // A calendar a killed worker was syncing is free again this long after its last written page
   SYNC_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
 });

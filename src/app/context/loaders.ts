@@ -66,6 +66,7 @@ export function createLoaders(ds: DataSource, { cache = true }: { cache?: boolea
       );
       return grouped(rows, locationIds, (r) => r.location_id).map((list) => list.map((r) => r.feature));
     }),
+    calendar: loader<string, Calendar | null>(async (ids) => byId(await ds.getRepository(Calendar).findBy({ id: In([...ids]) }), ids)),
     calendarsByLocation: loader<string, Calendar[]>(async (locationIds) =>
       grouped(await ds.getRepository(Calendar).find({ where: { locationId: In([...locationIds]) }, order: { createdAt: 'ASC', name: 'ASC' } }), locationIds, (c) => c.locationId),
     ),

@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'SLOT_UNAVAILABLE'
   | 'CONNECTION_NEEDS_REAUTH'
   | 'OAUTH_STATE_INVALID'
-  | 'PROVIDER_UNAVAILABLE';
+  | 'PROVIDER_UNAVAILABLE'
+  // An addition to the contract's codes: the caller is over its rate limit (HTTP 429 with Retry-After).
+  | 'RATE_LIMITED';
 
 export class DomainError extends Error {
   constructor(

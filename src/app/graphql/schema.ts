@@ -4,6 +4,8 @@ import { createPubSub } from '@graphql-yoga/subscription';
 import { PubSub } from '../../realtime/pubsub';
 import { RealtimeResolver } from '../../realtime/realtime.resolver';
 import { CalendarResolver } from '../../scheduling/calendar.resolver';
+import { AvailabilityResolver } from '../../scheduling/availability/availability.resolver';
+import { AppointmentResolver, ParticipantWriteResolver } from '../../scheduling/booking/appointment.resolver';
 import { AgencyResolver } from '../../tenancy/agency.resolver';
 import { LocationResolver } from '../../tenancy/location.resolver';
 import { PlanResolver } from '../../tenancy/plan.resolver';
@@ -14,7 +16,23 @@ import { ConnectionResolver, ProviderCalendarResolver } from '../../connections/
 import { CalendarConfigurationResolver } from '../../configuration/calendar-configuration.resolver';
 import { ExternalEventResolver, ProviderCalendarSyncResolver } from '../../sync/external-events.resolver';
 
-export const resolvers = [ViewerResolver, PlanResolver, AgencyResolver, LocationResolver, UserResolver, CalendarResolver, RealtimeResolver, ConnectionResolver, ProviderCalendarResolver, CalendarConfigurationResolver, ExternalEventResolver, ProviderCalendarSyncResolver] as const;
+export const resolvers = [
+  ViewerResolver,
+  PlanResolver,
+  AgencyResolver,
+  LocationResolver,
+  UserResolver,
+  CalendarResolver,
+  RealtimeResolver,
+  ConnectionResolver,
+  ProviderCalendarResolver,
+  CalendarConfigurationResolver,
+  ExternalEventResolver,
+  ProviderCalendarSyncResolver,
+  AvailabilityResolver,
+  AppointmentResolver,
+  ParticipantWriteResolver,
+] as const;
 
 export function buildAppSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
   return buildSchema({

@@ -13,11 +13,15 @@ import { WebSocketServer } from 'ws';
 import { buildContext, prepareContext } from '../context/context-factory';
 import { RequestContext } from '../context/request-context';
 import { formatError } from '../errors/error-formatter';
-import { queryLimitsRule } from '../graphql/query-limits.rule';
+import { extraValidationRules, PARSE_OPTIONS, ValidationSettings } from '../graphql/validation-rules';
 import { logger } from '../logging/logger';
+import { rateLimitMiddleware } from '../rate-limit/rate-limit.middleware';
+import { RateLimiter } from '../rate-limit/request-rate-limiter';
 import { Services } from '../services';
 import { withExplorerLink } from './landing-page.plugin';
+import { queryLimitsMiddleware } from './query-limits.middleware';
 import { requestLoggingPlugin } from './request-logging.plugin';
+import { logClientSocketErrors, WS_MAX_PAYLOAD_BYTES, wsErrorSource, wsOnSubscribe } from './ws-operations';
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -26,6 +30,9 @@ export interface HttpServerOptions {
   jwtSecret: string;
   production: boolean;
   limits: { maxDepth: number; maxCost: number };
+  /** Requests per user (or per address without a token), over HTTP and graphql-ws alike. */
+  limiter: RateLimiter;
+  ws: { maxOperationsPerSocket: number; connectionInitTimeoutMs: number };
   /** Extra routes (OAuth callbacks, webhooks) mounted before /graphql. */
   routes?: (app: Express) => void;
 }
@@ -42,30 +49,45 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
   const ctxDeps = { ds: opts.ds, services: opts.services, jwtSecret: opts.jwtSecret };
+  const validation: ValidationSettings = { limits: opts.limits, production: opts.production };
+  const wsGuard = { schema: opts.schema, validation, maxOperationsPerSocket: opts.ws.maxOperationsPerSocket, limiter: opts.limiter, jwtSecret: opts.jwtSecret };
 
   const wsServer = useServer<Record<string, unknown>>(
     {
       schema: opts.schema,
       // The viewer is loaded from the database for every subscription, never cached from connect time.
       context: (ctx) => buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
-      validate: undefined,
+      // Closes the socket when its token expires (4401) or its user is deactivated (4403).
+      onConnect: (ctx) => opts.services.sockets.opened(ctx.extra.socket, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization),
+      connectionInitWaitTimeout: opts.ws.connectionInitTimeoutMs,
+      // Rate limit, parsing and validation as over HTTP; the context is built only for operations that passed.
+      onSubscribe: wsOnSubscribe(wsGuard),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), wsErrorSource(e)) as unknown as GraphQLError),
+      // Subscriptions count in the metrics gauge while their event stream is open
+      onOperation: (_ctx, _id, _payload, _args, result) => (Symbol.asyncIterator in result ? opts.services.metrics.countSubscription(result) : undefined),
     },
     wss,
   );
+  logClientSocketErrors(wss);
 
   const apollo = new ApolloServer<RequestContext>({
     schema: opts.schema,
-    introspection: !opts.production,
+    // Introspection is switched off by the shared rules (production), the same as over WebSocket.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [queryLimitsRule(opts.limits)],
+    parseOptions: PARSE_OPTIONS,
+    validationRules: extraValidationRules(validation),
     formatError,
+    // The process owns its signals (src/main.ts). Apollo's own handler would stop the server first,
+    // and a second stop() while one is under way never returns (Apollo 5.5), so shutdown hung.
+    stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests get 5 s, so the whole shutdown fits in the 10 s a process manager allows.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       { async serverWillStart() { return { async drainServer() { await wsServer.dispose(); } }; } },
       opts.production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : withExplorerLink(ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true })),
       requestLoggingPlugin,
@@ -96,7 +118,9 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   opts.routes?.(app);
   app.use(
     '/graphql',
+    rateLimitMiddleware(opts.limiter, opts.jwtSecret),
     express.json({ limit: '1mb' }),
+    queryLimitsMiddleware(opts.schema, validation),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const header = req.headers['x-request-id'];
@@ -112,15 +136,19 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
     httpServer.listen(port, host, () => resolve());
   });
   const actualPort = (httpServer.address() as AddressInfo).port;
+  let closing: Promise<void> | null = null;
   return {
     httpServer,
     port: actualPort,
     url: `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${actualPort}/graphql`,
-    close: async () => {
-      ready = false;
-      for (const client of wss.clients) client.close(1001, 'Server shutting down');
-      await apollo.stop();
-      wss.close();
-    },
+    // Once: a second apollo.stop() during the first would wait forever.
+    close: () =>
+      (closing ??= (async () => {
+        ready = false;
+        opts.services.sockets.dispose();
+        for (const client of wss.clients) client.close(1001, 'Server shutting down');
+        await apollo.stop();
+        wss.close();
+      })()),
   };
 }

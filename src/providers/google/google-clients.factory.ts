@@ -1,13 +1,19 @@
 import { calendar, type calendar_v3 } from '@googleapis/calendar';
 import { OAuth2Client } from 'google-auth-library';
 import type { ProviderEndpoints } from '../provider-endpoints';
+import { ProviderThrottledError } from '../provider.errors';
+import type { ProviderRequestObserver } from '../shared/request-observer';
+import { failureOf, toProviderError } from './google-error.mapper';
 
 // The unmodified Google libraries, pointed at our endpoints, with their own retries off:
 // every attempt is the driver's (withRetries), so none is hidden or multiplied.
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export function createOAuthClient(ep: ProviderEndpoints['google'], redirectUri?: string): OAuth2Client {
+/** The endpoints, and who sees every exchange (metrics). */
+export type GoogleClientSettings = ProviderEndpoints['google'] & { onRequest?: ProviderRequestObserver };
+
+export function createOAuthClient(ep: GoogleClientSettings, redirectUri?: string): OAuth2Client {
   const client = new OAuth2Client({
     clientId: ep.clientId,
     clientSecret: ep.clientSecret,
@@ -25,6 +31,21 @@ export function createOAuthClient(ep: ProviderEndpoints['google'], redirectUri?:
       return opts;
     },
   });
+  // With retries off, each request through the transporter (token calls and API calls alike) is one exchange.
+  const observe = ep.onRequest;
+  if (observe) {
+    client.transporter.interceptors.response.add({
+      resolved: async (res) => {
+        observe({ provider: 'GOOGLE', status: res.status, throttled: false });
+        return res;
+      },
+      rejected: async (err) => {
+        const failure = failureOf(err);
+        observe({ provider: 'GOOGLE', status: failure.status, throttled: toProviderError(failure) instanceof ProviderThrottledError });
+        throw err;
+      },
+    });
+  }
   return client;
 }
 
@@ -32,7 +53,7 @@ export function createOAuthClient(ep: ProviderEndpoints['google'], redirectUri?:
  * A calendar client acting with an access token only: without a refresh token
  * google-auth-library neither refreshes nor silently retries on 401/403.
  */
-export function createCalendarClient(ep: ProviderEndpoints['google'], accessToken: string): { calendar: calendar_v3.Calendar; auth: OAuth2Client } {
+export function createCalendarClient(ep: GoogleClientSettings, accessToken: string): { calendar: calendar_v3.Calendar; auth: OAuth2Client } {
   const auth = createOAuthClient(ep);
   auth.setCredentials({ access_token: accessToken });
   return { calendar: calendar({ version: 'v3', auth, rootUrl: ep.apiUrl, retry: false }), auth };

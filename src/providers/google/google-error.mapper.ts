@@ -20,7 +20,9 @@ export interface HttpFailure {
   message: string;
 }
 
-const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded']);
+// Throttling by reason only: the usageLimits domain also carries refusals that waiting never fixes
+// (accessNotConfigured: the API is not enabled; keyInvalid, ipRefererBlocked...).
+const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded', 'RESOURCE_EXHAUSTED']);
 
 /** Reads status, Retry-After and body off a GaxiosError (or anything shaped like one). */
 export function failureOf(err: unknown): HttpFailure {
@@ -50,9 +52,10 @@ export function toProviderError(failure: HttpFailure, usedCursor = false): Provi
   const detail = message ?? failure.message;
   if (status === null) return new ProviderUnavailableError(`Google could not be reached: ${failure.message}`);
   if (reason === 'invalid_grant') return new GrantRevokedError(`Google refused the grant: ${detail}`);
-  if (status === 429) return new ProviderThrottledError(parseRetryAfter(failure.retryAfter), 'Google is throttling requests');
-  if (status === 403 && (domain === 'usageLimits' || (reason !== null && RATE_LIMIT_REASONS.has(reason)))) {
-    return new ProviderThrottledError(parseRetryAfter(failure.retryAfter), `Google quota exceeded (${reason ?? 'usageLimits'})`);
+  const given = failure.retryAfter !== null;
+  if (status === 429) return new ProviderThrottledError(parseRetryAfter(failure.retryAfter), 'Google is throttling requests', given);
+  if (status === 403 && reason !== null && RATE_LIMIT_REASONS.has(reason)) {
+    return new ProviderThrottledError(parseRetryAfter(failure.retryAfter), `Google quota exceeded (${reason}, ${domain ?? 'no domain'})`, given);
   }
   if (status === 401) return new AccessTokenExpiredError(`Google rejected the access token: ${detail}`);
   if (status === 410 && (reason === 'fullSyncRequired' || usedCursor)) return new CursorExpiredError();

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { EventWrite, NormalizedEvent } from '../calendar-provider';
+import { eventIdForKey } from './google-event-id';
 
 // Calendar v3 events ↔ our normalised events. Pure.
 
@@ -25,6 +26,18 @@ export type MappedEvent = { kind: 'upsert'; event: NormalizedEvent } | { kind: '
 
 /** Where we keep the idempotency key on events we create (Google keeps private properties per app). */
 export const CLIENT_KEY_PROPERTY = 'calbridgeKey';
+
+/**
+ * The idempotency key of an event we created: the private property we set, trusted only on the event whose
+ * id was derived from that very key (or an instance of it). A copy made in Google Calendar ("Duplicate")
+ * may carry the property along under a new id: that one is the user's.
+ */
+export function clientKeyOf(ev: Pick<GoogleEvent, 'id' | 'extendedProperties'>): string | null {
+  const key = ev.extendedProperties?.private?.[CLIENT_KEY_PROPERTY];
+  if (!key || !ev.id) return null;
+  const ours = eventIdForKey(key);
+  return ev.id === ours || ev.id.startsWith(`${ours}_`) ? key : null;
+}
 
 const HAS_OFFSET = /(Z|[+-]\d\d:?\d\d)$/i;
 
@@ -66,7 +79,7 @@ export function mapGoogleEvent(ev: GoogleEvent, calendarTimeZone: string | null 
       availability: ev.transparency === 'transparent' ? 'FREE' : 'BUSY',
       seriesExternalId: ev.recurringEventId ?? null,
       version: ev.etag ?? null,
-      clientKey: ev.extendedProperties?.private?.[CLIENT_KEY_PROPERTY] ?? null,
+      clientKey: clientKeyOf(ev),
     },
   };
 }

@@ -16,16 +16,20 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { AccessTokenExpiredError, asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { againOn401 } from '../shared/again-on-401';
+import { ChangePageBuilder } from '../shared/change-page.builder';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
-import { createCalendarClient, createOAuthClient } from './google-clients.factory';
+import type { ProviderRequestObserver } from '../shared/request-observer';
+import { createCalendarClient, createOAuthClient, type GoogleClientSettings } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
 import { asProviderError, refreshRefusal } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
+import { busyBlockEvent, freeBusyCalendarError, freeBusySpans, mergeBusy, type BusyBlock } from './google-free-busy';
 import { CLIENT_KEY_PROPERTY, mapGoogleEvent, toGoogleEventBody, type GoogleEvent } from './google-event.mapper';
 import { verifyGooglePush } from './google-push.verifier';
 import { ProviderRequestRejectedError } from '../provider.errors';
-import { canWriteCalendar, GOOGLE_SCOPES } from './google-scopes';
+import { calendarAccess, GOOGLE_SCOPES } from './google-scopes';
 import { idTokenClaimsOf, toTokenSet } from './google-token.mapper';
 import type { ChannelSecretLookup } from '../shared/push-request';
 
@@ -38,13 +42,15 @@ const MAX_PAGE_SIZE = 2500;
 export class GoogleCalendarDriver implements CalendarProvider {
   readonly kind = 'GOOGLE' as const;
   readonly scopes = GOOGLE_SCOPES;
-  private readonly endpoints: ProviderEndpoints['google'];
+  private readonly endpoints: GoogleClientSettings;
 
   constructor(
     endpoints: ProviderEndpoints['google'],
     private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+    /** Sees every HTTP exchange with Google (metrics). */
+    onRequest?: ProviderRequestObserver,
   ) {
-    this.endpoints = { ...endpoints, apiUrl: withTrailingSlash(endpoints.apiUrl) };
+    this.endpoints = { ...endpoints, apiUrl: withTrailingSlash(endpoints.apiUrl), onRequest };
   }
 
   async authorizationUrl(req: AuthorizationRequest): Promise<string> {
@@ -102,13 +108,16 @@ export class GoogleCalendarDriver implements CalendarProvider {
     const out: ProviderCalendarInfo[] = [];
     let pageToken: string | undefined;
     do {
-      const res = await this.call(() => calendar.calendarList.list({ maxResults: 250, minAccessRole: 'reader', pageToken }));
+      // Free/busy-only calendars too: they can still block availability (as busy blocks)
+      const res = await this.call(() => calendar.calendarList.list({ maxResults: 250, minAccessRole: 'freeBusyReader', pageToken }));
       for (const c of res.data.items ?? []) {
         if (!c.id) continue;
+        const access = calendarAccess(c.accessRole, tokens.grantedScopes);
         out.push({
           externalId: c.id,
           name: c.summaryOverride ?? c.summary ?? c.id,
-          canWrite: canWriteCalendar(c.accessRole, tokens.grantedScopes),
+          canWrite: access === 'WRITE',
+          access,
           isDefault: c.primary === true,
           timeZone: c.timeZone ?? null,
         });
@@ -119,6 +128,10 @@ export class GoogleCalendarDriver implements CalendarProvider {
   }
 
   async *readChanges(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage> {
+    if (opts.access === 'FREE_BUSY') {
+      yield* this.readBusyBlocks(tokens, calendarExternalId, opts);
+      return;
+    }
     let { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     const maxResults = Math.min(Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
     const scope = opts.cursor
@@ -131,26 +144,53 @@ export class GoogleCalendarDriver implements CalendarProvider {
           () => calendar.events.list({ calendarId: calendarExternalId, singleEvents: true, maxResults, pageToken, ...scope }),
           opts.cursor !== null,
         );
-      let res: Awaited<ReturnType<typeof fetchPage>>;
-      try {
-        res = await fetchPage();
-      } catch (err) {
-        // 401 mid-paging: fresh tokens, the same page again
-        if (!(err instanceof AccessTokenExpiredError) || !opts.onAccessTokenExpired) throw err;
-        ({ calendar } = createCalendarClient(this.endpoints, (await opts.onAccessTokenExpired()).accessToken));
-        res = await fetchPage();
-      }
+      const res = await againOn401(opts, fetchPage, (fresh) => ({ calendar } = createCalendarClient(this.endpoints, fresh.accessToken)));
       const zone = opts.calendarTimeZone ?? res.data.timeZone ?? null;
-      const page: ChangePage = { upserts: [], removedIds: [], nextCursor: null };
+      const changes = new ChangePageBuilder();
       for (const item of res.data.items ?? []) {
         const mapped = mapGoogleEvent(item as GoogleEvent, zone);
-        if (mapped.kind === 'upsert') page.upserts.push(mapped.event);
-        else if (mapped.kind === 'removed') page.removedIds.push(mapped.id);
+        if (mapped.kind === 'upsert') changes.upsert(mapped.event);
+        else if (mapped.kind === 'removed') changes.remove(mapped.id);
       }
       pageToken = res.data.nextPageToken ?? undefined;
-      if (!pageToken) page.nextCursor = res.data.nextSyncToken ?? null;
-      yield page;
+      yield changes.build(pageToken ? null : (res.data.nextSyncToken ?? null));
     } while (pageToken);
+  }
+
+  /**
+   * A free/busy-only calendar: events.list is refused, freebusy.query gives its busy time over the window (in
+   * spans Google accepts), merged into blocks without titles. Always the whole window, and no cursor: the
+   * caller applies it as a full sync (mark and sweep).
+   */
+  private async *readBusyBlocks(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage> {
+    // A cursor kept from when the calendar was readable means nothing here: start over, as for an expired one
+    if (opts.cursor) throw new CursorExpiredError('A free/busy-only calendar has no incremental cursor; read it in full').from('GOOGLE');
+    let { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    const blocks: BusyBlock[] = [];
+    for (const span of freeBusySpans(opts.windowStart, opts.windowEnd)) {
+      const fetchSpan = () =>
+        this.call(async () => {
+          const res = await calendar.freebusy.query({
+            requestBody: { timeMin: span.timeMin.toISOString(), timeMax: span.timeMax.toISOString(), items: [{ id: calendarExternalId }] },
+          });
+          const entry = res.data.calendars?.[calendarExternalId];
+          if (entry?.errors?.length) throw freeBusyCalendarError(calendarExternalId, entry.errors);
+          return entry?.busy ?? [];
+        });
+      const busy = await againOn401(opts, fetchSpan, (fresh) => ({ calendar } = createCalendarClient(this.endpoints, fresh.accessToken)));
+      for (const b of busy) {
+        const start = Date.parse(b.start ?? '');
+        const end = Date.parse(b.end ?? '');
+        if (Number.isFinite(start) && Number.isFinite(end)) blocks.push({ start, end });
+      }
+    }
+    const events = mergeBusy(blocks).map(busyBlockEvent);
+    const size = Math.min(Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
+    let at = 0;
+    do {
+      yield { upserts: events.slice(at, at + size), removedIds: [], nextCursor: null };
+      at += size;
+    } while (at < events.length);
   }
 
   async createEvent(tokens: TokenSet, calendarExternalId: string, event: EventWrite, idempotencyKey: string): Promise<WrittenEvent> {

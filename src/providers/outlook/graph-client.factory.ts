@@ -2,6 +2,7 @@
 // No RetryHandler (the driver's withRetries owns retries) and no RedirectHandler.
 import type { Agent } from 'node:https';
 import { AuthenticationHandler, Client } from '@microsoft/microsoft-graph-client';
+import type { ProviderRequestObserver } from '../shared/request-observer';
 import { GraphTransportMiddleware } from './graph-transport.middleware';
 
 export interface GraphClientSettings {
@@ -9,6 +10,8 @@ export interface GraphClientSettings {
   graphUrl: string;
   agent: Agent;
   timeoutMs: number;
+  /** Sees every exchange (metrics). */
+  onRequest?: ProviderRequestObserver;
 }
 
 export function createGraphClient(settings: GraphClientSettings, accessToken: string): Client {
@@ -16,7 +19,7 @@ export function createGraphClient(settings: GraphClientSettings, accessToken: st
   const version = url.pathname.replace(/^\/+|\/+$/g, '') || 'v1.0';
   const auth = new AuthenticationHandler({ getAccessToken: async () => accessToken });
   return Client.initWithMiddleware({
-    middleware: [auth, new GraphTransportMiddleware(settings.agent, settings.timeoutMs)],
+    middleware: [auth, new GraphTransportMiddleware(settings.agent, settings.timeoutMs, settings.onRequest)],
     baseUrl: url.origin,
     defaultVersion: version,
     // The bearer token is attached only to Graph hosts and these (bare host names)

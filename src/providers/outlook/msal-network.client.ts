@@ -1,12 +1,14 @@
 // msal-node's documented network extension point, over our HTTPS agent (extra CA, keep-alive).
 import type { Agent } from 'node:https';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import type { ProviderRequestObserver } from '../shared/request-observer';
 import { httpsExchange, TransportFailure } from './https-request';
 
 export class MsalNetworkClient implements INetworkModule {
   constructor(
     private readonly agent: Agent,
     private readonly timeoutMs: number,
+    private readonly onRequest?: ProviderRequestObserver,
   ) {}
 
   sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
@@ -18,7 +20,14 @@ export class MsalNetworkClient implements INetworkModule {
   }
 
   private async send<T>(method: string, url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
-    const res = await httpsExchange(url, { method, headers: options?.headers ?? {}, body: options?.body, agent: this.agent, timeoutMs: timeout ?? this.timeoutMs });
+    let res;
+    try {
+      res = await httpsExchange(url, { method, headers: options?.headers ?? {}, body: options?.body, agent: this.agent, timeoutMs: timeout ?? this.timeoutMs });
+    } catch (err) {
+      this.onRequest?.({ provider: 'OUTLOOK', status: null, throttled: false });
+      throw err;
+    }
+    this.onRequest?.({ provider: 'OUTLOOK', status: res.status, throttled: res.status === 429 });
     let body: T;
     try {
       body = (res.body.length ? JSON.parse(res.body.toString('utf8')) : {}) as T;

@@ -30,15 +30,21 @@ export function isSharedCalendar(calendar: GraphCalendar, user: GraphUser): bool
   return owner !== user.mail?.toLowerCase() && owner !== user.userPrincipalName.toLowerCase();
 }
 
-/** canWrite = the calendar's own access AND a granted write scope (.Shared for other people's calendars). */
+/**
+ * canWrite = the calendar's own access AND a granted write scope (.Shared for other people's calendars).
+ * access is WRITE or READ: /me/calendars says nothing about a free/busy-only share (canEdit false, like a
+ * read share), so such a calendar counts as READ.
+ */
 export function toCalendarInfo(calendar: GraphCalendar, user: GraphUser, grantedScopes: readonly string[]): ProviderCalendarInfo {
   const writeScope = isSharedCalendar(calendar, user)
     ? hasScope(grantedScopes, 'Calendars.ReadWrite.Shared')
     : hasScope(grantedScopes, 'Calendars.ReadWrite') || hasScope(grantedScopes, 'Calendars.ReadWrite.Shared');
+  const canWrite = calendar.canEdit === true && writeScope;
   return {
     externalId: calendar.id,
     name: calendar.name,
-    canWrite: calendar.canEdit === true && writeScope,
+    canWrite,
+    access: canWrite ? 'WRITE' : 'READ',
     isDefault: calendar.isDefaultCalendar === true,
     timeZone: null,
   };

@@ -32,7 +32,7 @@ export function mapGraphError(err: unknown): Error {
   const retryAfter = err.headers?.get?.('retry-after') ?? null;
   const detail = `Microsoft Graph ${status} ${code}: ${err.message}`;
   if (status <= 0) return new ProviderUnavailableError(`Microsoft Graph unreachable: ${err.message}`);
-  if (status === 429) return new ProviderThrottledError(parseRetryAfter(retryAfter, 1000), detail);
+  if (status === 429) return new ProviderThrottledError(parseRetryAfter(retryAfter, 1000), detail, retryAfter !== null);
   if (status === 401) return new AccessTokenExpiredError(detail);
   if (status === 410 || CURSOR_CODES.test(code)) return new CursorExpiredError(detail);
   if (code === 'MailboxNotEnabledForRESTAPI') return new UnsupportedMailboxError();
@@ -76,7 +76,7 @@ export function mapMsalError(err: unknown): Error {
   if (err instanceof TransportFailure) return new ProviderUnavailableError(`Microsoft identity platform unreachable: ${err.message}`);
   const e = err as MsalErrorLike;
   if (!e?.errorCode) return err instanceof Error ? err : new Error(String(err));
-  if (e.status === 429) return new ProviderThrottledError(1000, 'The Microsoft identity platform is throttling requests');
+  if (e.status === 429) return new ProviderThrottledError(1000, 'The Microsoft identity platform is throttling requests', false);
   if (typeof e.status === 'number' && e.status >= 500) return new ProviderUnavailableError(`Microsoft identity platform ${e.status}: ${e.errorCode}`);
   if (MSAL_TRANSIENT.has(e.errorCode)) return new ProviderUnavailableError(`Microsoft identity platform unreachable: ${firstLine(e)}`);
   if (isMsalCacheMiss(err)) return new GrantRevokedError(`No usable Microsoft token for this connection (${e.errorCode})`);

@@ -41,13 +41,11 @@ export function toAvailability(showAs: string | null | undefined): EventAvailabi
   return (showAs && SHOW_AS[showAs]) || 'UNKNOWN';
 }
 
-const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'Coordinated Universal Time', 'tzone://Microsoft/Utc', 'GMT']);
 const HAS_OFFSET = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
 
-/** Zone name (Windows, IANA, or Graph's tzone://Microsoft/Utc) → IANA, or null. */
+/** Zone name (Windows, IANA, or Graph's tzone://Microsoft/Utc) → IANA, or null (reported once). */
 export function ianaOf(name: string | null | undefined): string | null {
-  if (!name) return null;
-  return UTC_NAMES.has(name) ? 'UTC' : toIanaZone(name);
+  return toIanaZone(name);
 }
 
 /** The instant of a Graph dateTimeTimeZone; 7-digit fractions and Windows zone names accepted. */
@@ -65,6 +63,19 @@ export function instantOf(value: GraphDateTimeZone): Date {
 /** Midnight of the dateTime's calendar date in `zone` (all-day events are floating dates). */
 export function midnightIn(value: GraphDateTimeZone, zone: string): Date {
   return DateTime.fromISO(value.dateTime.slice(0, 10), { zone }).startOf('day').toJSDate();
+}
+
+/**
+ * Our transactionIds carry this prefix. Graph returns transactionId on reads (delta included), but Outlook's
+ * own clients set transactionIds too (GUIDs) on events users create: only ours start with it.
+ */
+export const TRANSACTION_ID_PREFIX = 'calbridge:';
+
+export const transactionIdFor = (idempotencyKey: string) => `${TRANSACTION_ID_PREFIX}${idempotencyKey}`;
+
+/** The idempotency key of an event we created, or null for anyone else's. */
+export function clientKeyOf(transactionId: string | null | undefined): string | null {
+  return transactionId?.startsWith(TRANSACTION_ID_PREFIX) ? transactionId.slice(TRANSACTION_ID_PREFIX.length) || null : null;
 }
 
 export function toNormalizedEvent(event: GraphEvent, calendarTimeZone: string | null = null): NormalizedEvent {
@@ -90,7 +101,7 @@ export function toNormalizedEvent(event: GraphEvent, calendarTimeZone: string | 
     availability: toAvailability(event.showAs),
     seriesExternalId: event.seriesMasterId ?? null,
     version: event.changeKey ?? event['@odata.etag'] ?? null,
-    clientKey: event.transactionId ?? null,
+    clientKey: clientKeyOf(event.transactionId),
   };
 }
 
@@ -102,19 +113,33 @@ export function classifyDeltaItem(item: GraphEvent, calendarTimeZone: string | n
   return { kind: 'upsert', event: toNormalizedEvent(item, calendarTimeZone) };
 }
 
-function wallClock(at: Date, zone: string): GraphDateTimeZone {
-  return { dateTime: DateTime.fromJSDate(at, { zone }).toFormat("yyyy-LL-dd'T'HH:mm:ss"), timeZone: toWindowsZone(zone) };
+function wallClock(at: Date, zone: { iana: string; windows: string }): GraphDateTimeZone {
+  return { dateTime: DateTime.fromJSDate(at, { zone: zone.iana }).toFormat("yyyy-LL-dd'T'HH:mm:ss"), timeZone: zone.windows };
 }
 
-/** The Graph body for a create or update, in the event's zone; `transactionId` makes a create idempotent. */
-export function toGraphEventBody(write: EventWrite, transactionId?: string): Record<string, unknown> {
-  const zone = ianaOf(write.timeZone) ?? 'UTC';
+/**
+ * The zone an event is written in: its Windows name (Graph accepts every Windows name but only a short list
+ * of IANA ones). A zone Windows has no name for is written as UTC: the instants stay exact, only Outlook's
+ * display zone of the event differs (reported once).
+ */
+export function writeZone(zone: string): { iana: string; windows: string } {
+  const iana = ianaOf(zone);
+  const windows = iana ? toWindowsZone(zone) : null;
+  return iana && windows ? { iana, windows } : { iana: 'UTC', windows: 'UTC' };
+}
+
+/**
+ * The Graph body for a create or update, in the event's zone. On a create, the idempotency key becomes the
+ * transactionId: a retried POST returns the event already created, and reads tell our events by it.
+ */
+export function toGraphEventBody(write: EventWrite, idempotencyKey?: string): Record<string, unknown> {
+  const zone = writeZone(write.timeZone);
   return {
     subject: write.title,
     ...(write.description === undefined ? {} : { body: { contentType: 'text', content: write.description ?? '' } }),
     start: wallClock(write.start, zone),
     end: wallClock(write.end, zone),
     showAs: 'busy',
-    ...(transactionId ? { transactionId } : {}),
+    ...(idempotencyKey ? { transactionId: transactionIdFor(idempotencyKey) } : {}),
   };
 }

@@ -22,6 +22,20 @@ export function graphValidationResponse(req: PushRequest): string | null {
   return typeof token === 'string' && token.length > 0 ? token : null;
 }
 
+/** How many notifications a Graph push request carries (verified or not). */
+export function graphNotificationCount(req: PushRequest): number {
+  let body = req.body;
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    try {
+      body = JSON.parse(body.toString());
+    } catch {
+      return 0;
+    }
+  }
+  const value = (body as { value?: unknown } | null)?.value;
+  return Array.isArray(value) ? value.length : 0;
+}
+
 export async function verifyGraphPush(req: PushRequest, secretHashes: ChannelSecretLookup): Promise<PushNotice[]> {
   let body = req.body;
   if (typeof body === 'string' || Buffer.isBuffer(body)) {

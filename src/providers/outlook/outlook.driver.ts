@@ -18,7 +18,10 @@ import type {
   WrittenEvent,
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
-import { AccessTokenExpiredError, asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
+import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
+import { againOn401 } from '../shared/again-on-401';
+import { ChangePageBuilder } from '../shared/change-page.builder';
+import type { ProviderRequestObserver } from '../shared/request-observer';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
@@ -48,6 +51,8 @@ export interface OutlookDriverOptions {
   /** Items per delta page when the caller does not say. */
   defaultPageSize?: number;
   requestTimeoutMs?: number;
+  /** Sees every HTTP exchange with Microsoft, Graph and identity platform (metrics). */
+  onRequest?: ProviderRequestObserver;
 }
 
 interface DeltaPage {
@@ -79,7 +84,7 @@ export class OutlookDriver implements CalendarProvider {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       authority: options.authority,
-      network: new MsalNetworkClient(this.agent, this.timeoutMs),
+      network: new MsalNetworkClient(this.agent, this.timeoutMs, options.onRequest),
     };
   }
 
@@ -177,25 +182,16 @@ export class OutlookDriver implements CalendarProvider {
     while (url) {
       const pageUrl: string = url;
       const fetchPage = () => this.call<DeltaPage>(current, (c) => c.api(pageUrl).header('Prefer', prefer).get());
-      let page: DeltaPage;
-      try {
-        page = await fetchPage();
-      } catch (err) {
-        // 401 mid-paging: fresh tokens, the same page again
-        if (!(err instanceof AccessTokenExpiredError) || !opts.onAccessTokenExpired) throw err;
-        current = await opts.onAccessTokenExpired();
-        page = await fetchPage();
-      }
-      const upserts: ChangePage['upserts'] = [];
-      const removedIds: string[] = [];
+      const page = await againOn401(opts, fetchPage, (fresh) => (current = fresh));
+      const changes = new ChangePageBuilder();
       for (const item of page.value ?? []) {
         const d = classifyDeltaItem(item, zone);
-        if (d.kind === 'upsert') upserts.push(d.event);
-        else if (d.kind === 'removed') removedIds.push(d.id);
+        if (d.kind === 'upsert') changes.upsert(d.event);
+        else if (d.kind === 'removed') changes.remove(d.id);
       }
       url = page['@odata.nextLink'];
       if (!url && !page['@odata.deltaLink']) throw new Error('Graph delta page has neither nextLink nor deltaLink');
-      yield { upserts, removedIds, nextCursor: url ? null : page['@odata.deltaLink']! };
+      yield changes.build(url ? null : page['@odata.deltaLink']!);
     }
   }
 
@@ -272,7 +268,7 @@ export class OutlookDriver implements CalendarProvider {
 
   /** One Graph call with the driver's retries; failures become typed provider errors. */
   private call<T = unknown>(tokens: TokenSet, run: (client: Client) => Promise<T>): Promise<T> {
-    const client = createGraphClient({ graphUrl: this.graphUrl, agent: this.agent, timeoutMs: this.timeoutMs }, tokens.accessToken);
+    const client = createGraphClient({ graphUrl: this.graphUrl, agent: this.agent, timeoutMs: this.timeoutMs, onRequest: this.options.onRequest }, tokens.accessToken);
     return withRetries(async () => {
       try {
         return await run(client);

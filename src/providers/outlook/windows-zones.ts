@@ -1,202 +1,84 @@
-// Windows time zone names (what Exchange/Graph echo) → IANA, from CLDR windowsZones.xml
-// (the "001" golden-zone entries). Graph may also send IANA names, which pass through.
+// Windows time zone names (what Exchange/Graph echo) ↔ IANA, through the `windows-iana` package (CLDR's
+// windowsZones.xml and its alias table), so new zones arrive with a dependency update, not a hand edit.
+// Lookups are memoised: a sync maps the same few names thousands of times.
 import { IANAZone } from 'luxon';
+import { findIana, findWindows } from 'windows-iana';
+import { logger } from '../../app/logging/logger';
 
-export const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
-  'Dateline Standard Time': 'Etc/GMT+12',
-  'UTC-11': 'Etc/GMT+11',
-  'Aleutian Standard Time': 'America/Adak',
-  'Hawaiian Standard Time': 'Pacific/Honolulu',
-  'Marquesas Standard Time': 'Pacific/Marquesas',
-  'Alaskan Standard Time': 'America/Anchorage',
-  'UTC-09': 'Etc/GMT+9',
-  'Pacific Standard Time (Mexico)': 'America/Tijuana',
-  'UTC-08': 'Etc/GMT+8',
-  'Pacific Standard Time': 'America/Los_Angeles',
-  'US Mountain Standard Time': 'America/Phoenix',
-  'Mountain Standard Time (Mexico)': 'America/Mazatlan',
-  'Mountain Standard Time': 'America/Denver',
-  'Yukon Standard Time': 'America/Whitehorse',
-  'Central America Standard Time': 'America/Guatemala',
-  'Central Standard Time': 'America/Chicago',
-  'Easter Island Standard Time': 'Pacific/Easter',
-  'Central Standard Time (Mexico)': 'America/Mexico_City',
-  'Canada Central Standard Time': 'America/Regina',
-  'SA Pacific Standard Time': 'America/Bogota',
-  'Eastern Standard Time (Mexico)': 'America/Cancun',
-  'Eastern Standard Time': 'America/New_York',
-  'Haiti Standard Time': 'America/Port-au-Prince',
-  'Cuba Standard Time': 'America/Havana',
-  'US Eastern Standard Time': 'America/Indianapolis',
-  'Turks And Caicos Standard Time': 'America/Grand_Turk',
-  'Paraguay Standard Time': 'America/Asuncion',
-  'Atlantic Standard Time': 'America/Halifax',
-  'Venezuela Standard Time': 'America/Caracas',
-  'Central Brazilian Standard Time': 'America/Cuiaba',
-  'SA Western Standard Time': 'America/La_Paz',
-  'Pacific SA Standard Time': 'America/Santiago',
-  'Newfoundland Standard Time': 'America/St_Johns',
-  'Tocantins Standard Time': 'America/Araguaina',
-  'E. South America Standard Time': 'America/Sao_Paulo',
-  'SA Eastern Standard Time': 'America/Cayenne',
-  'Argentina Standard Time': 'America/Buenos_Aires',
-  'Greenland Standard Time': 'America/Godthab',
-  'Montevideo Standard Time': 'America/Montevideo',
-  'Magallanes Standard Time': 'America/Punta_Arenas',
-  'Saint Pierre Standard Time': 'America/Miquelon',
-  'Bahia Standard Time': 'America/Bahia',
-  'UTC-02': 'Etc/GMT+2',
-  'Mid-Atlantic Standard Time': 'Etc/GMT+2',
-  'Azores Standard Time': 'Atlantic/Azores',
-  'Cape Verde Standard Time': 'Atlantic/Cape_Verde',
-  UTC: 'Etc/UTC',
-  'Coordinated Universal Time': 'Etc/UTC',
-  'GMT Standard Time': 'Europe/London',
-  'Greenwich Standard Time': 'Atlantic/Reykjavik',
-  'Sao Tome Standard Time': 'Africa/Sao_Tome',
-  'Morocco Standard Time': 'Africa/Casablanca',
-  'W. Europe Standard Time': 'Europe/Berlin',
-  'Central Europe Standard Time': 'Europe/Budapest',
-  'Romance Standard Time': 'Europe/Paris',
-  'Central European Standard Time': 'Europe/Warsaw',
-  'W. Central Africa Standard Time': 'Africa/Lagos',
-  'Jordan Standard Time': 'Asia/Amman',
-  'GTB Standard Time': 'Europe/Bucharest',
-  'Middle East Standard Time': 'Asia/Beirut',
-  'Egypt Standard Time': 'Africa/Cairo',
-  'E. Europe Standard Time': 'Europe/Chisinau',
-  'Syria Standard Time': 'Asia/Damascus',
-  'West Bank Standard Time': 'Asia/Hebron',
-  'South Africa Standard Time': 'Africa/Johannesburg',
-  'FLE Standard Time': 'Europe/Kiev',
-  'Israel Standard Time': 'Asia/Jerusalem',
-  'South Sudan Standard Time': 'Africa/Juba',
-  'Kaliningrad Standard Time': 'Europe/Kaliningrad',
-  'Sudan Standard Time': 'Africa/Khartoum',
-  'Libya Standard Time': 'Africa/Tripoli',
-  'Namibia Standard Time': 'Africa/Windhoek',
-  'Arabic Standard Time': 'Asia/Baghdad',
-  'Turkey Standard Time': 'Europe/Istanbul',
-  'Arab Standard Time': 'Asia/Riyadh',
-  'Belarus Standard Time': 'Europe/Minsk',
-  'Russian Standard Time': 'Europe/Moscow',
-  'E. Africa Standard Time': 'Africa/Nairobi',
-  'Volgograd Standard Time': 'Europe/Volgograd',
-  'Iran Standard Time': 'Asia/Tehran',
-  'Arabian Standard Time': 'Asia/Dubai',
-  'Astrakhan Standard Time': 'Europe/Astrakhan',
-  'Azerbaijan Standard Time': 'Asia/Baku',
-  'Russia Time Zone 3': 'Europe/Samara',
-  'Mauritius Standard Time': 'Indian/Mauritius',
-  'Saratov Standard Time': 'Europe/Saratov',
-  'Georgian Standard Time': 'Asia/Tbilisi',
-  'Caucasus Standard Time': 'Asia/Yerevan',
-  'Afghanistan Standard Time': 'Asia/Kabul',
-  'West Asia Standard Time': 'Asia/Tashkent',
-  'Ekaterinburg Standard Time': 'Asia/Yekaterinburg',
-  'Pakistan Standard Time': 'Asia/Karachi',
-  'Qyzylorda Standard Time': 'Asia/Qyzylorda',
-  'India Standard Time': 'Asia/Calcutta',
-  'Sri Lanka Standard Time': 'Asia/Colombo',
-  'Nepal Standard Time': 'Asia/Katmandu',
-  'Central Asia Standard Time': 'Asia/Bishkek',
-  'Bangladesh Standard Time': 'Asia/Dhaka',
-  'Omsk Standard Time': 'Asia/Omsk',
-  'Myanmar Standard Time': 'Asia/Rangoon',
-  'SE Asia Standard Time': 'Asia/Bangkok',
-  'Altai Standard Time': 'Asia/Barnaul',
-  'W. Mongolia Standard Time': 'Asia/Hovd',
-  'North Asia Standard Time': 'Asia/Krasnoyarsk',
-  'N. Central Asia Standard Time': 'Asia/Novosibirsk',
-  'Tomsk Standard Time': 'Asia/Tomsk',
-  'China Standard Time': 'Asia/Shanghai',
-  'North Asia East Standard Time': 'Asia/Irkutsk',
-  'Singapore Standard Time': 'Asia/Singapore',
-  'W. Australia Standard Time': 'Australia/Perth',
-  'Taipei Standard Time': 'Asia/Taipei',
-  'Ulaanbaatar Standard Time': 'Asia/Ulaanbaatar',
-  'Aus Central W. Standard Time': 'Australia/Eucla',
-  'Transbaikal Standard Time': 'Asia/Chita',
-  'Tokyo Standard Time': 'Asia/Tokyo',
-  'North Korea Standard Time': 'Asia/Pyongyang',
-  'Korea Standard Time': 'Asia/Seoul',
-  'Yakutsk Standard Time': 'Asia/Yakutsk',
-  'Cen. Australia Standard Time': 'Australia/Adelaide',
-  'AUS Central Standard Time': 'Australia/Darwin',
-  'E. Australia Standard Time': 'Australia/Brisbane',
-  'AUS Eastern Standard Time': 'Australia/Sydney',
-  'West Pacific Standard Time': 'Pacific/Port_Moresby',
-  'Tasmania Standard Time': 'Australia/Hobart',
-  'Vladivostok Standard Time': 'Asia/Vladivostok',
-  'Lord Howe Standard Time': 'Australia/Lord_Howe',
-  'Bougainville Standard Time': 'Pacific/Bougainville',
-  'Russia Time Zone 10': 'Asia/Srednekolymsk',
-  'Magadan Standard Time': 'Asia/Magadan',
-  'Norfolk Standard Time': 'Pacific/Norfolk',
-  'Sakhalin Standard Time': 'Asia/Sakhalin',
-  'Central Pacific Standard Time': 'Pacific/Guadalcanal',
-  'Russia Time Zone 11': 'Asia/Kamchatka',
-  'New Zealand Standard Time': 'Pacific/Auckland',
-  'UTC+12': 'Etc/GMT-12',
-  'Fiji Standard Time': 'Pacific/Fiji',
-  'Kamchatka Standard Time': 'Asia/Kamchatka',
-  'Chatham Islands Standard Time': 'Pacific/Chatham',
-  'UTC+13': 'Etc/GMT-13',
-  'Tonga Standard Time': 'Pacific/Tongatapu',
-  'Samoa Standard Time': 'Pacific/Apia',
-  'Line Islands Standard Time': 'Pacific/Kiritimati',
-};
+export type ZoneDirection = 'windows-to-iana' | 'iana-to-windows';
+/** Told once per name that has no mapping; the caller falls back (the calendar's zone, or UTC). */
+export type UnknownZoneReporter = (name: string, direction: ZoneDirection) => void;
 
-// IANA zones a user may pick that are not a Windows zone's golden zone, for writing events.
-const IANA_ALIASES: Readonly<Record<string, string>> = {
-  UTC: 'UTC',
-  'Etc/UTC': 'UTC',
-  'Europe/Amsterdam': 'W. Europe Standard Time',
-  'Europe/Rome': 'W. Europe Standard Time',
-  'Europe/Vienna': 'W. Europe Standard Time',
-  'Europe/Stockholm': 'W. Europe Standard Time',
-  'Europe/Zurich': 'W. Europe Standard Time',
-  'Europe/Madrid': 'Romance Standard Time',
-  'Europe/Brussels': 'Romance Standard Time',
-  'Europe/Copenhagen': 'Romance Standard Time',
-  'Europe/Prague': 'Central Europe Standard Time',
-  'Europe/Dublin': 'GMT Standard Time',
-  'Europe/Lisbon': 'GMT Standard Time',
-  'Europe/Helsinki': 'FLE Standard Time',
-  'Europe/Kyiv': 'FLE Standard Time',
-  'Europe/Athens': 'GTB Standard Time',
-  'America/Toronto': 'Eastern Standard Time',
-  'America/Detroit': 'Eastern Standard Time',
-  'America/Indiana/Indianapolis': 'US Eastern Standard Time',
-  'America/Vancouver': 'Pacific Standard Time',
-  'America/Edmonton': 'Mountain Standard Time',
-  'America/Winnipeg': 'Central Standard Time',
-  'America/Argentina/Buenos_Aires': 'Argentina Standard Time',
-  'Asia/Kolkata': 'India Standard Time',
-  'Asia/Kathmandu': 'Nepal Standard Time',
-  'Asia/Yangon': 'Myanmar Standard Time',
-  'Asia/Hong_Kong': 'China Standard Time',
-  'Asia/Ho_Chi_Minh': 'SE Asia Standard Time',
-  'Asia/Jakarta': 'SE Asia Standard Time',
-  'Australia/Melbourne': 'AUS Eastern Standard Time',
-  'America/Nuuk': 'Greenland Standard Time',
-};
+// Names Graph uses for UTC that CLDR does not list as Windows zones.
+const UTC_NAMES = new Set(['UTC', 'Etc/UTC', 'GMT', 'Coordinated Universal Time', 'tzone://Microsoft/Utc']);
 
-const IANA_TO_WINDOWS: Readonly<Record<string, string>> = (() => {
-  const out: Record<string, string> = {};
-  for (const [windows, iana] of Object.entries(WINDOWS_TO_IANA)) if (!(iana in out)) out[iana] = windows;
-  return { ...out, ...IANA_ALIASES };
-})();
+const defaultReporter: UnknownZoneReporter = (name, direction) =>
+  logger.warn({ zone: name, direction }, 'unknown time zone name; falling back (calendar zone or UTC)');
 
-/** IANA zone for a Graph zone name (Windows or IANA); null if unknown. */
-export function toIanaZone(name: string | null | undefined): string | null {
-  if (!name) return null;
-  const mapped = WINDOWS_TO_IANA[name];
-  if (mapped) return mapped;
-  return IANAZone.isValidZone(name) ? name : null;
+let reporter: UnknownZoneReporter = defaultReporter;
+const reported = new Set<string>();
+const ianaCache = new Map<string, string | null>();
+const windowsCache = new Map<string, string | null>();
+
+/** Where unknown names are reported (tests); null restores the log. Clears the memo of what was reported. */
+export function setUnknownZoneReporter(next: UnknownZoneReporter | null): void {
+  reporter = next ?? defaultReporter;
+  reported.clear();
 }
 
-/** Windows zone name for an IANA zone when one is known; otherwise the IANA name (Graph accepts both). */
-export function toWindowsZone(iana: string): string {
-  return IANA_TO_WINDOWS[iana] ?? iana;
+function reportUnknown(name: string, direction: ZoneDirection): void {
+  const key = `${direction}:${name}`;
+  if (reported.has(key)) return; // once per name: a sync must not log the same zone 10,000 times
+  reported.add(key);
+  reporter(name, direction);
+}
+
+function memo(cache: Map<string, string | null>, name: string, compute: () => string | null): string | null {
+  if (cache.has(name)) return cache.get(name)!;
+  const value = compute();
+  cache.set(name, value);
+  return value;
+}
+
+/** The IANA zone of a Windows name, when CLDR knows it; the golden zone ("001") first. */
+function ianaOfWindows(name: string): string | null {
+  const candidates = findIana(name, '001');
+  return candidates.find((z) => IANAZone.isValidZone(z)) ?? null;
+}
+
+/**
+ * IANA zone for a zone name Graph sends (a Windows name, one of the IANA names Graph accepts, or a UTC
+ * alias). Null, reported once, when unknown (e.g. "Customized Time Zone").
+ */
+export function toIanaZone(name: string | null | undefined): string | null {
+  if (!name) return null;
+  if (UTC_NAMES.has(name)) return 'UTC';
+  const mapped = memo(ianaCache, name, () => ianaOfWindows(name) ?? (IANAZone.isValidZone(name) ? name : null));
+  if (!mapped) reportUnknown(name, 'windows-to-iana');
+  return mapped;
+}
+
+/** The name ICU gives a zone (e.g. Europe/Kyiv → Europe/Kiev, the name CLDR's Windows table still uses). */
+function canonicalIana(zone: string): string | null {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Windows zone name for an IANA zone (aliases included), or null, reported once, when Windows has none:
+ * Graph accepts every Windows name but only a short list of IANA names, so the caller then writes in UTC.
+ * A Windows name passes through.
+ */
+export function toWindowsZone(zone: string): string | null {
+  if (UTC_NAMES.has(zone)) return 'UTC';
+  const mapped = memo(windowsCache, zone, () => {
+    if (ianaOfWindows(zone)) return zone; // already a Windows name
+    const canonical = canonicalIana(zone);
+    return findWindows(zone)[0] ?? (canonical && canonical !== zone ? findWindows(canonical)[0] : undefined) ?? null;
+  });
+  if (!mapped) reportUnknown(zone, 'iana-to-windows');
+  return mapped;
 }

@@ -7,36 +7,35 @@ export interface RetryPolicy {
   maxAttempts: number;
   /** Backoff base for 5xx / network failures (doubles per attempt, with jitter). */
   baseDelayMs: number;
-  /** A Retry-After longer than this is not waited out in-process: the error goes to the caller (the job queue reschedules). */
+  /**
+   * The most one call may sleep in-process, all its waits together. A wait (Retry-After or backoff) that
+   * would go past it is not taken: the typed error goes to the caller at once, so a sync job is deferred
+   * by the job queue instead of a worker sleeping while it holds the mailbox's request slot.
+   */
   maxWaitMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxWaitMs: 30_000 };
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 250, maxWaitMs: 5_000 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `attempt` until it succeeds or fails with something not worth retrying.
+ * Runs `attempt` until it succeeds or fails with something not worth retrying in place.
  * `attempt` must already translate provider failures into typed ProviderErrors.
  */
-export async function withRetries<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy = defaultRetryPolicy): Promise<T> {
+export async function withRetries<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy = defaultRetryPolicy, sleep = realSleep): Promise<T> {
+  let waited = 0;
   for (let n = 1; ; n++) {
     try {
       return await attempt(n);
     } catch (err) {
-      const last = n >= policy.maxAttempts;
-      if (err instanceof ProviderThrottledError) {
-        if (last || err.retryAfterMs > policy.maxWaitMs) throw err;
-        await sleep(err.retryAfterMs);
-        continue;
-      }
-      if (err instanceof ProviderUnavailableError) {
-        const backoff = err.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1) * (0.5 + Math.random() / 2);
-        if (last || backoff > policy.maxWaitMs) throw err;
-        await sleep(backoff);
-        continue;
-      }
-      throw err;
+      let wait: number;
+      if (err instanceof ProviderThrottledError) wait = err.retryAfterMs;
+      else if (err instanceof ProviderUnavailableError) wait = err.retryAfterMs ?? policy.baseDelayMs * 2 ** (n - 1) * (0.5 + Math.random() / 2);
+      else throw err;
+      if (n >= policy.maxAttempts || waited + wait > policy.maxWaitMs) throw err;
+      waited += wait;
+      await sleep(wait);
     }
   }
 }

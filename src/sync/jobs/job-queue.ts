@@ -1,4 +1,6 @@
+import { Pool } from 'pg';
 import PgBoss from 'pg-boss';
+import { endPool } from '../../app/database/data-source';
 import { logger } from '../../app/logging/logger';
 import { ALL_QUEUES, QueueDef } from './queues';
 
@@ -35,15 +37,29 @@ const SOON_SECONDS = 5;
 
 /** Creates pg-boss's schema and our queues (idempotent); the test template database runs it once for every test database. */
 export async function installJobQueues(url: string): Promise<void> {
-  const boss = new PgBoss({ connectionString: url, schema: JOB_SCHEMA, max: 1, supervise: false, schedule: false, migrate: true });
+  const pool = jobPool(url, 1, 'calbridge-jobs-install');
+  const boss = new PgBoss({ db: poolDb(pool), schema: JOB_SCHEMA, supervise: false, schedule: false, migrate: true });
   boss.on('error', (err) => logger.error({ err }, 'job queue error'));
-  await boss.start();
   try {
+    await boss.start();
     for (const q of ALL_QUEUES) await createQueue(boss, q);
   } finally {
-    await boss.stop({ graceful: false, close: true });
+    await boss.stop({ graceful: false, close: false });
+    await endPool(pool);
   }
 }
+
+// pg-boss runs on a pool of ours, so that stopping waits until its connections have really closed (pg-boss's
+// own close resolves while the sockets are still open, which kept processes and jest workers alive).
+function jobPool(url: string, max: number, applicationName: string): Pool {
+  const pool = new Pool({ connectionString: url, max, application_name: applicationName });
+  pool.on('error', (err) => logger.error({ err }, 'job queue connection error'));
+  return pool;
+}
+
+// Once stopped, what pg-boss still does (a handler finishing after the stop's timeout completes its job) is
+// dropped, as pg-boss's own pool wrapper does when closed: the job is retried elsewhere.
+const poolDb = (pool: Pool): PgBoss.Db => ({ executeSql: async (text, values) => (pool.ending ? { rows: [] } : pool.query(text, values)) });
 
 function createQueue(boss: PgBoss, q: QueueDef<unknown>): Promise<void> {
   return boss.createQueue(q.name, { name: q.name, policy: 'short', retryLimit: q.retryLimit, retryDelay: q.retryDelaySeconds, expireInSeconds: q.expireInSeconds });
@@ -55,6 +71,7 @@ function createQueue(boss: PgBoss, q: QueueDef<unknown>): Promise<void> {
  */
 export class JobQueue {
   private readonly boss: PgBoss;
+  private readonly pool: Pool;
   private readonly handlers: Array<{ def: QueueDef<unknown>; handler: JobHandler<unknown> }> = [];
   private readonly workerIds = new Map<string, string[]>();
   private readonly stopping = new AbortController();
@@ -62,11 +79,10 @@ export class JobQueue {
   private started = false;
 
   constructor(private readonly opts: JobQueueOptions) {
+    this.pool = jobPool(opts.url, opts.poolSize ?? 4, 'calbridge-jobs');
     this.boss = new PgBoss({
-      connectionString: opts.url,
+      db: poolDb(this.pool),
       schema: JOB_SCHEMA,
-      application_name: 'calbridge-jobs',
-      max: opts.poolSize ?? 4,
       migrate: true,
       // Expiry of jobs a killed worker held runs with the workers; cron is not used.
       supervise: opts.work,
@@ -152,6 +168,7 @@ export class JobQueue {
   /** Stops fetching, lets running handlers see the abort, fails what is still running (pg-boss retries it elsewhere). */
   async stop(): Promise<void> {
     this.stopping.abort();
-    await this.boss.stop({ graceful: true, wait: true, close: true, timeout: 2_000 });
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 2_000 });
+    await endPool(this.pool);
   }
 }
