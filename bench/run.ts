@@ -11,6 +11,8 @@ export interface Figure {
 }
 
 async function main(): Promise<void> {
+  // The service's log would go to stdout, which carries the figures only.
+  process.env.LOG_LEVEL ??= 'silent';
   const only = process.argv[2];
   const files = readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.ts'))

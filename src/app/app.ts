@@ -58,6 +58,7 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     notices = await NoticeCoalescer.create(rateLimits, (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind));
     const pushNotices = notices;
     await jobs.start();
+    if (config.PROCESS_ROLE !== 'api') await services.sync.resumeInterrupted();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
       {

@@ -57,6 +57,15 @@ export class SyncScheduler {
     }
   }
 
+  /**
+   * A worker starts: calendars left SYNCING (a worker killed mid-sync) are synced again, without waiting for
+   * pg-boss to expire the dead worker's job. Each job waits for the calendar's lease (the dead worker's runs out;
+   * a live worker's ends with its sync), then finishes the work.
+   */
+  async resumeInterrupted(): Promise<void> {
+    for (const calendarId of await this.states.syncing()) await this.jobs.enqueue(CALENDAR_SYNC, { calendarId }, { key: calendarId });
+  }
+
   /** Every selected calendar of the connection. */
   async syncConnection(connectionId: string, opts: SyncRequestOptions = {}): Promise<void> {
     await this.syncCalendars(await this.states.calendarsOf(connectionId), opts);

@@ -21,10 +21,16 @@ import { defaultSyncPolicy, SyncPolicy } from './sync-state-machine';
 import { AccessService } from '../app/auth/access.service';
 import { ConflictEvents } from '../realtime/conflict-events';
 
+/**
+ * Items asked for per provider page: Graph's calendarView/delta honours odata.maxpagesize up to 1000, Google's
+ * events.list maxResults up to 2500. Few large pages: a page costs a round trip and a request slot of the mailbox.
+ */
+export const SYNC_PAGE_SIZE = 1000;
+
 /** Knobs of the sync engine that tests (and benchmarks) turn; production uses the defaults. */
 export interface SyncTuning {
   policy?: Partial<SyncPolicy>;
-  /** Items per provider page. */
+  /** Items per provider page (default SYNC_PAGE_SIZE). */
   pageSize?: number;
   /** Events per write transaction (default 2000; 1 writes every page on its own). */
   writeBatchRows?: number;
@@ -74,7 +80,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     clock: d.clock,
     window: d.window,
     policy: { ...defaultSyncPolicy, pollIntervalMs: d.poll.pollSeconds * 1000, safetyPollIntervalMs: d.poll.safetyPollSeconds * 1000, ...tuning.policy },
-    pageSize: tuning.pageSize,
+    pageSize: tuning.pageSize ?? SYNC_PAGE_SIZE,
     writeBatchRows: tuning.writeBatchRows ?? 2000,
     leaseSeconds: tuning.leaseSeconds ?? 120,
     listFreshSeconds: tuning.listFreshSeconds ?? 60,

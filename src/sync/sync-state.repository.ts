@@ -127,6 +127,11 @@ export class SyncStateRepository {
     );
   }
 
+  /** Calendars left SYNCING: by a worker that died, or by one still at work on another instance. */
+  async syncing(): Promise<string[]> {
+    return (await rows<{ id: string }>(this.db, `SELECT provider_calendar_id AS id FROM calendar_sync_states WHERE stage = 'SYNCING'`)).map((r) => r.id);
+  }
+
   /** The selected calendars of a connection. */
   async calendarsOf(connectionId: string): Promise<string[]> {
     return (await rows<{ id: string }>(this.db, `SELECT provider_calendar_id AS id FROM calendar_sync_states WHERE connection_id = $1`, [connectionId])).map((r) => r.id);

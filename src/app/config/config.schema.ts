@@ -64,6 +64,8 @@ export const configSchema = z.object({
   SYNC_SAFETY_POLL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(900),
   // Provider requests in flight per mailbox across all instances (Graph allows 4 per app per mailbox)
   SYNC_MAILBOX_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
+  // A calendar a killed worker was syncing is free again this long after its last written page
+  SYNC_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
