@@ -8,6 +8,7 @@ import { CalendarAccess1763950000000 } from './1763950000000-calendar-access';
 import { RequestSlots1764050000000 } from './1764050000000-request-slots';
 import { CalendarSettings1764100000000 } from './1764100000000-calendar-settings';
 import { Appointments1764100000001 } from './1764100000001-appointments';
+import { OutboxLeases1764200000000 } from './1764200000000-outbox-leases';
 
 export const migrations = [
   Tenancy1763700000000,
@@ -19,4 +20,5 @@ export const migrations = [
   RequestSlots1764050000000,
   CalendarSettings1764100000000,
   Appointments1764100000001,
+  OutboxLeases1764200000000,
 ];
