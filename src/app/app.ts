@@ -26,15 +26,18 @@ export interface StartAppOptions {
   config: AppConfig;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Outbox knobs (tests: backoff, leases). */
+  outbox?: Parameters<typeof createServices>[3];
 }
 
 /** Composes the service: database (migrated), event bus, services, schema, HTTP + WebSocket server. */
-export async function startApp({ config, onQuery }: StartAppOptions): Promise<App> {
+export async function startApp({ config, onQuery, outbox }: StartAppOptions): Promise<App> {
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
   let limiter: RateLimiter | undefined;
   let notices: NoticeCoalescer | undefined;
+  let outboxRunner: Services['outbox'] | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
@@ -43,7 +46,9 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
     // Sync jobs consume notices (sync feature); until then they are only acknowledged.
     notices = await NoticeCoalescer.create(rateLimits, async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'));
     const pushNotices = notices;
-    const services = createServices(ds, bus.pubsub, config);
+    const services = createServices(ds, bus.pubsub, config, outbox);
+    outboxRunner = services.outbox;
+    outboxRunner.start();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
       {
@@ -84,6 +89,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
       stop: () =>
         (stopping ??= (async () => {
           await server.close();
+          await services.outbox.stop();
           await requestLimiter.close();
           await pushNotices.close();
           await eventBus.close();
@@ -93,6 +99,7 @@ export async function startApp({ config, onQuery }: StartAppOptions): Promise<Ap
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
+    await outboxRunner?.stop();
     await limiter?.close();
     await notices?.close();
     await bus?.close();

@@ -31,9 +31,11 @@ import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { PushChannelService } from '../sync/push-channel.service';
 import { Metrics } from './metrics/metrics';
+import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
+import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
 
 /** The service singletons, wired once at start. */
-export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig) {
+export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig, outboxTuning: Partial<OutboxTuning & OutboxRunnerOptions> = {}) {
   const access = new AccessService(ds);
   // Availability and booking read now through it (tests set it).
   const clock = systemClock();
@@ -53,7 +55,13 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(Date.now() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
+  // Appointment writes to the participants' linked calendars (started and stopped with the app).
+  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: outboxTuning }), outboxTuning);
+  const connections = new ConnectionService({
+    ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow,
+    accountHint: config.OAUTH_ACCOUNT_HINT === 'true',
+    onActive: (connectionId) => outbox.connectionActive(connectionId),
+  });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
   featureHooks.register((scope) => connections.applyFeatureAvailability(scope));
   return {
@@ -77,7 +85,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     calendars: new CalendarService(ds, access),
     clock,
     availability,
-    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), new ConflictEvents(pubsub), clock),
+    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), new ConflictEvents(pubsub), clock, outbox),
+    outbox,
     configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),
     realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
     sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),

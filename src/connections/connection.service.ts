@@ -51,6 +51,8 @@ export interface ConnectionServiceDeps {
   syncWindow: () => { from: Date; to: Date };
   /** Offer the CRM user's own email first on the provider's account page (sandbox mode). */
   accountHint?: boolean;
+  /** A connection can write again (connected, reconnected): the appointment writes it held go out. */
+  onActive?: (connectionId: string) => Promise<void>;
 }
 
 export class ConnectionService {
@@ -129,6 +131,7 @@ export class ConnectionService {
     await this.d.push.stopChannels(conn, orphanedChannels);
     await this.d.push.reconcile(conn);
     this.d.events.statusChanged(conn);
+    await this.d.onActive?.(conn.id).catch((err) => logger.error({ err, connectionId: conn.id }, 'releasing held appointment writes failed'));
     const window = this.d.syncWindow();
     this.d.events.conflictsChanged(locationId, userId, window.from, window.to);
     return conn;
