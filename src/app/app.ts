@@ -8,7 +8,7 @@ import { logger } from './logging/logger';
 import { mountMetricsRoute } from './metrics/metrics.routes';
 import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
-import { createServices, Services } from './services';
+import { createServices, Services, ServiceTuning } from './services';
 import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
@@ -26,12 +26,12 @@ export interface StartAppOptions {
   config: AppConfig;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
-  /** Outbox knobs (tests: backoff, leases). */
-  outbox?: Parameters<typeof createServices>[3];
+  /** Knobs tests turn (outbox backoff and leases, the drivers' retries). */
+  tuning?: ServiceTuning;
 }
 
 /** Composes the service: database (migrated), event bus, services, schema, HTTP + WebSocket server. */
-export async function startApp({ config, onQuery, outbox }: StartAppOptions): Promise<App> {
+export async function startApp({ config, onQuery, tuning }: StartAppOptions): Promise<App> {
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
@@ -46,7 +46,7 @@ export async function startApp({ config, onQuery, outbox }: StartAppOptions): Pr
     // Sync jobs consume notices (sync feature); until then they are only acknowledged.
     notices = await NoticeCoalescer.create(rateLimits, async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'));
     const pushNotices = notices;
-    const services = createServices(ds, bus.pubsub, config, outbox);
+    const services = createServices(ds, bus.pubsub, config, tuning);
     outboxRunner = services.outbox;
     outboxRunner.start();
     const schema = await buildAppSchema(bus.pubsub);

@@ -29,13 +29,21 @@ import { OAuthConfirmationRepository } from '../connections/oauth-confirmation.r
 import { TokenCipher } from '../connections/token-cipher';
 import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
+import type { RetryPolicy } from '../providers/shared/with-retries';
 import { PushChannelService } from '../sync/push-channel.service';
 import { Metrics } from './metrics/metrics';
 import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
 
 /** The service singletons, wired once at start. */
-export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig, outboxTuning: Partial<OutboxTuning & OutboxRunnerOptions> = {}) {
+/** Knobs tests turn; production uses the defaults. */
+export interface ServiceTuning {
+  outbox?: Partial<OutboxTuning & OutboxRunnerOptions>;
+  /** The drivers' in-call retries. */
+  providerRetry?: RetryPolicy;
+}
+
+export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig, tuning: ServiceTuning = {}) {
   const access = new AccessService(ds);
   // Availability and booking read now through it (tests set it).
   const clock = systemClock();
@@ -45,7 +53,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const planGate = new PlanGateService(ds);
   const cipher = new TokenCipher(config.TOKEN_ENCRYPTION_KEYS);
   const metrics = new Metrics();
-  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest });
+  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest, retryPolicy: tuning.providerRetry });
   const events = new ConnectionEvents(pubsub);
   const tokens = new ConnectionTokens(ds, cipher, providers, events);
   // PUBLIC_URL may follow the bound port (set after listen), so it is read lazily.
@@ -56,7 +64,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
   // Appointment writes to the participants' linked calendars (started and stopped with the app).
-  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: outboxTuning }), outboxTuning);
+  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: tuning.outbox }), tuning.outbox);
   const connections = new ConnectionService({
     ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow,
     accountHint: config.OAUTH_ACCOUNT_HINT === 'true',

@@ -1,6 +1,6 @@
 import { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
-import { App, startApp } from '../../src/app/app';
+import { App, startApp, StartAppOptions } from '../../src/app/app';
 import { signServiceToken, signUserToken } from '../../src/app/auth/jwt';
 import { AppConfig, parseEnv, resolveConfig } from '../../src/app/config/config';
 import { createTestDatabaseUrl } from './test-database';
@@ -26,8 +26,8 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-/** The real service on port 0 with its own database. */
-export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string): Promise<TestApp> {
+/** The real service on port 0 with its own database (or `existingDatabaseUrl`, e.g. a second instance). */
+export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, options: Pick<StartAppOptions, 'tuning'> = {}): Promise<TestApp> {
   const databaseUrl = existingDatabaseUrl ?? (await createTestDatabaseUrl());
   const raw = parseEnv({
     NODE_ENV: 'test',
@@ -40,7 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
   });
   const config: AppConfig = resolveConfig(raw);
   const counter = { count: 0, reset() { counter.count = 0; } };
-  const app = await startApp({ config, onQuery: () => counter.count++ });
+  const app = await startApp({ config, onQuery: () => counter.count++, ...options });
   const url = app.server.url;
   const post = async (body: unknown, token?: string | null) => {
     const res = await fetch(url, {

@@ -9,6 +9,9 @@ export interface OutboxRunnerOptions {
   sweepMs: number;
 }
 
+// Like the job queue's: a write retried within seconds still counts as pending work.
+const SOON_SECONDS = 5;
+
 export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { concurrency: 16, sweepMs: 1_000 };
 
 /**
@@ -64,11 +67,14 @@ export class OutboxRunner {
     this.pump();
   }
 
-  /** Resolves once nothing is queued, running or due (tests wait for the work they caused; backoffs do not count). */
+  /**
+   * Resolves once nothing is queued, running, leased or due within a few seconds, in any process (tests wait for
+   * the work they caused; writes deferred longer, by Retry-After or a hold, do not count).
+   */
   async whenIdle(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.running && !this.queue.size && !(await this.writer.repo.dueIds(1)).length) return;
+      if (!this.running && !this.queue.size && !(await this.writer.repo.busyWithin(SOON_SECONDS))) return;
       if (Date.now() > deadline) throw new Error(`outbox still busy after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }

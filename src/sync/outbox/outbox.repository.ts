@@ -82,6 +82,12 @@ export class OutboxRepository {
     return found.map((r) => r.id);
   }
 
+  /** Whether any write is leased or due within `seconds` (tests wait for the work they caused; longer backoffs do not count). */
+  async busyWithin(seconds: number): Promise<boolean> {
+    const found = await rows(this.ds, `SELECT 1 FROM appointment_writes w WHERE w.state = 'PENDING' AND (w.lease_until > now() OR w.next_attempt_at <= now() + make_interval(secs => $1)) LIMIT 1`, [seconds]);
+    return found.length > 0;
+  }
+
   /** The leased write with its appointment and target; null when the lease was lost. Renews the lease. */
   async load(id: string, owner: string, leaseSeconds: number): Promise<ClaimedWrite | null> {
     const [r] = await rows<Row>(
