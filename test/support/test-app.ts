@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { App, startApp, StartAppOptions } from '../../src/app/app';
 import { signServiceToken, signUserToken } from '../../src/app/auth/jwt';
 import { AppConfig, parseEnv, resolveConfig } from '../../src/app/config/config';
+import { BACKGROUND_SQL } from '../../src/app/database/data-source';
 import { createTestDatabaseUrl } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -40,7 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
   });
   const config: AppConfig = resolveConfig(raw);
   const counter = { count: 0, reset() { counter.count = 0; } };
-  const app = await startApp({ config, onQuery: () => counter.count++, ...options });
+  const app = await startApp({ config, onQuery: (sql) => !sql.startsWith(BACKGROUND_SQL) && counter.count++, ...options });
   const url = app.server.url;
   const post = async (body: unknown, token?: string | null) => {
     const res = await fetch(url, {

@@ -7,12 +7,14 @@ export interface OutboxRunnerOptions {
   concurrency: number;
   /** How often due writes (retries, held writes, those of a killed worker) are looked for. */
   sweepMs: number;
+  /** False: this process only queues writes (in the booking's transaction); other processes write them. */
+  work: boolean;
 }
 
 // Like the job queue's: a write retried within seconds still counts as pending work.
 const SOON_SECONDS = 5;
 
-export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { concurrency: 16, sweepMs: 1_000 };
+export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { concurrency: 16, sweepMs: 1_000, work: true };
 
 /**
  * Runs the outbox in this process: writes are handed over right after the commit that queued them, and a sweep
@@ -37,6 +39,7 @@ export class OutboxRunner {
   }
 
   start(): void {
+    if (!this.opts.work) return;
     this.timer = setInterval(() => void this.sweep(), this.opts.sweepMs);
     this.timer.unref();
     void this.sweep();
@@ -62,7 +65,7 @@ export class OutboxRunner {
   }
 
   notify(writeIds: readonly string[]): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.opts.work) return;
     for (const id of writeIds) this.queue.add(id);
     this.pump();
   }

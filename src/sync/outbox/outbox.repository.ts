@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { BACKGROUND_SQL } from '../../app/database/data-source';
 import { rows } from '../../app/database/sql';
 import { Provider } from '../../connections/connection.enums';
 import { AppointmentStatus, ProviderWriteState } from '../../scheduling/booking/appointment.enums';
@@ -78,13 +79,13 @@ export class OutboxRepository {
 
   /** Ids of due writes, oldest first (the sweep hands them to workers, which claim them one by one). */
   async dueIds(limit: number): Promise<string[]> {
-    const found = await rows<{ id: string }>(this.ds, `SELECT w.id FROM appointment_writes w WHERE ${DUE} ORDER BY w.next_attempt_at LIMIT $1`, [limit]);
+    const found = await rows<{ id: string }>(this.ds, `${BACKGROUND_SQL} SELECT w.id FROM appointment_writes w WHERE ${DUE} ORDER BY w.next_attempt_at LIMIT $1`, [limit]);
     return found.map((r) => r.id);
   }
 
   /** Whether any write is leased or due within `seconds` (tests wait for the work they caused; longer backoffs do not count). */
   async busyWithin(seconds: number): Promise<boolean> {
-    const found = await rows(this.ds, `SELECT 1 FROM appointment_writes w WHERE w.state = 'PENDING' AND (w.lease_until > now() OR w.next_attempt_at <= now() + make_interval(secs => $1)) LIMIT 1`, [seconds]);
+    const found = await rows(this.ds, `${BACKGROUND_SQL} SELECT 1 FROM appointment_writes w WHERE w.state = 'PENDING' AND (w.lease_until > now() OR w.next_attempt_at <= now() + make_interval(secs => $1)) LIMIT 1`, [seconds]);
     return found.length > 0;
   }
 
