@@ -5,6 +5,8 @@ import { OAuthConfirmations1763810000000 } from './1763810000000-oauth-confirmat
 import { RefreshLease1763900000000 } from './1763900000000-refresh-lease';
 import { PushSecretHash1763900000001 } from './1763900000001-push-secret-hash';
 import { CalendarAccess1763950000000 } from './1763950000000-calendar-access';
+import { JobLeases1764000000000 } from './1764000000000-job-leases';
+import { SyncState1764000000001 } from './1764000000001-sync-state';
 import { RequestSlots1764050000000 } from './1764050000000-request-slots';
 import { CalendarSettings1764100000000 } from './1764100000000-calendar-settings';
 import { Appointments1764100000001 } from './1764100000001-appointments';
@@ -17,6 +19,8 @@ export const migrations = [
   RefreshLease1763900000000,
   PushSecretHash1763900000001,
   CalendarAccess1763950000000,
+  JobLeases1764000000000,
+  SyncState1764000000001,
   RequestSlots1764050000000,
   CalendarSettings1764100000000,
   Appointments1764100000001,

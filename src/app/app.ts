@@ -8,17 +8,23 @@ import { logger } from './logging/logger';
 import { mountMetricsRoute } from './metrics/metrics.routes';
 import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
-import { createServices, Services, ServiceTuning } from './services';
+import { createServices, Services, ServiceRuntime } from './services';
 import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
+import { JobQueue } from '../sync/jobs/job-queue';
 import { NoticeCoalescer } from '../sync/notice-coalescer';
+import { SyncTuning } from '../sync/sync-services';
+import { Clock } from './clock';
 
 export interface App {
   config: AppConfig;
   ds: DataSource;
   services: Services;
   server: RunningServer;
+  jobs: JobQueue;
+  /** Resolves once no job is due or running on this database (tests wait for the work they caused). */
+  whenIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -26,15 +32,22 @@ export interface StartAppOptions {
   config: AppConfig;
   /** Called with every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
-  /** Knobs tests turn (outbox backoff and leases, the drivers' retries). */
-  tuning?: ServiceTuning;
+  /** Time for everything that schedules (tests inject their own). */
+  clock?: Clock;
+  /** Sync engine knobs (tests: page size, backoff, leases). */
+  sync?: SyncTuning;
+  /** Outbox knobs (tests: backoff, leases, whether this process writes). */
+  outbox?: ServiceRuntime['outbox'];
+  /** The drivers' in-call retries (tests shorten them). */
+  providerRetry?: ServiceRuntime['providerRetry'];
 }
 
 /** Composes the service: database (migrated), event bus, services, schema, HTTP + WebSocket server. */
-export async function startApp({ config, onQuery, tuning }: StartAppOptions): Promise<App> {
+export async function startApp({ config, onQuery, clock, sync, outbox, providerRetry }: StartAppOptions): Promise<App> {
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
+  let jobs: JobQueue | undefined;
   let limiter: RateLimiter | undefined;
   let notices: NoticeCoalescer | undefined;
   let outboxRunner: Services['outbox'] | undefined;
@@ -46,8 +59,11 @@ export async function startApp({ config, onQuery, tuning }: StartAppOptions): Pr
     // Sync jobs consume notices (sync feature); until then they are only acknowledged.
     notices = await NoticeCoalescer.create(rateLimits, async (channelId, kind) => logger.debug({ channelId, kind }, 'push notice'));
     const pushNotices = notices;
-    const services = createServices(ds, bus.pubsub, config, tuning);
+    // The API enqueues; the workers (PROCESS_ROLE worker or all) run the jobs.
+    jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
+    const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync, outbox, providerRetry });
     outboxRunner = services.outbox;
+    await jobs.start();
     outboxRunner.start();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
@@ -78,6 +94,7 @@ export async function startApp({ config, onQuery, tuning }: StartAppOptions): Pr
     );
     if (!config.publicUrlExplicit) config.PUBLIC_URL = `http://localhost:${server.port}`;
     const eventBus = bus;
+    const queue = jobs;
     const requestLimiter = limiter;
     let stopping: Promise<void> | null = null;
     return {
@@ -85,13 +102,17 @@ export async function startApp({ config, onQuery, tuning }: StartAppOptions): Pr
       ds,
       services,
       server,
-      // Once, however many callers: drain, then the limiter, notices and bus, then the pool.
+      jobs: queue,
+      whenIdle: () => queue.whenIdle(),
+      // Once, however many callers: drain requests, then notices (held ones are delivered) and jobs, then the
+      // limiter and bus, then the pool.
       stop: () =>
         (stopping ??= (async () => {
           await server.close();
           await services.outbox.stop();
           await requestLimiter.close();
           await pushNotices.close();
+          await queue.stop();
           await eventBus.close();
           services.providers.close();
           await closeDataSource(ds);
@@ -100,6 +121,7 @@ export async function startApp({ config, onQuery, tuning }: StartAppOptions): Pr
   } catch (err) {
     logger.error({ err }, 'start failed');
     await outboxRunner?.stop();
+    await jobs?.stop().catch(() => undefined);
     await limiter?.close();
     await notices?.close();
     await bus?.close();

@@ -14,7 +14,6 @@ import { SqlBusyTimeRepository } from '../scheduling/availability/busy-time.repo
 import { AppointmentRepository } from '../scheduling/booking/appointment.repository';
 import { BookingService } from '../scheduling/booking/booking.service';
 import { ConflictEvents } from '../realtime/conflict-events';
-import { systemClock } from './clock';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
 import { SocketGuard } from '../realtime/socket-guard';
@@ -31,47 +30,58 @@ import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
 import type { RetryPolicy } from '../providers/shared/with-retries';
 import { PushChannelService } from '../sync/push-channel.service';
+import { JobQueue } from '../sync/jobs/job-queue';
+import { createSyncServices, SyncTuning } from '../sync/sync-services';
+import { Clock, systemClock } from './clock';
 import { Metrics } from './metrics/metrics';
 import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
 
-/** The service singletons, wired once at start. */
-/** Knobs tests turn; production uses the defaults. */
-export interface ServiceTuning {
+export interface ServiceRuntime {
+  /** The job queue: handlers are registered here; the app starts it. */
+  jobs: JobQueue;
+  /** The one time source of sync and scheduling (tests inject theirs, or set `services.clock.now`). */
+  clock?: Clock;
+  sync?: SyncTuning;
   outbox?: Partial<OutboxTuning & OutboxRunnerOptions>;
   /** The drivers' in-call retries. */
   providerRetry?: RetryPolicy;
 }
 
-export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig, tuning: ServiceTuning = {}) {
+/** The service singletons, wired once at start. */
+export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig, runtime: ServiceRuntime) {
+  const { jobs } = runtime;
+  // Sync, availability and booking read now through it.
+  const clock = runtime.clock ?? systemClock();
   const access = new AccessService(ds);
-  // Availability and booking read now through it (tests set it).
-  const clock = systemClock();
   const availability = new AvailabilityService(ds, access, new SqlBusyTimeRepository(ds), clock);
   const membershipHooks = new MembershipHooks();
   const featureHooks = new FeatureHooks();
   const planGate = new PlanGateService(ds);
   const cipher = new TokenCipher(config.TOKEN_ENCRYPTION_KEYS);
   const metrics = new Metrics();
-  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest, retryPolicy: tuning.providerRetry });
+  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest, retryPolicy: runtime.providerRetry });
   const events = new ConnectionEvents(pubsub);
   const tokens = new ConnectionTokens(ds, cipher, providers, events);
   // PUBLIC_URL may follow the bound port (set after listen), so it is read lazily.
   const publicUrl = () => config.PUBLIC_URL;
   const syncWindow = () => ({
-    from: new Date(Date.now() - config.SYNC_WINDOW_PAST_DAYS * 86_400_000),
-    to: new Date(Date.now() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
+    from: new Date(clock.now().getTime() - config.SYNC_WINDOW_PAST_DAYS * 86_400_000),
+    to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  // Appointment writes to the participants' linked calendars (started and stopped with the app).
-  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: tuning.outbox }), tuning.outbox);
+  const conflictEvents = new ConflictEvents(pubsub);
+  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, tuning: runtime.sync });
+  const sync = syncServices.scheduler;
+  // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
+  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
   const connections = new ConnectionService({
-    ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, events, publicUrl, syncWindow,
+    ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl,
     accountHint: config.OAUTH_ACCOUNT_HINT === 'true',
     onActive: (connectionId) => outbox.connectionActive(connectionId),
   });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
-  featureHooks.register((scope) => connections.applyFeatureAvailability(scope));
+  featureHooks.register((scope) => sync.reevaluateFeatures(scope));
   return {
     ds,
     pubsub,
@@ -82,6 +92,10 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     providers,
     tokens,
     push,
+    jobs,
+    sync,
+    syncServices,
+    externalEvents: syncServices.externalEvents,
     events,
     connections,
     oauthCallbacks: new OAuthCallbackService(ds, connections, new OAuthConfirmationRepository(ds), cipher),
@@ -93,9 +107,9 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     calendars: new CalendarService(ds, access),
     clock,
     availability,
-    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), new ConflictEvents(pubsub), clock, outbox),
+    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock, outbox),
     outbox,
-    configuration: new CalendarConfigurationService(ds, access, push, events, syncWindow),
+    configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
     realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
     sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),
   };

@@ -7,9 +7,10 @@ import { isUuid } from '../app/validation/ids';
 import { CalendarAccess } from '../connections/calendar-access.enum';
 import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus } from '../connections/connection.enums';
-import { ConnectionEvents } from '../connections/connection-events';
+import { ConflictNotifier } from '../sync/conflict-notifier';
+import { applySelection, SelectionChange } from '../sync/selection';
 import { needsReauthError } from '../connections/connection-tokens.service';
-import { PushChannelService } from '../sync/push-channel.service';
+import { SyncScheduler } from '../sync/sync-scheduler';
 import { Location } from '../tenancy/location.entity';
 import { ensureMembershipRow } from '../tenancy/location-membership';
 import { CalendarConfiguration, UpdateCalendarConfigurationInput } from './calendar-configuration.types';
@@ -27,9 +28,8 @@ export class CalendarConfigurationService {
   constructor(
     private readonly ds: DataSource,
     private readonly access: AccessService,
-    private readonly push: PushChannelService,
-    private readonly events: ConnectionEvents,
-    private readonly syncWindow: () => { from: Date; to: Date },
+    private readonly sync: SyncScheduler,
+    private readonly conflicts: ConflictNotifier,
   ) {}
 
   async get(viewer: Viewer, locationId: string, userId?: string | null): Promise<CalendarConfiguration> {
@@ -78,7 +78,8 @@ export class CalendarConfigurationService {
       }
     }
 
-    await this.ds.transaction(async (tx) => {
+    const touched = [...new Set([...own.filter((c) => previouslySelected.has(c.id) || conflicts.includes(c.id)).map((c) => c.connection_id)])];
+    const selection = await this.ds.transaction(async (tx) => {
       await ensureMembershipRow(tx, loc, targetId);
       await tx.query(
         `INSERT INTO calendar_configurations (location_id, user_id, linked_calendar_id, hide_event_details, sync_direction)
@@ -95,16 +96,21 @@ export class CalendarConfigurationService {
           [locationId, targetId, conflicts],
         );
       }
+      // Deselected calendars stop syncing and their events go, in this transaction; newly selected ones get a sync state.
+      const changes: SelectionChange = { added: [], freed: [] };
+      for (const connectionId of touched) {
+        const c = await applySelection(tx, connectionId);
+        changes.added.push(...c.added);
+        changes.freed.push(...c.freed);
+      }
+      return changes;
     });
 
-    // Push follows the selection (newly selected calendars start, deselected ones stop).
-    const touched = new Set([...own.filter((c) => previouslySelected.has(c.id) || conflicts.includes(c.id)).map((c) => c.connection_id)]);
-    for (const connectionId of touched) {
-      const conn = await this.ds.getRepository(Connection).findOneBy({ id: connectionId });
-      if (conn) await this.push.reconcile(conn);
-    }
-    const window = this.syncWindow();
-    this.events.conflictsChanged(locationId, targetId, window.from, window.to);
+    // Newly selected calendars sync at once, and push follows the selection: the jobs' work.
+    await this.sync.syncCalendars(selection.added, { full: true });
+    for (const connectionId of touched) await this.sync.reconcilePush(connectionId);
+    // The time of deselected calendars' events is free now (newly selected ones announce theirs when synced).
+    await this.conflicts.changed({ agencyId: loc.agencyId, locationId, userId: targetId }, selection.freed);
     return this.load(locationId, targetId);
   }
 

@@ -30,9 +30,4 @@ export class ConnectionEvents {
       ...(disconnected ? { disconnected: true } : {}),
     });
   }
-
-  /** The user's blocking time in [from, to) may have changed. */
-  conflictsChanged(locationId: string, userId: string, from: Date, to: Date): void {
-    this.pubsub.publish('conflicts', locationId, { locationId, userId, from: from.toISOString(), to: to.toISOString() });
-  }
 }

@@ -7,7 +7,7 @@ import { TokenSet } from '../providers/calendar-provider';
 import { AccessTokenExpiredError, GrantRevokedError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { Connection } from './connection.entity';
-import { ConnectionStatus, Provider } from './connection.enums';
+import { ConnectionStatus, PauseReason, Provider } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
 import { binding, TokenCipher } from './token-cipher';
 
@@ -80,6 +80,15 @@ export class ConnectionTokens {
     }
   }
 
+  /**
+   * Valid tokens for a run of several provider calls (a sync's pages): refreshed ahead of expiry, or now
+   * (`force`) after the provider answered 401 in the middle. Throws CONNECTION_NEEDS_REAUTH when refused.
+   */
+  async current(conn: Connection, opts: { force?: boolean } = {}): Promise<TokenSet> {
+    if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
+    return this.fresh(conn, opts.force === true);
+  }
+
   private async fresh(conn: Connection, force: boolean): Promise<TokenSet> {
     const current = this.open(conn.id, conn.credentials);
     if (!force && !expiring(current)) {
@@ -93,6 +102,7 @@ export class ConnectionTokens {
     } catch (err) {
       if (err instanceof DomainError && err.code === 'CONNECTION_NEEDS_REAUTH') {
         conn.status = ConnectionStatus.NEEDS_REAUTH;
+        conn.pauseReason = PauseReason.NEEDS_REAUTH;
         conn.lastError = reauthMessage(conn);
       }
       throw err;
@@ -190,7 +200,7 @@ export class ConnectionTokens {
     const message = reauthMessage(conn);
     const marked = await rows(
       this.ds,
-      `UPDATE connections SET status = 'NEEDS_REAUTH', last_error = $4, refresh_lease = NULL, refresh_lease_until = NULL, updated_at = now()
+      `UPDATE connections SET status = 'NEEDS_REAUTH', pause_reason = 'NEEDS_REAUTH', last_error = $4, refresh_lease = NULL, refresh_lease_until = NULL, updated_at = now()
         WHERE id = $1 AND credentials = $2 AND refresh_lease = $3 RETURNING id`,
       [conn.id, refused, lease, message],
     );
@@ -199,6 +209,7 @@ export class ConnectionTokens {
       return false;
     }
     conn.status = ConnectionStatus.NEEDS_REAUTH;
+    conn.pauseReason = PauseReason.NEEDS_REAUTH;
     conn.lastError = message;
     logger.warn({ connectionId: conn.id, provider: conn.provider }, 'provider refused the refresh token: connection needs reauthorization');
     this.events.statusChanged(conn);

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { ConnectionStatus, Provider, SyncState } from './connection.enums';
+import { ConnectionStatus, PauseReason, Provider, SyncState } from './connection.enums';
 
 /** A user's provider account connected in one location. Tokens live encrypted in `credentials`. */
 @ObjectType('Connection')
@@ -41,6 +41,10 @@ export class Connection {
   @Field(() => String, { nullable: true })
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
+
+  /** Set while the connection does no provider work (downgrade, location switch, refused grant). */
+  @Column({ name: 'pause_reason', type: 'text', default: PauseReason.NONE })
+  pauseReason: PauseReason;
 
   /** Encrypted TokenSet (token-cipher); never exposed, never logged. */
   @Column({ type: 'text', select: true })

@@ -17,6 +17,14 @@ export enum SyncState {
   ERROR = 'ERROR',
 }
 
+/** Why a connection does no provider work (its data stays); not part of the API: lastError says it in words. */
+export enum PauseReason {
+  NONE = 'NONE',
+  PLAN_DOWNGRADE = 'PLAN_DOWNGRADE',
+  LOCATION_DISABLED = 'LOCATION_DISABLED',
+  NEEDS_REAUTH = 'NEEDS_REAUTH',
+}
+
 registerEnumType(Provider, { name: 'Provider' });
 registerEnumType(ConnectionStatus, { name: 'ConnectionStatus' });
 registerEnumType(SyncState, { name: 'SyncState' });

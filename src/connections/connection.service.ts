@@ -1,25 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccessService } from '../app/auth/access.service';
-import { rows as sqlRows } from '../app/database/sql';
 import { UserViewer, Viewer } from '../app/auth/viewer';
 import { DomainError } from '../app/errors/domain.error';
 import { badInput, forbidden, notFound } from '../app/errors/errors';
 import { logger } from '../app/logging/logger';
 import { ProviderAccount, ProviderCalendarInfo, TokenSet } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { PushChannelRepository } from '../sync/push-channel.repository';
-import { PushChannelRow, PushChannelService } from '../sync/push-channel.service';
-import { FeatureScope } from '../tenancy/feature-hooks';
+import { calendarListNotice, CalendarListRepository } from '../sync/calendar-list.repository';
+import { EventChange } from '../sync/change-range';
+import { ConflictNotifier } from '../sync/conflict-notifier';
+import { ExternalEventRepository } from '../sync/external-event.repository';
+import { PushChannelService } from '../sync/push-channel.service';
+import { applySelection, SelectionChange } from '../sync/selection';
+import { SyncScheduler } from '../sync/sync-scheduler';
+import { SyncStateRepository } from '../sync/sync-state.repository';
 import { Location } from '../tenancy/location.entity';
 import { ensureMembershipRow } from '../tenancy/location-membership';
 import { PlanGateService } from '../tenancy/plan-gate.service';
 import { CrossLocationPolicy } from '../tenancy/tenancy.enums';
 import { Connection } from './connection.entity';
-import { ConnectionStatus, FEATURE_OF, Provider, SyncState } from './connection.enums';
+import { ConnectionStatus, FEATURE_OF, PauseReason, Provider, SyncState } from './connection.enums';
 import { ConnectionEvents } from './connection-events';
-import { alreadyConnected, connectedToAnotherUser, featureOffMessage, inAnotherLocation } from './connection-rules';
-import { availabilityIn, isFeatureAvailable } from './feature-availability';
+import { alreadyConnected, connectedToAnotherUser, inAnotherLocation } from './connection-rules';
 import { ConnectionTokens, needsReauthError } from './connection-tokens.service';
 import { OAuthStateService, VerifiedState } from './oauth-state.service';
 import { createPkce } from './pkce';
@@ -45,10 +48,12 @@ export interface ConnectionServiceDeps {
   providers: ProviderRegistry;
   states: OAuthStateService;
   tokens: ConnectionTokens;
+  /** Disconnect stops push at the provider before the tokens go. */
   push: PushChannelService;
+  sync: SyncScheduler;
+  conflicts: ConflictNotifier;
   events: ConnectionEvents;
   publicUrl: () => string;
-  syncWindow: () => { from: Date; to: Date };
   /** Offer the CRM user's own email first on the provider's account page (sandbox mode). */
   accountHint?: boolean;
   /** A connection can write again (connected, reconnected): the appointment writes it held go out. */
@@ -127,14 +132,16 @@ export class ConnectionService {
     const { userId, locationId, provider } = attempt;
     const { tokens, account } = grant;
     const calendars: ProviderCalendarInfo[] = await this.d.providers.get(provider).listCalendars(tokens);
-    const { conn, orphanedChannels } = await this.persist(userId, locationId, attempt.agencyId, provider, account, tokens, calendars);
-    await this.d.push.stopChannels(conn, orphanedChannels);
-    await this.d.push.reconcile(conn);
-    this.d.events.statusChanged(conn);
+    const { conn, selection } = await this.persist(userId, locationId, attempt.agencyId, provider, account, tokens, calendars);
+    // The first sync of the selected calendars (the default one, for a new connection) and push are the jobs' work;
+    // so is stopping the channels of calendars a re-authorization no longer lists.
+    await this.d.sync.syncCalendars(selection.added, { full: true });
+    await this.d.sync.reconcilePush(conn.id);
+    await this.d.conflicts.changed(conn, selection.freed);
+    const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
+    this.d.events.statusChanged(fresh);
     await this.d.onActive?.(conn.id).catch((err) => logger.error({ err, connectionId: conn.id }, 'releasing held appointment writes failed'));
-    const window = this.d.syncWindow();
-    this.d.events.conflictsChanged(locationId, userId, window.from, window.to);
-    return conn;
+    return fresh;
   }
 
   /** The state's user is still an active member of the location and the plan still allows the provider there for them. */
@@ -161,7 +168,7 @@ export class ConnectionService {
     account: ProviderAccount,
     tokens: TokenSet,
     calendars: ProviderCalendarInfo[],
-  ): Promise<{ conn: Connection; orphanedChannels: PushChannelRow[] }> {
+  ): Promise<{ conn: Connection; selection: SelectionChange }> {
     try {
       return await this.d.ds.transaction(async (tx) => {
         // An agency admin connecting where they were never added is a member all the same; the row anchors their connection.
@@ -192,7 +199,8 @@ export class ConnectionService {
         let conn: Connection;
         if (existing) {
           // Same account again: re-authorize in place, keeping the configuration.
-          await repo.update(existing.id, { credentials: sealed, grantedScopes: tokens.grantedScopes, status: ConnectionStatus.ACTIVE, lastError: null, accountEmail: account.email });
+          // The plan gate passed just now, so nothing pauses it any more.
+          await repo.update(existing.id, { credentials: sealed, grantedScopes: tokens.grantedScopes, status: ConnectionStatus.ACTIVE, pauseReason: PauseReason.NONE, lastError: null, accountEmail: account.email });
           conn = await repo.findOneByOrFail({ id: existing.id });
         } else {
           conn = await repo.save(
@@ -201,6 +209,7 @@ export class ConnectionService {
               accountExternalId: account.externalId,
               accountEmail: account.email,
               status: ConnectionStatus.ACTIVE,
+              pauseReason: PauseReason.NONE,
               syncState: SyncState.IDLE,
               credentials: sealed,
               grantedScopes: tokens.grantedScopes,
@@ -210,7 +219,7 @@ export class ConnectionService {
           );
         }
         // A re-authorization may grant less than before: say why the selection changed.
-        const changes = await syncCalendarList(tx, conn.id, calendars);
+        const changes = await new CalendarListRepository(tx).apply(conn.id, calendars);
         const notice = calendarListNotice(account.email, changes);
         if (notice) {
           await tx.query(`UPDATE connections SET last_error = $2 WHERE id = $1`, [conn.id, notice]);
@@ -218,7 +227,8 @@ export class ConnectionService {
         }
         // A new connection protects availability at once; a re-authorization keeps the configuration as it is.
         if (!existing) await ensureDefaultConflictCalendar(tx, conn, calendars);
-        return { conn, orphanedChannels: changes.orphanedChannels };
+        await tx.query(`UPDATE connections SET calendars_listed_at = now() WHERE id = $1`, [conn.id]);
+        return { conn, selection: await applySelection(tx, conn.id) };
       });
     } catch (err) {
       // A concurrent completion won the (location, user, provider) slot with another account.
@@ -241,11 +251,10 @@ export class ConnectionService {
   async disconnect(viewer: Viewer, id: string): Promise<boolean> {
     const conn = await this.d.access.requireConnection(viewer, id);
     await this.d.push.stopAll(conn);
-    await this.d.ds.transaction((tx) => removeConnection(tx, conn));
+    const freed = await this.d.ds.transaction((tx) => removeConnection(tx, conn));
     conn.syncState = SyncState.IDLE;
     this.d.events.statusChanged(conn, true);
-    const window = this.d.syncWindow();
-    this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
+    await this.d.conflicts.changed(conn, freed);
     return true;
   }
 
@@ -255,123 +264,35 @@ export class ConnectionService {
     for (const conn of conns) {
       await this.d.push.stopAll(conn);
       await removeConnection(tx, conn);
+      // The user leaves the location: nobody there is told about their time any more.
       this.d.events.statusChanged(conn, true);
     }
   }
 
   /**
-   * The supported repair: refresh the calendar list (the connection's lastError then says why the selection
-   * changed, or is cleared) and restart push, including channels the provider dropped on its side.
+   * The supported repair: every selected calendar is synced fully again, the calendar list is refreshed (the
+   * connection's lastError then says why the selection changed) and push restarts, including channels the
+   * provider dropped on its side. Returns at once with syncState QUEUED; the jobs do the provider work. A
+   * connection paused by a downgrade keeps saying why.
    */
   async resync(viewer: Viewer, id: string): Promise<Connection> {
     const conn = await this.d.access.requireConnection(viewer, id);
     if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
-    const driver = this.d.providers.get(conn.provider);
-    const calendars = await this.d.tokens.use(conn, (t) => driver.listCalendars(t));
-    const changes = await this.d.ds.transaction(async (tx) => {
-      const found = await syncCalendarList(tx, conn.id, calendars);
-      // The notice of this refresh, else the reason push stays off after a downgrade, else nothing.
-      const notice = calendarListNotice(conn.accountEmail, found) ?? ((await isFeatureAvailable(tx, conn.id)) ? null : featureOffMessage(conn.provider));
-      await tx.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id, notice]);
-      return found;
-    });
-    await this.d.push.stopChannels(conn, changes.orphanedChannels);
-    await this.d.push.restart(conn);
+    if (conn.pauseReason !== PauseReason.NONE) return conn;
+    await this.d.ds.query(`UPDATE connections SET last_error = NULL, updated_at = now() WHERE id = $1 AND status = 'ACTIVE'`, [conn.id]);
+    await this.d.sync.refreshCalendarList(conn.id);
+    await this.d.sync.reconcilePush(conn.id, { restart: true });
+    await this.d.sync.syncConnection(conn.id, { full: true });
     const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
+    // Every resync is announced (the QUEUED state, or the cleared notice), even when the state was already QUEUED.
     this.d.events.statusChanged(fresh);
-    if (changes.removedSelected.length) {
-      const window = this.d.syncWindow();
-      this.d.events.conflictsChanged(conn.locationId, conn.userId, window.from, window.to);
-    }
     return fresh;
-  }
-
-  /**
-   * After the enabled features changed (plan catalogue, agency plan, location switch): connections whose feature
-   * is gone stop push and say why; those whose feature is back resume push. Their data stays either way.
-   */
-  async applyFeatureAvailability(scope: FeatureScope): Promise<void> {
-    for (const { id, available } of await availabilityIn(this.d.ds, scope)) {
-      const conn = await this.d.ds.getRepository(Connection).findOneBy({ id });
-      if (!conn || conn.status !== ConnectionStatus.ACTIVE) continue;
-      const off = featureOffMessage(conn.provider);
-      if (!available) {
-        const [{ n }] = await this.d.ds.query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = $1`, [conn.id]);
-        if (conn.lastError === off && n === 0) continue; // already stopped
-        await this.d.push.stopAll(conn);
-        conn.lastError = off;
-      } else {
-        const wasOff = conn.lastError === off;
-        if (wasOff) conn.lastError = null;
-        // Idempotent: starts what is missing, so push resumes however the reason text was replaced meanwhile.
-        await this.d.push.reconcile(conn);
-        if (!wasOff) continue;
-      }
-      await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, conn.lastError]);
-      this.d.events.statusChanged(conn);
-    }
   }
 
   private requireUser(viewer: Viewer): UserViewer {
     if (viewer.kind !== 'user') throw forbidden('Only a user can connect their own account');
     return viewer;
   }
-}
-
-/** What refreshing a connection's calendar list changed in its owner's selection. */
-export interface CalendarListChanges {
-  /** Names of linked calendars that lost write access and were unlinked. */
-  unlinked: string[];
-  /** Names of selected (linked or conflict) calendars that are gone at the provider. */
-  removedSelected: string[];
-  /** Push channels of the calendars that are gone: their rows went with them, the provider still has to be told. */
-  orphanedChannels: PushChannelRow[];
-}
-
-/** The text a sync-status event carries (as the connection's lastError) to say why the selection changed; null when nothing did. */
-export function calendarListNotice(accountEmail: string, changes: CalendarListChanges): string | null {
-  const parts: string[] = [];
-  for (const name of changes.unlinked) {
-    parts.push(
-      `The linked calendar "${name}" of ${accountEmail} can no longer be written to, so it was unlinked: new appointments are not written to a provider calendar until you choose another linked calendar.`,
-    );
-  }
-  for (const name of changes.removedSelected) parts.push(`The calendar "${name}" is no longer available in ${accountEmail} and was removed from your calendar selection.`);
-  return parts.length ? parts.join(' ') : null;
-}
-
-/**
- * Upserts the provider's calendar list: new calendars appear, calendars gone at the provider leave every
- * selection (cascade), and a linked calendar that lost write access is unlinked. Returns what changed.
- */
-export async function syncCalendarList(tx: EntityManager, connectionId: string, calendars: ProviderCalendarInfo[]): Promise<CalendarListChanges> {
-  const gone: Array<{ name: string }> = await tx.query(
-    `SELECT pc.name FROM provider_calendars pc
-      WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2))
-        AND (EXISTS (SELECT 1 FROM conflict_calendars cc WHERE cc.provider_calendar_id = pc.id)
-             OR EXISTS (SELECT 1 FROM calendar_configurations cfg WHERE cfg.linked_calendar_id = pc.id))
-      ORDER BY pc.name`,
-    [connectionId, calendars.map((c) => c.externalId)],
-  );
-  const orphanedChannels = await new PushChannelRepository(tx).ofCalendarsOtherThan(connectionId, calendars.map((c) => c.externalId));
-  for (const c of calendars) {
-    await tx.query(
-      `INSERT INTO provider_calendars (connection_id, external_id, name, can_write, access, is_default, time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, can_write = EXCLUDED.can_write, access = EXCLUDED.access,
-         is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
-      [connectionId, c.externalId, c.name, c.access === 'WRITE', c.access, c.isDefault, c.timeZone],
-    );
-  }
-  await tx.query(`DELETE FROM provider_calendars WHERE connection_id = $1 AND NOT (external_id = ANY($2))`, [connectionId, calendars.map((c) => c.externalId)]);
-  // A linked calendar that lost write access is unlinked (it stays a conflict calendar: it still blocks time).
-  const unlinked = await sqlRows<{ name: string }>(
-    tx,
-    `UPDATE calendar_configurations cfg SET linked_calendar_id = NULL, updated_at = now()
-       FROM provider_calendars pc WHERE cfg.linked_calendar_id = pc.id AND pc.connection_id = $1 AND NOT pc.can_write
-     RETURNING pc.name`,
-    [connectionId],
-  );
-  return { unlinked: unlinked.map((u) => u.name), removedSelected: gone.map((g) => g.name), orphanedChannels };
 }
 
 /** When the user has no conflict calendar yet in the location, the provider's default calendar becomes one. */
@@ -387,11 +308,14 @@ async function ensureDefaultConflictCalendar(tx: EntityManager, conn: Connection
   );
 }
 
-async function removeConnection(tx: EntityManager, conn: Connection): Promise<void> {
+async function removeConnection(tx: EntityManager, conn: Connection): Promise<EventChange[]> {
   // The account row is the lock for everything about one account (as in completeConnection): without it, two
   // concurrent disconnects of its last two connections each see the other one and both keep the row.
   await tx.query(`SELECT 1 FROM provider_accounts WHERE provider = $1 AND external_id = $2 FOR UPDATE`, [conn.provider, conn.accountExternalId]);
-  // Cascades: provider calendars → selections, push rows, synced events.
+  // The calendars are locked first (after a sync write in progress, in its lock order), then the synced events go
+  // (their time is freed); then cascades: provider calendars → selections, sync states, push rows.
+  await new SyncStateRepository(tx).lockCalendarsOfConnection(conn.id);
+  const freed = await new ExternalEventRepository(tx).removeOfConnection(conn.id);
   await tx.query(`DELETE FROM connections WHERE id = $1`, [conn.id]);
   // The account is free again once its owner has no connection of it left.
   await tx.query(
@@ -400,5 +324,6 @@ async function removeConnection(tx: EntityManager, conn: Connection): Promise<vo
     [conn.provider, conn.accountExternalId],
   );
   logger.info({ connectionId: conn.id, provider: conn.provider }, 'connection removed');
+  return freed;
 }
 

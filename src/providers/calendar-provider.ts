@@ -93,6 +93,11 @@ export interface ReadChangesOptions {
   /** IANA zone of the calendar (all-day events without their own zone). */
   calendarTimeZone?: string | null;
   /**
+   * Called when the provider answers 401 in the middle of paging: returns refreshed tokens, and the page is
+   * asked again with them (once), so a long read continues instead of starting over.
+   */
+  onAccessTokenExpired?: () => Promise<TokenSet>;
+  /**
    * The calendar's access as last listed (default READ). FREE_BUSY calendars are read as busy blocks
    * (Google freeBusy: no titles, ids derived from the block's times), always in full: a cursor passed for
    * one is refused with CursorExpiredError, which callers already answer with a full sync.

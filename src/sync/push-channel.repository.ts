@@ -3,7 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 /** A push_channels row (the channel secret is stored only as its hash, never read back here). */
 export interface PushChannelRow {
   id: string;
-  provider_calendar_id: string;
+  /** Null once the calendar is gone (the channel still has to be stopped at the provider). */
+  provider_calendar_id: string | null;
   channel_id: string;
   resource_id: string | null;
   expires_at: Date;
@@ -31,16 +32,6 @@ export class PushChannelRepository {
 
   ofConnection(connectionId: string): Promise<PushChannelRow[]> {
     return this.db.query(`SELECT ${COLUMNS} FROM push_channels WHERE connection_id = $1`, [connectionId]);
-  }
-
-  /** Channels of the connection's calendars whose external ids are not among these (gone at the provider). */
-  ofCalendarsOtherThan(connectionId: string, externalIds: readonly string[]): Promise<PushChannelRow[]> {
-    return this.db.query(
-      `SELECT ch.id, ch.provider_calendar_id, ch.channel_id, ch.resource_id, ch.expires_at
-         FROM push_channels ch JOIN provider_calendars pc ON pc.id = ch.provider_calendar_id
-        WHERE pc.connection_id = $1 AND NOT (pc.external_id = ANY($2::text[]))`,
-      [connectionId, externalIds],
-    );
   }
 
   async insert(ch: { connectionId: string; calendarId: string; channelId: string; resourceId: string | null; secretHash: string; expiresAt: Date }): Promise<void> {

@@ -2,9 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { logger } from '../app/logging/logger';
 import { Connection } from '../connections/connection.entity';
-import { ConnectionStatus, Provider } from '../connections/connection.enums';
+import { ConnectionStatus, PauseReason, Provider } from '../connections/connection.enums';
 import { ConnectionTokens } from '../connections/connection-tokens.service';
-import { isFeatureAvailable } from '../connections/feature-availability';
 import { PushChannel } from '../providers/calendar-provider';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { hashPushSecret } from '../providers/shared/push-secret';
@@ -34,18 +33,21 @@ export class PushChannelService {
     return `${this.publicUrl()}/webhooks/${provider.toLowerCase()}${lifecycle ? '/lifecycle' : ''}`;
   }
 
-  /** Starts push for selected calendars of the connection that have none; stops it for calendars no longer selected. */
+  /**
+   * Starts push for selected calendars of the connection that have none; stops it for calendars no longer
+   * selected, and for channels whose calendar is gone (the provider no longer lists it).
+   */
   async reconcile(conn: Connection): Promise<void> {
     if (conn.status !== ConnectionStatus.ACTIVE) return;
-    // After a downgrade (plan or location switch) the connection gets no push at all.
-    if (!(await isFeatureAvailable(this.ds, conn.id))) {
+    // A paused connection (plan downgrade, location switch) gets no push at all.
+    if (conn.pauseReason !== PauseReason.NONE) {
       await this.stopAll(conn);
       return;
     }
     const selected = await this.channels.selectedCalendars(conn.id);
     const existing = await this.channels.ofConnection(conn.id);
     const selectedIds = new Set(selected.map((s) => s.id));
-    for (const ch of existing.filter((c) => !selectedIds.has(c.provider_calendar_id))) await this.stopOne(conn, ch);
+    for (const ch of existing.filter((c) => !c.provider_calendar_id || !selectedIds.has(c.provider_calendar_id))) await this.stopOne(conn, ch);
     const covered = new Set(existing.map((c) => c.provider_calendar_id));
     for (const cal of selected.filter((s) => !covered.has(s.id))) {
       try {
@@ -88,11 +90,6 @@ export class PushChannelService {
       logger.warn({ err, connectionId: conn.id, channelId: ch.channel_id }, 'could not stop push channel at the provider');
     }
     await this.channels.delete(ch.id);
-  }
-
-  /** Stops these channels at the provider (their rows may already be gone, e.g. with their calendar). Never throws. */
-  async stopChannels(conn: Connection, channels: readonly PushChannelRow[]): Promise<void> {
-    for (const ch of channels) await this.stopOne(conn, ch);
   }
 
   /** Stops every channel of the connection (disconnect). Never throws. */

@@ -54,6 +54,13 @@ describe('configuration', () => {
     expect(mayGenerateSecrets(parseEnv({}))).toBe(true);
   });
 
+  test('PROCESS_ROLE: api or worker without REDIS_URL refuses to start and says why; with it, or all, starts', () => {
+    for (const role of ['api', 'worker']) expect(startError({ ...valid, PROCESS_ROLE: role })).toMatch(new RegExp(`PROCESS_ROLE=${role} needs REDIS_URL.*only through Redis`));
+    expect(resolveConfig(parseEnv({ ...valid, PROCESS_ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379' })).PROCESS_ROLE).toBe('worker');
+    expect(resolveConfig(parseEnv(valid)).PROCESS_ROLE).toBe('all');
+    expect(startError({ ...valid, PROCESS_ROLE: 'both' })).toMatch(/PROCESS_ROLE/);
+  });
+
   test('an empty variable counts as unset', () => {
     expect(startError({ DATABASE_URL: DB, AUTH_JWT_SECRET: '', TOKEN_ENCRYPTION_KEYS: KEY_32 })).toMatch(/AUTH_JWT_SECRET is required/);
   });

@@ -80,7 +80,14 @@ describe('calendar access', () => {
     emu.google.state.shareCalendar(`fb-${colleague}`, me.email, 'reader');
     const r = await t.gql(ResyncConnectionDocument, { connectionId: conn.id }, t.tokenFor(w.userA));
     expect(r.errors).toBeUndefined();
-    expect(r.data!.resyncConnection.calendars.find((c) => c.name === 'Colleague (free/busy)')).toMatchObject({ access: 'READ', canWrite: false });
+    // The calendar list is refreshed by a job.
+    await t.app.whenIdle();
+    expect((await calendarsOf(w.userA, w.locA))['Colleague (free/busy)']).toEqual({ access: 'READ', canWrite: false });
+    // And back: a calendar whose sharing drops to free/busy is FREE_BUSY again (can_write and access agree).
+    emu.google.state.shareCalendar(`fb-${colleague}`, me.email, 'freeBusyReader');
+    expect((await t.gql(ResyncConnectionDocument, { connectionId: conn.id }, t.tokenFor(w.userA))).errors).toBeUndefined();
+    await t.app.whenIdle();
+    expect((await calendarsOf(w.userA, w.locA))['Colleague (free/busy)']).toEqual({ access: 'FREE_BUSY', canWrite: false });
   });
 
   test('the migration gives existing calendars WRITE where they were writable, READ elsewhere', async () => {

@@ -56,7 +56,11 @@ describe('completeConnection', () => {
       emu.microsoft.state.shareCalendar(writable.id, me.id, 'writer');
 
       const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
-      expect(conn).toMatchObject({ provider: 'OUTLOOK', accountEmail: me.userPrincipalName, status: 'ACTIVE', syncState: 'IDLE', lastError: null, user: { id: w.userA }, location: { id: w.locA } });
+      expect(conn).toMatchObject({ provider: 'OUTLOOK', accountEmail: me.userPrincipalName, status: 'ACTIVE', lastError: null, user: { id: w.userA }, location: { id: w.locA } });
+      // The default calendar's first sync was queued by the connect (it may have started by the time the mutation answered), and has run since.
+      expect(['QUEUED', 'SYNCING']).toContain(conn.syncState);
+      const listed = (await t.gql(ConnectionsDocument, { locationId: w.locA }, t.tokenFor(w.userA))).data!.connections[0];
+      expect(listed).toMatchObject({ id: conn.id, syncState: 'IDLE', lastSyncedAt: expect.any(String) });
       expect(sorted(conn.calendars).map(({ name, canWrite, isDefault, provider }) => ({ name, canWrite, isDefault, provider }))).toEqual([
         { name: 'Boss (write)', canWrite: true, isDefault: false, provider: 'OUTLOOK' },
         { name: 'Calendar', canWrite: true, isDefault: true, provider: 'OUTLOOK' },
@@ -103,7 +107,8 @@ describe('completeConnection', () => {
       const w = await newTenant(ds());
       const me = google({ calendars: [{ summary: 'Team', accessRole: 'owner' }, { summary: 'Shared with me', accessRole: 'writer' }, { summary: 'Holidays', accessRole: 'reader' }] });
       const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
-      expect(conn).toMatchObject({ provider: 'GOOGLE', accountEmail: me.email, status: 'ACTIVE', syncState: 'IDLE', user: { id: w.userA }, location: { id: w.locA } });
+      expect(conn).toMatchObject({ provider: 'GOOGLE', accountEmail: me.email, status: 'ACTIVE', user: { id: w.userA }, location: { id: w.locA } });
+      expect(['QUEUED', 'SYNCING']).toContain(conn.syncState);
       expect(sorted(conn.calendars).map(({ name, canWrite, isDefault, provider }) => ({ name, canWrite, isDefault, provider }))).toEqual([
         { name: 'Holidays', canWrite: false, isDefault: false, provider: 'GOOGLE' },
         { name: me.email, canWrite: true, isDefault: true, provider: 'GOOGLE' },

@@ -1,7 +1,8 @@
 import { CalendarConfigurationDocument, ConflictsChangedDocument, ConnectionsDocument, UpdateCalendarConfigurationDocument, UpdateCalendarConfigurationInput } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
-import { nextWhere, subscribe, untilLive, wsClient } from '../support/ws-client';
+import { googleEvent, hourFromNow, plusMinutes } from '../support/provider-events';
+import { nextWhere, primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // The connections and calendarConfiguration queries, and updateCalendarConfiguration's rules and input semantics.
 
@@ -39,6 +40,8 @@ describe('connections and calendar configuration', () => {
     const a2 = await flow.connected(w.userA2, w.locA, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('a2', 'gmail.test') }).email);
     const ab = await flow.connected(w.userAB, w.locB, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('ab', 'gmail.test') }).email);
     const byName = (c: typeof oc, name: string) => c.calendars.find((x) => x.name === name)!.id;
+    // Push is set up by jobs after each connect.
+    await t.app.whenIdle();
     return {
       w,
       outlook,
@@ -201,20 +204,27 @@ describe('connections and calendar configuration', () => {
       expect(ok(await update(w.agencyAdmin, { locationId: w.locB, userId: w.userAB, conflictCalendarIds: [cal.ofABinB] })).updateCalendarConfiguration.conflictCalendars.map((c) => c.id)).toEqual([cal.ofABinB]);
     });
 
-    test('a configuration change announces the user’s blocking time as changed over graphql-ws (conflictsChanged)', async () => {
-      const { w, cal } = await world();
+    test('a configuration change announces exactly the blocking time it changed over graphql-ws (conflictsChanged)', async () => {
+      const { w, cal, google } = await world();
+      const start = hourFromNow(3);
+      const end = plusMinutes(start, 45);
+      googleEvent(emu, google.email, { title: 'Dentist', start, end });
+      googleEvent(emu, google.email, { title: 'Lunch (free)', start: plusMinutes(start, 120), end: plusMinutes(start, 180), free: true });
       const client = wsClient(t.wsUrl, t.tokenFor(w.accountAdminA));
       try {
-        // Every user of the location; primed with userA2's changes, so userA's event is told apart by its user.
+        // Every user of the location; primed with an event of userA2, so userA's events are told apart by their user.
         const sub = subscribe(client, ConflictsChangedDocument, { locationId: w.locA });
-        await untilLive(sub, () => update(w.userA2, { locationId: w.locA, conflictCalendarIds: [cal.ofA2] }));
+        const primer = { locationId: w.locA, userId: w.userA2, from: start.toISOString(), to: end.toISOString() };
+        await untilLive(sub, () => primeConflicts(t, w.locA, primer));
+        const next = async () => (await nextWhere(sub, (x) => x.data?.conflictsChanged.userId === w.userA)).data!.conflictsChanged;
+
+        // Selecting the Google calendar syncs it; its busy event takes that time (the free one takes none).
         ok(await update(w.accountAdminA, { locationId: w.locA, userId: w.userA, conflictCalendarIds: [cal.googlePrimary] }));
-        const e = await nextWhere(sub, (x) => x.data?.conflictsChanged.userId === w.userA);
-        expect(e.errors).toBeUndefined();
-        const { userId, locationId, from, to } = e.data!.conflictsChanged;
-        expect({ userId, locationId }).toEqual({ userId: w.userA, locationId: w.locA });
-        // The whole sync window: 7 days back to 180 days ahead.
-        expect(Date.parse(to) - Date.parse(from)).toBeCloseTo(187 * 86_400_000, -4);
+        expect(await next()).toEqual({ userId: w.userA, locationId: w.locA, from: start.toISOString(), to: end.toISOString() });
+        await t.app.whenIdle();
+        // Deselecting it frees that time again (the Outlook default calendar was deselected too: it had no events).
+        ok(await update(w.accountAdminA, { locationId: w.locA, userId: w.userA, conflictCalendarIds: [] }));
+        expect(await next()).toEqual({ userId: w.userA, locationId: w.locA, from: start.toISOString(), to: end.toISOString() });
       } finally {
         await client.dispose();
       }
@@ -237,12 +247,14 @@ describe('connections and calendar configuration', () => {
       expect(channelsOf()).toEqual([]);
 
       ok(await update(w.userA, { locationId: w.locA, linkedCalendarId: cal.team, conflictCalendarIds: [cal.side, cal.holidays] }));
+      await t.app.whenIdle();
       expect(subsOf()).toEqual(['Team Calendar']);
       expect(channelsOf()).toEqual(['Holidays', 'Side']);
       const rows: Array<{ n: number }> = await ds().query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = ANY($1)`, [[(await config(w.userA, w.locA)).linkedCalendar!.connection.id]]);
       expect(rows[0].n).toBe(1);
 
       ok(await update(w.userA, { locationId: w.locA, linkedCalendarId: null, conflictCalendarIds: [] }));
+      await t.app.whenIdle();
       expect(subsOf()).toEqual([]);
       expect(channelsOf()).toEqual([]);
     });

@@ -89,6 +89,7 @@ describe('disconnect', () => {
       t.tokenFor(w.userA),
     );
     expect(upd.errors).toBeUndefined();
+    await t.app.whenIdle();
     expect(subscriptionsOf(o.id)).toEqual(['Calendar', 'Team Calendar']);
     expect(channelsOf(g.sub)).toEqual(['Side']);
     expect(await leftovers(oc.id)).toEqual({ connections: 1, calendars: 2, pushChannels: 2 });

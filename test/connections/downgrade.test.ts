@@ -55,6 +55,7 @@ describe('connections after a downgrade', () => {
     clients.push(client);
     const status = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
     await untilLive(status, () => t.gql(ResyncConnectionDocument, { connectionId: gc.id }, t.tokenFor(w.userA)));
+    await t.app.whenIdle();
     const googlePush = () => [...emu.google.push.channels.values()].filter((c) => c.sub === google.sub && !c.stopped).length;
     const outlookPush = () => [...emu.microsoft.state.subscriptions.values()].filter((s) => s.accountId === outlook.id).length;
     expect([googlePush(), outlookPush()]).toEqual([1, 1]);
@@ -69,6 +70,7 @@ describe('connections after a downgrade', () => {
 
     expect((await t.gql(SetPlanFeaturesDocument, { plan: 'STARTER', features: ['OUTLOOK_CALENDAR'] }, t.serviceToken)).errors).toBeUndefined();
     const stopped = await nextWhere(status, (e) => e.data?.syncStatusChanged.connection.id === gc.id && e.data.syncStatusChanged.connection.lastError !== null);
+    await t.app.whenIdle();
     expect(stopped.data!.syncStatusChanged.connection.lastError).toMatch(/Google Calendar Integration is no longer enabled/);
     expect(googlePush()).toBe(0);
     expect(await scalar(ds(), `SELECT count(*) FROM push_channels WHERE connection_id = $1`, [gc.id])).toBe(0);
@@ -84,11 +86,13 @@ describe('connections after a downgrade', () => {
     expect(resynced.data?.resyncConnection.lastError).toMatch(/no longer enabled/);
     const side = gc.calendars.find((c) => c.name === 'Side')!.id;
     expect((await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [...cfg.conflictCalendars.map((c) => c.id), side] } }, t.tokenFor(w.userA))).errors).toBeUndefined();
+    await t.app.whenIdle();
     expect(googlePush()).toBe(0);
 
     // The feature is back: push resumes for the selected calendars, the reason is cleared.
     expect((await t.gql(SetPlanFeaturesDocument, { plan: 'STARTER', features: BOTH }, t.serviceToken)).errors).toBeUndefined();
     const resumed = await nextWhere(status, (e) => e.data?.syncStatusChanged.connection.id === gc.id && e.data.syncStatusChanged.connection.lastError === null);
+    await t.app.whenIdle();
     expect(resumed.data!.syncStatusChanged.connection.status).toBe('ACTIVE');
     expect(googlePush()).toBe(2);
     expect((await connectionRow(gc.id)).last_error).toBeNull();
@@ -99,21 +103,27 @@ describe('connections after a downgrade', () => {
     expect((await t.gql(SetPlanFeaturesDocument, { plan: 'FREELANCER', features: ['GOOGLE_CALENDAR'] }, t.serviceToken)).errors).toBeUndefined();
     expect((await t.gql(SetAgencyPlanDocument, { agencyId: w.agencyId, plan: 'FREELANCER' }, t.serviceToken)).errors).toBeUndefined();
     const stopped = await nextWhere(status, (e) => e.data?.syncStatusChanged.connection.id === oc.id && e.data.syncStatusChanged.connection.lastError !== null);
+    await t.app.whenIdle();
     expect(stopped.data!.syncStatusChanged.connection.lastError).toMatch(/Outlook Integration is no longer enabled/);
     expect([googlePush(), outlookPush()]).toEqual([1, 0]);
 
     expect((await t.gql(SetAgencyPlanDocument, { agencyId: w.agencyId, plan: 'AGENCY_PRO' }, t.serviceToken)).errors).toBeUndefined();
     await nextWhere(status, (e) => e.data?.syncStatusChanged.connection.id === oc.id && e.data.syncStatusChanged.connection.lastError === null);
+    await t.app.whenIdle();
     expect([googlePush(), outlookPush()]).toEqual([1, 1]);
 
     // The location switch, by the agency admin.
     expect((await t.gql(SetLocationFeatureDocument, { locationId: w.locA, feature: 'GOOGLE_CALENDAR', enabled: false }, t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
     await nextWhere(status, (e) => e.data?.syncStatusChanged.connection.id === gc.id && e.data.syncStatusChanged.connection.lastError !== null);
+    await t.app.whenIdle();
     expect([googlePush(), outlookPush()]).toEqual([0, 1]);
     // Switching it off again changes nothing more.
     expect((await t.gql(SetLocationFeatureDocument, { locationId: w.locA, feature: 'GOOGLE_CALENDAR', enabled: false }, t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
+    await t.app.whenIdle();
+    expect([googlePush(), outlookPush()]).toEqual([0, 1]);
     expect((await t.gql(SetLocationFeatureDocument, { locationId: w.locA, feature: 'GOOGLE_CALENDAR', enabled: true }, t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
     await nextWhere(status, (e) => e.data?.syncStatusChanged.connection.id === gc.id && e.data.syncStatusChanged.connection.lastError === null);
+    await t.app.whenIdle();
     expect([googlePush(), outlookPush()]).toEqual([1, 1]);
   });
 });

@@ -87,7 +87,12 @@ describe('NEEDS_REAUTH', () => {
       expect(primed.data?.syncStatusChanged.connection).toMatchObject({ id: conn.id, status: 'ACTIVE' });
       await untilLive(admin, () => resync(w.userA, conn.id));
 
+      await t.app.whenIdle();
+
+      // The resync's jobs meet the refusal (the mutation itself asks the provider nothing); afterwards resync is refused.
       refuseRefresh(provider, account);
+      expect((await resync(w.userA, conn.id)).errors).toBeUndefined();
+      await t.app.whenIdle();
       const refused = await resync(w.userA, conn.id);
       expect(codeOf(refused)).toBe('CONNECTION_NEEDS_REAUTH');
       expect(refused.errors![0].message).toMatch(/Reconnect the account/);
@@ -159,7 +164,10 @@ describe('NEEDS_REAUTH', () => {
 
     // userA's connection changes, then userA2's: userA2 is told only about their own.
     const account = mine.accountEmail;
+    await t.app.whenIdle();
     refuseRefresh('GOOGLE', account);
+    await resync(w.userA, mine.id);
+    await t.app.whenIdle();
     expect(codeOf(await resync(w.userA, mine.id))).toBe('CONNECTION_NEEDS_REAUTH');
     expect((await resync(w.userA2, theirs.id)).errors).toBeUndefined();
     for (;;) {

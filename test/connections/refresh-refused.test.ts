@@ -71,8 +71,12 @@ describe('a refresh that cannot succeed', () => {
     clients.push(client);
     const owner = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
     await untilLive(owner, () => resync(w.userA, conn.id));
+    await t.app.whenIdle();
 
+    // The resync's jobs meet the refusal; the mutation itself asks the provider nothing.
     await breakRefresh(conn.id, account);
+    expect((await resync(w.userA, conn.id)).errors).toBeUndefined();
+    await t.app.whenIdle();
     const refused = await resync(w.userA, conn.id);
     expect(codeOf(refused)).toBe('CONNECTION_NEEDS_REAUTH');
     expect(refused.errors![0].message).toMatch(/Reconnect the account to resume syncing/);

@@ -4,13 +4,15 @@ import { TokenCipher } from '../../src/connections/token-cipher';
 import {
   CalendarConfigurationDocument,
   ConflictsChangedDocument,
+  ConnectionsDocument,
   ResyncConnectionDocument,
   SyncStatusChangedDocument,
   UpdateCalendarConfigurationDocument,
 } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { codeOf, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
-import { subscribe, untilLive, wsClient } from '../support/ws-client';
+import { hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
+import { primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // resyncConnection, "the supported repair": refreshes the calendar list (new calendars appear, gone ones
 // leave the selections, a linked calendar that lost write access is unlinked with an event saying why),
@@ -38,6 +40,14 @@ describe('resyncConnection', () => {
   });
 
   const resync = (viewer: string, connectionId: string) => t.gql(ResyncConnectionDocument, { connectionId }, t.tokenFor(viewer));
+  /** resyncConnection, then the jobs it started; returns the connection as they left it. */
+  const resynced = async (viewer: string, connectionId: string) => {
+    const r = await resync(viewer, connectionId);
+    expect(r.errors).toBeUndefined();
+    await t.app.whenIdle();
+    const [conn] = (await t.gql(ConnectionsDocument, { locationId: r.data!.resyncConnection.location.id, userId: r.data!.resyncConnection.user.id }, t.tokenFor(viewer))).data!.connections.filter((c) => c.id === connectionId);
+    return conn;
+  };
   const config = async (viewer: string, locationId: string) => (await t.gql(CalendarConfigurationDocument, { locationId }, t.tokenFor(viewer))).data!.calendarConfiguration;
   const tokensOf = async (connectionId: string) => {
     const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
@@ -61,6 +71,8 @@ describe('resyncConnection', () => {
     const gone = emu.microsoft.state.addCalendar(boss.id, 'Project (going away)');
     emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'writer');
     emu.microsoft.state.shareCalendar(gone.id, me.id, 'reader');
+    const kickoff = { title: 'Project kick-off', start: hourFromNow(2), end: plusMinutes(hourFromNow(2), 90) };
+    outlookEvent(emu, gone.id, kickoff);
     const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
     const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
     expect(conn.calendars.find((c) => c.name === 'Boss calendar')!.canWrite).toBe(true);
@@ -70,6 +82,7 @@ describe('resyncConnection', () => {
       t.tokenFor(w.userA),
     );
     expect(upd.errors).toBeUndefined();
+    await t.app.whenIdle();
     const subs = () =>
       [...emu.microsoft.state.subscriptions.values()]
         .filter((s) => s.accountId === me.id)
@@ -82,16 +95,17 @@ describe('resyncConnection', () => {
     const status = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
     const conflicts = subscribe(client, ConflictsChangedDocument, { locationId: w.locA, userId: w.userA });
     await untilLive(status, () => resync(w.userA, conn.id));
-    await untilLive(conflicts, () => t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [id('Calendar'), id('Project (going away)')] } }, t.tokenFor(w.userA)));
+    const primer = { locationId: w.locA, userId: w.userA, from: new Date(0).toISOString(), to: new Date(1).toISOString() };
+    await untilLive(conflicts, () => primeConflicts(t, w.locA, primer));
+    await t.app.whenIdle();
 
     // At the provider: the boss now shares read-only, the project calendar is no longer shared, a new calendar appears.
     emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'reader');
     emu.microsoft.state.calendars.get(gone.id)!.shares.delete(me.id);
     emu.microsoft.state.addCalendar(me.id, 'Brand new');
 
-    const r = await resync(w.userA, conn.id);
-    expect(r.errors).toBeUndefined();
-    const after = r.data!.resyncConnection;
+    await t.app.whenIdle();
+    const after = await resynced(w.userA, conn.id);
     expect(after.calendars.map((c) => [c.name, c.canWrite]).sort()).toEqual([
       ['Boss calendar', false],
       ['Brand new', true],
@@ -114,10 +128,13 @@ describe('resyncConnection', () => {
     let event = await status.next();
     while (event.data && event.data.syncStatusChanged.connection.lastError === null) event = await status.next(); // earlier resyncs' events
     expect(event.data!.syncStatusChanged.connection).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: after.lastError });
-    expect((await conflicts.next()).data!.conflictsChanged).toMatchObject({ userId: w.userA, locationId: w.locA });
+    // The project calendar's event no longer takes the user's time: exactly its range is announced.
+    let freed = await conflicts.next();
+    while (freed.data?.conflictsChanged.from === primer.from) freed = await conflicts.next();
+    expect(freed.data!.conflictsChanged).toEqual({ userId: w.userA, locationId: w.locA, from: kickoff.start.toISOString(), to: kickoff.end.toISOString() });
 
     // A clean resync clears the notice.
-    expect((await resync(w.userA, conn.id)).data!.resyncConnection.lastError).toBeNull();
+    expect((await resynced(w.userA, conn.id)).lastError).toBeNull();
   });
 
   test('Google: calendars that left the list leave the selections; a read-only re-share unlinks', async () => {
@@ -131,10 +148,11 @@ describe('resyncConnection', () => {
     const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
     const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
     expect((await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: id('Team'), conflictCalendarIds: [id('Old')] } }, t.tokenFor(w.userA))).errors).toBeUndefined();
+    await t.app.whenIdle();
 
     emu.google.state.shareCalendar(team, me.email, 'reader');
     emu.google.state.account(me.email).calendars.delete(old);
-    const after = (await resync(w.userA, conn.id)).data!.resyncConnection;
+    const after = await resynced(w.userA, conn.id);
     expect(new Map(after.calendars.map((c) => [c.name, c.canWrite]))).toEqual(
       new Map([
         [me.email, true],
@@ -158,7 +176,7 @@ describe('resyncConnection', () => {
     emu.microsoft.state.subscriptions.delete(dropped.id);
     expect(live()).toHaveLength(0);
 
-    expect((await resync(w.userA, conn.id)).errors).toBeUndefined();
+    await resynced(w.userA, conn.id);
     const now = live();
     expect(now.map((s) => s.calendarId)).toEqual([me.defaultCalendarId]);
     const rows: Array<{ channel_id: string }> = await ds().query(`SELECT channel_id FROM push_channels WHERE connection_id = $1`, [conn.id]);
@@ -179,6 +197,8 @@ describe('resyncConnection', () => {
       expect(r.errors).toBeUndefined();
       expect(r.data!.resyncConnection.status).toBe('ACTIVE');
     }
+    await t.app.whenIdle();
+    expect((await resynced(w.userA, conn.id)).status).toBe('ACTIVE');
     const after = await tokensOf(conn.id);
     expect(after.accessToken).not.toBe(before.accessToken);
     if (provider === 'OUTLOOK') {
@@ -189,6 +209,6 @@ describe('resyncConnection', () => {
       expect(emu.google.state.tokens.checkAccess(after.accessToken)).not.toBeNull();
     }
     // And it keeps working.
-    expect((await resync(w.userA, conn.id)).data?.resyncConnection.status).toBe('ACTIVE');
+    expect((await resynced(w.userA, conn.id)).status).toBe('ACTIVE');
   });
 });

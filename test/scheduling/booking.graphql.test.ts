@@ -19,7 +19,7 @@ describe('booking over GraphQL (PRODUCT.md "Booking")', () => {
 
   beforeAll(async () => {
     // The outbox rows as the booking commits them: no worker takes them here (test/sync/outbox does).
-    t = await startTestApp({}, undefined, { tuning: { outbox: { work: false } } });
+    t = await startTestApp({}, undefined, { outbox: { work: false } });
     t.app.services.clock.now = () => NOW;
   });
   afterAll(() => t.stop());

@@ -145,10 +145,11 @@ export class ConnectFlow {
     return this.complete(userId, a.state, a.code);
   }
 
-  /** connect(), failing the test unless it succeeds. */
+  /** connect(), failing the test unless it succeeds; returns once the jobs it caused (push, first sync) are done. */
   async connected(userId: string, locationId: string, provider: Provider, loginHint: string): Promise<CompleteConnectionMutation['completeConnection']> {
     const r = await this.connect(userId, locationId, provider, loginHint);
     if (!r.data) throw new Error(`completeConnection failed: ${JSON.stringify(r.errors)}`);
+    await this.t.app.whenIdle();
     return r.data.completeConnection;
   }
 }

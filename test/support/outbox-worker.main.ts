@@ -4,7 +4,7 @@ import { startApp } from '../../src/app/app';
 import { parseEnv, resolveConfig } from '../../src/app/config/config';
 
 const config = resolveConfig(parseEnv(process.env));
-startApp({ config, tuning: { outbox: { leaseSeconds: Number(process.env.TEST_OUTBOX_LEASE_SECONDS ?? 2), sweepMs: 50 } } }).then(
+startApp({ config, outbox: { leaseSeconds: Number(process.env.TEST_OUTBOX_LEASE_SECONDS ?? 2), sweepMs: 50 } }).then(
   () => process.stdout.write('ready\n'),
   (err) => {
     process.stderr.write(`${(err as Error).stack}\n`);

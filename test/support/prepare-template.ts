@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
 import { closeDataSource, createDataSource, migrate } from '../../src/app/database/data-source';
+import { installJobQueues } from '../../src/sync/jobs/job-queue';
 
 async function main(): Promise<void> {
   const [adminUrl, template] = process.argv.slice(2);
@@ -15,6 +16,8 @@ async function main(): Promise<void> {
   await ds.initialize();
   await migrate(ds);
   await closeDataSource(ds);
+  // pg-boss's schema and queues, so that each test app's start only checks them.
+  await installJobQueues(url.toString());
 }
 
 main().catch((err) => {

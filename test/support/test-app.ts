@@ -28,7 +28,7 @@ export interface TestApp {
 }
 
 /** The real service on port 0 with its own database (or `existingDatabaseUrl`, e.g. a second instance). */
-export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, options: Pick<StartAppOptions, 'tuning'> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, options: Pick<StartAppOptions, 'clock' | 'sync' | 'outbox' | 'providerRetry'> = {}): Promise<TestApp> {
   const databaseUrl = existingDatabaseUrl ?? (await createTestDatabaseUrl());
   const raw = parseEnv({
     NODE_ENV: 'test',

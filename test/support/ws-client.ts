@@ -2,7 +2,8 @@ import { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { GqlResult } from './test-app';
+import type { ConflictsPayload } from '../../src/realtime/pubsub';
+import { GqlResult, TestApp } from './test-app';
 
 /** A graphql-ws client as a real browser/app would use it, with the token in connectionParams. */
 export function wsClient(url: string, token?: string): Client {
@@ -54,6 +55,15 @@ export async function nextWhere<R>(sub: { next(): Promise<GqlResult<R>> }, predi
     const e = await sub.next();
     if (e.errors || predicate(e)) return e;
   }
+}
+
+/**
+ * Publishes a conflictsChanged event on the app's bus (an action for untilLive when no real change is at hand),
+ * then lets the event loop run so the socket can deliver it.
+ */
+export async function primeConflicts(t: TestApp, locationId: string, payload: ConflictsPayload): Promise<void> {
+  t.app.services.pubsub.publish('conflicts', locationId, payload);
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Resolves with the close code and reason when the client's socket closes (register before it connects). */

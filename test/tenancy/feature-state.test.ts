@@ -73,6 +73,8 @@ describe('gating and connection availability agree (PostgreSQL)', () => {
 
     for (const planFeatures of [BOTH, [GOOGLE], [OUTLOOK], []]) {
       await t.gql(SetPlanFeaturesDocument, { plan: 'STARTER', features: planFeatures }, t.serviceToken);
+      // The feature re-evaluation the change enqueued runs first (its statements are not the read's).
+      await t.app.whenIdle();
       t.sql.reset();
       const all = new Map((await availabilityIn(ds, { agencyId })).map((r) => [r.id, r.available]));
       // The whole scope in one statement, however many connections it holds.

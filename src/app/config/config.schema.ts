@@ -27,6 +27,8 @@ export const configSchema = z.object({
     .pipe(z.array(base64Key).min(1, 'TOKEN_ENCRYPTION_KEYS needs at least one key'))
     .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').optional(),
+  // api: GraphQL, OAuth and webhooks only; worker: the jobs (sync, push, calendar lists) only; all: both.
+  PROCESS_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   // Set: GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -34,6 +34,11 @@ export function resolveConfig(raw: RawConfig, generated: { AUTH_JWT_SECRET?: str
   if (!jwt) throw new ConfigError('AUTH_JWT_SECRET is required (at least 32 characters) when DATABASE_URL is set or NODE_ENV=production');
   if (!keys?.length)
     throw new ConfigError('TOKEN_ENCRYPTION_KEYS is required (comma-separated 32-byte base64 keys, newest first) when DATABASE_URL is set or NODE_ENV=production');
+  // Events published by a worker must reach the api instances' subscribers: only Redis carries them across.
+  if (raw.PROCESS_ROLE !== 'all' && !raw.REDIS_URL)
+    throw new ConfigError(
+      `PROCESS_ROLE=${raw.PROCESS_ROLE} needs REDIS_URL: with the API and the workers in separate processes, sync-status and availability events reach subscribers only through Redis`,
+    );
   let providerCaPem: string | null = null;
   if (raw.PROVIDER_CA_FILE) {
     try {

@@ -9,6 +9,7 @@ import { userFromRow } from '../../tenancy/user-row';
 import { Calendar } from '../../scheduling/calendar.entity';
 import { Connection } from '../../connections/connection.entity';
 import { ProviderCalendar } from '../../connections/provider-calendar.entity';
+import { SyncStateRepository } from '../../sync/sync-state.repository';
 
 // Built per request: one SQL statement per kind of thing per tick, whatever the query's shape.
 
@@ -78,6 +79,11 @@ export function createLoaders(ds: DataSource, { cache = true }: { cache?: boolea
         (c) => c.connectionId,
       ),
     ),
+    /** Per provider calendar: when it was last synced and whether push covers it. */
+    calendarSyncStatus: loader<string, { lastSyncedAt: Date | null; pushActive: boolean }>(async (ids) => {
+      const found = new Map((await new SyncStateRepository(ds).calendarStatus(ids)).map((r) => [r.id, r]));
+      return ids.map((id) => found.get(id) ?? { lastSyncedAt: null, pushActive: false });
+    }),
     /** Team member ids of each calendar, in their given order. */
     memberIdsByCalendar: loader<string, string[]>(async (calendarIds) => {
       const rows: Array<{ calendar_id: string; user_id: string }> = await ds.query(

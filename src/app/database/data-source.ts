@@ -47,14 +47,18 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
  */
 export async function closeDataSource(ds: DataSource): Promise<void> {
   if (!ds.isInitialized) return;
-  const pool = (ds.driver as PostgresDriver).master as Pool;
+  await endPool((ds.driver as PostgresDriver).master as Pool, () => ds.destroy());
+}
+
+/** Ends a pg pool (`end`, default pool.end()) and waits until every one of its connections has closed. */
+export async function endPool(pool: Pool, end: () => Promise<unknown> = () => pool.end()): Promise<void> {
   let open = pool.totalCount;
   const closed = new Promise<void>((resolve) => {
     if (open === 0) resolve();
     // 'remove' is emitted once a client's connection has ended.
     pool.on('remove', () => --open <= 0 && resolve());
   });
-  await ds.destroy();
+  await end();
   await closed;
 }
 

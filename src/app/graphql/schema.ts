@@ -14,8 +14,25 @@ import { ViewerResolver } from '../../tenancy/viewer.resolver';
 import { requireViewer } from './require-viewer.middleware';
 import { ConnectionResolver, ProviderCalendarResolver } from '../../connections/connection.resolver';
 import { CalendarConfigurationResolver } from '../../configuration/calendar-configuration.resolver';
+import { ExternalEventResolver, ProviderCalendarSyncResolver } from '../../sync/external-events.resolver';
 
-export const resolvers = [ViewerResolver, PlanResolver, AgencyResolver, LocationResolver, UserResolver, CalendarResolver, RealtimeResolver, ConnectionResolver, ProviderCalendarResolver, CalendarConfigurationResolver, AvailabilityResolver, AppointmentResolver, ParticipantWriteResolver] as const;
+export const resolvers = [
+  ViewerResolver,
+  PlanResolver,
+  AgencyResolver,
+  LocationResolver,
+  UserResolver,
+  CalendarResolver,
+  RealtimeResolver,
+  ConnectionResolver,
+  ProviderCalendarResolver,
+  CalendarConfigurationResolver,
+  ExternalEventResolver,
+  ProviderCalendarSyncResolver,
+  AvailabilityResolver,
+  AppointmentResolver,
+  ParticipantWriteResolver,
+] as const;
 
 export function buildAppSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
   return buildSchema({

@@ -17,6 +17,7 @@ import type {
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, ProviderNotFoundError } from '../provider.errors';
+import { againOn401 } from '../shared/again-on-401';
 import { ChangePageBuilder } from '../shared/change-page.builder';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
 import type { ProviderRequestObserver } from '../shared/request-observer';
@@ -136,17 +137,19 @@ export class GoogleCalendarDriver implements CalendarProvider {
       yield* this.readBusyBlocks(tokens, calendarExternalId, opts);
       return;
     }
-    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    let { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     const maxResults = Math.min(Math.max(1, opts.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
     const scope = opts.cursor
       ? { syncToken: opts.cursor }
       : { timeMin: opts.windowStart.toISOString(), timeMax: opts.windowEnd.toISOString() };
     let pageToken: string | undefined;
     do {
-      const res = await this.call(
-        () => calendar.events.list({ calendarId: calendarExternalId, singleEvents: true, maxResults, pageToken, ...scope }),
-        opts.cursor !== null,
-      );
+      const fetchPage = () =>
+        this.call(
+          () => calendar.events.list({ calendarId: calendarExternalId, singleEvents: true, maxResults, pageToken, ...scope }),
+          opts.cursor !== null,
+        );
+      const res = await againOn401(opts, fetchPage, (fresh) => ({ calendar } = createCalendarClient(this.endpoints, fresh.accessToken)));
       const zone = opts.calendarTimeZone ?? res.data.timeZone ?? null;
       const changes = new ChangePageBuilder();
       for (const item of res.data.items ?? []) {
@@ -167,17 +170,19 @@ export class GoogleCalendarDriver implements CalendarProvider {
   private async *readBusyBlocks(tokens: TokenSet, calendarExternalId: string, opts: ReadChangesOptions): AsyncIterable<ChangePage> {
     // A cursor kept from when the calendar was readable means nothing here: start over, as for an expired one
     if (opts.cursor) throw new CursorExpiredError('A free/busy-only calendar has no incremental cursor; read it in full').from('GOOGLE');
-    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    let { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
     const blocks: BusyBlock[] = [];
     for (const span of freeBusySpans(opts.windowStart, opts.windowEnd)) {
-      const busy = await this.call(async () => {
-        const res = await calendar.freebusy.query({
-          requestBody: { timeMin: span.timeMin.toISOString(), timeMax: span.timeMax.toISOString(), items: [{ id: calendarExternalId }] },
+      const fetchSpan = () =>
+        this.call(async () => {
+          const res = await calendar.freebusy.query({
+            requestBody: { timeMin: span.timeMin.toISOString(), timeMax: span.timeMax.toISOString(), items: [{ id: calendarExternalId }] },
+          });
+          const entry = res.data.calendars?.[calendarExternalId];
+          if (entry?.errors?.length) throw freeBusyCalendarError(calendarExternalId, entry.errors);
+          return entry?.busy ?? [];
         });
-        const entry = res.data.calendars?.[calendarExternalId];
-        if (entry?.errors?.length) throw freeBusyCalendarError(calendarExternalId, entry.errors);
-        return entry?.busy ?? [];
-      });
+      const busy = await againOn401(opts, fetchSpan, (fresh) => ({ calendar } = createCalendarClient(this.endpoints, fresh.accessToken)));
       for (const b of busy) {
         const start = Date.parse(b.start ?? '');
         const end = Date.parse(b.end ?? '');

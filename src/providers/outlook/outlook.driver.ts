@@ -19,6 +19,7 @@ import type {
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
+import { againOn401 } from '../shared/again-on-401';
 import { ChangePageBuilder } from '../shared/change-page.builder';
 import type { ProviderRequestObserver } from '../shared/request-observer';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
@@ -178,9 +179,11 @@ export class OutlookDriver implements CalendarProvider {
       opts.cursor ??
       `${this.graphUrl}/me/calendars/${encodeURIComponent(calendarExternalId)}/calendarView/delta?startDateTime=${opts.windowStart.toISOString()}&endDateTime=${opts.windowEnd.toISOString()}`;
     const zone = opts.calendarTimeZone ?? null;
+    let current = tokens;
     while (url) {
       const pageUrl: string = url;
-      const page = await this.call<DeltaPage>(tokens, (c) => c.api(pageUrl).header('Prefer', prefer).get());
+      const fetchPage = () => this.call<DeltaPage>(current, (c) => c.api(pageUrl).header('Prefer', prefer).get());
+      const page = await againOn401(opts, fetchPage, (fresh) => (current = fresh));
       const changes = new ChangePageBuilder();
       for (const item of page.value ?? []) {
         const d = classifyDeltaItem(item, zone);

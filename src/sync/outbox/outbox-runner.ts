@@ -1,93 +1,101 @@
 import { DataSource } from 'typeorm';
 import { logger } from '../../app/logging/logger';
-import { OutboxWriter, WriteOutcome } from './outbox-writer';
+import { JobQueue } from '../jobs/job-queue';
+import { OUTBOX_WRITE } from '../jobs/queues';
+import { OutboxWriter, WriteRun } from './outbox-writer';
 
 export interface OutboxRunnerOptions {
-  /** Writes in flight at once in this process. */
-  concurrency: number;
-  /** How often due writes (retries, held writes, those of a killed worker) are looked for. */
+  /**
+   * How often due writes are looked for: retries whose backoff ended, held writes looked at again, writes whose
+   * job was lost (a crash between commit and enqueue, a worker killed holding one).
+   */
   sweepMs: number;
-  /** False: this process only queues writes (in the booking's transaction); other processes write them. */
+  /** False: this process only queues writes (PROCESS_ROLE api); the workers write them. */
   work: boolean;
 }
+
+export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { sweepMs: 2_000, work: true };
 
 // Like the job queue's: a write retried within seconds still counts as pending work.
 const SOON_SECONDS = 5;
 
-export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { concurrency: 16, sweepMs: 1_000, work: true };
-
 /**
- * Runs the outbox in this process: writes are handed over right after the commit that queued them, and a sweep
- * picks up whatever is due (retries after their backoff, writes released after a reconnect, writes whose worker
- * died and whose lease ran out). Workers of several processes share the work through the writes' leases.
+ * The outbox as jobs: one job per write, enqueued right after the commit that queued it (booking, reschedule,
+ * cancel, a reconnect releasing held writes). In worker processes a sweep enqueues whatever else is due: retries
+ * once their backoff (or Retry-After) is over, and writes whose job was lost. The job only says "look at this
+ * write": the row, its lease and its version are the truth, so duplicate or stale jobs are harmless.
  */
 export class OutboxRunner {
-  private readonly queue = new Set<string>();
-  private running = 0;
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
-  private stopped = false;
   private readonly opts: OutboxRunnerOptions;
-  private readonly drained: Array<() => void> = [];
 
   constructor(
     private readonly ds: DataSource,
     private readonly writer: OutboxWriter,
+    private readonly jobs: JobQueue,
     options: Partial<OutboxRunnerOptions> = {},
   ) {
     this.opts = { ...defaultOutboxRunnerOptions, ...options };
+    if (this.opts.work) jobs.handle(OUTBOX_WRITE, (data) => this.run(data.writeId));
   }
 
+  /** Starts the sweep (worker processes; call once the job queue runs). */
   start(): void {
-    if (!this.opts.work) return;
+    if (!this.opts.work || this.timer) return;
     this.timer = setInterval(() => void this.sweep(), this.opts.sweepMs);
     this.timer.unref();
-    void this.sweep();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    this.queue.clear();
+    this.timer = null;
     await this.sweeping;
-    while (this.running > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
   }
 
   /** The appointment's pending writes go out now (called after the commit that queued them). */
   async appointmentChanged(appointmentId: string): Promise<void> {
     const found: Array<{ id: string }> = await this.ds.query(`SELECT id FROM appointment_writes WHERE appointment_id = $1 AND state = 'PENDING'`, [appointmentId]);
-    this.notify(found.map((r) => r.id));
+    await this.enqueue(found.map((r) => r.id));
   }
 
-  /** A connection can write again: its held writes go out now. */
+  /** A connection can write again (reconnected, resumed): its held writes go out now. */
   async connectionActive(connectionId: string): Promise<void> {
-    this.notify(await this.writer.repo.releaseHeld(connectionId));
-  }
-
-  notify(writeIds: readonly string[]): void {
-    if (this.stopped || !this.opts.work) return;
-    for (const id of writeIds) this.queue.add(id);
-    this.pump();
+    await this.enqueue(await this.writer.repo.releaseHeld(connectionId));
   }
 
   /**
-   * Resolves once nothing is queued, running, leased or due within a few seconds, in any process (tests wait for
-   * the work they caused; writes deferred longer, by Retry-After or a hold, do not count).
+   * Resolves once no job runs or is due within seconds and no write is leased or due within seconds, in any
+   * process (tests wait for the work they caused; writes deferred longer, by Retry-After or a hold, do not count).
    */
   async whenIdle(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (!this.running && !this.queue.size && !(await this.writer.repo.busyWithin(SOON_SECONDS))) return;
-      if (Date.now() > deadline) throw new Error(`outbox still busy after ${timeoutMs} ms`);
+      await this.jobs.whenIdle(Math.max(1, deadline - Date.now()));
+      if (!(await this.writer.repo.busyWithin(SOON_SECONDS))) return;
+      if (Date.now() > deadline) throw new Error(`outbox writes still pending after ${timeoutMs} ms`);
+      await this.sweep();
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  private async enqueue(writeIds: readonly string[]): Promise<void> {
+    for (const writeId of writeIds) await this.jobs.enqueue(OUTBOX_WRITE, { writeId }, { key: writeId });
+  }
+
+  /**
+   * One job: a run of the writer. More to do at once: another job. A retry or a hold is found by the sweep when
+   * due; a write another worker holds is that worker's (it carries on with any change it finds when recording).
+   */
+  private async run(writeId: string): Promise<void> {
+    const run: WriteRun = await this.writer.process(writeId);
+    if (run.outcome === 'again') await this.enqueue([writeId]);
   }
 
   private sweep(): Promise<void> {
     this.sweeping ??= (async () => {
       try {
-        if (this.stopped) return;
-        this.notify(await this.writer.repo.dueIds(this.opts.concurrency * 4));
+        await this.enqueue(await this.writer.repo.dueIds(100));
       } catch (err) {
         logger.error({ err }, 'outbox sweep failed');
       } finally {
@@ -95,29 +103,5 @@ export class OutboxRunner {
       }
     })();
     return this.sweeping;
-  }
-
-  private pump(): void {
-    while (this.running < this.opts.concurrency && this.queue.size) {
-      const id = this.queue.values().next().value as string;
-      this.queue.delete(id);
-      this.running++;
-      void this.run(id);
-    }
-  }
-
-  private async run(id: string): Promise<void> {
-    let outcome: WriteOutcome | 'error' = 'error';
-    try {
-      outcome = await this.writer.process(id);
-    } catch (err) {
-      // The database, a bug: the lease is released and the sweep brings the write back.
-      logger.error({ err, writeId: id }, 'outbox write crashed');
-    } finally {
-      this.running--;
-      if (outcome === 'again') this.queue.add(id);
-      if (!this.stopped) this.pump();
-      if (!this.running) this.drained.splice(0).forEach((resolve) => resolve());
-    }
   }
 }

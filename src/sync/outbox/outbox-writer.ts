@@ -29,7 +29,12 @@ export interface OutboxTuning {
 
 export const defaultOutboxTuning: OutboxTuning = { leaseSeconds: 120, holdMs: 3_600_000, maxSteps: 8, failure: defaultWriteFailureOptions };
 
-export type WriteOutcome = 'written' | 'retry' | 'held' | 'failed' | 'busy' | 'again';
+/**
+ * How a run ended: written (the provider matches), failed (for good), retry or held (due again in `delayMs`),
+ * again (more to do at once), busy (another worker holds it), idle (nothing due).
+ */
+export type WriteRun = { outcome: 'written' | 'failed' | 'busy' | 'idle' | 'again' } | { outcome: 'retry' | 'held'; delayMs: number };
+type StepOutcome = WriteRun | { outcome: 'step' };
 
 export interface OutboxWriterDeps {
   ds: DataSource;
@@ -59,34 +64,34 @@ export class OutboxWriter {
     this.calls = d.calls ?? direct;
   }
 
-  /** One run for a write: 'busy' when it is not due or another worker holds it; 'again' when it should run again now. */
-  async process(writeId: string): Promise<WriteOutcome> {
+  /** One run for a write: steps until the provider matches the row, or a failure defers it. */
+  async process(writeId: string): Promise<WriteRun> {
     const owner = randomUUID();
-    if (!(await this.repo.claim(writeId, owner, this.tuning.leaseSeconds))) return 'busy';
+    if (!(await this.repo.claim(writeId, owner, this.tuning.leaseSeconds))) return { outcome: (await this.repo.isLeased(writeId)) ? 'busy' : 'idle' };
     try {
       for (let i = 0; i < this.tuning.maxSteps; i++) {
         const w = await this.repo.load(writeId, owner, this.tuning.leaseSeconds);
-        if (!w) return 'busy';
+        if (!w) return { outcome: 'busy' };
         const step = nextStep(w.status, w);
         if (step.op === 'NONE') {
           const state = await this.repo.recordStep(writeId, owner, { writtenVersion: w.version, note: null });
           if (state === ProviderWriteState.PENDING) continue;
-          return 'written';
+          return { outcome: 'written' };
         }
-        const outcome = await this.attempt(w, step, owner);
-        if (outcome !== 'again') return outcome;
+        const run = await this.attempt(w, step, owner);
+        if (run.outcome !== 'step') return run;
       }
-      return 'again';
+      return { outcome: 'again' };
     } finally {
       await this.repo.release(writeId, owner);
     }
   }
 
-  /** Runs one step; 'again' when the row wants another look (written towards an older version, or started over). */
-  private async attempt(w: ClaimedWrite, step: WriteStep, owner: string): Promise<WriteOutcome> {
+  /** Runs one step; 'step' when the row wants another look (written towards an older version, or started over). */
+  private async attempt(w: ClaimedWrite, step: WriteStep, owner: string): Promise<StepOutcome> {
     if (!w.target) {
       const reason = 'The calendar this event belongs to is no longer connected (the account was disconnected or the calendar removed), so calbridge cannot change the event there.';
-      return (await this.repo.fail(w.id, owner, w.version, reason, false)) ? 'failed' : 'again';
+      return (await this.repo.fail(w.id, owner, w.version, reason, false)) ? { outcome: 'failed' } : { outcome: 'step' };
     }
     const target = w.target;
     const conn = await this.d.ds.getRepository(Connection).findOneBy({ id: target.connectionId });
@@ -100,27 +105,27 @@ export class OutboxWriter {
         }),
       );
       const state = await this.repo.recordStep(w.id, owner, this.result(w, step, written));
-      if (state === null) return 'busy';
-      return state === ProviderWriteState.WRITTEN ? 'written' : 'again';
+      if (state === null) return { outcome: 'busy' };
+      return state === ProviderWriteState.WRITTEN ? { outcome: 'written' } : { outcome: 'step' };
     } catch (err) {
       const decision = decideWriteFailure(err, step, { provider: target.provider, calendarName: target.calendarName, attempts: w.attempts, now: this.d.clock.now() }, this.tuning.failure);
       logger.info({ writeId: w.id, appointmentId: w.appointmentId, op: step.op, decision: decision.action, err: (err as Error).message }, 'outbox write failed');
       switch (decision.action) {
         case 'recreate':
           await this.repo.startOver(w.id, owner);
-          return 'again';
+          return { outcome: 'step' };
         case 'hold':
           await this.repo.defer(w.id, owner, this.tuning.holdMs, w.attempts, decision.reason);
-          return 'held';
+          return { outcome: 'held', delayMs: this.tuning.holdMs };
         case 'retry':
           await this.repo.defer(w.id, owner, decision.delayMs, decision.attempts, decision.reason);
-          return 'retry';
+          return { outcome: 'retry', delayMs: decision.delayMs };
         case 'fail': {
           // A refused first create made nothing at the provider: a later cancel has nothing to remove.
           const failed = await this.repo.fail(w.id, owner, w.version, decision.reason, step.op === 'CREATE' && w.createSentVersion === null);
-          if (!failed) return 'again';
+          if (!failed) return { outcome: 'step' };
           if (conn) await this.announceFailure(conn, decision.reason);
-          return 'failed';
+          return { outcome: 'failed' };
         }
       }
     }

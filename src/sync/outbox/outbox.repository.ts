@@ -77,6 +77,11 @@ export class OutboxRepository {
     return claimed.length > 0;
   }
 
+  /** Whether a worker holds this pending write now. */
+  async isLeased(id: string): Promise<boolean> {
+    return (await rows(this.ds, `SELECT 1 FROM appointment_writes WHERE id = $1 AND state = 'PENDING' AND lease_until > now()`, [id])).length > 0;
+  }
+
   /** Ids of due writes, oldest first (the sweep hands them to workers, which claim them one by one). */
   async dueIds(limit: number): Promise<string[]> {
     const found = await rows<{ id: string }>(this.ds, `${BACKGROUND_SQL} SELECT w.id FROM appointment_writes w WHERE ${DUE} ORDER BY w.next_attempt_at LIMIT $1`, [limit]);

@@ -19,10 +19,10 @@ describe('outbox faults and orderings', () => {
   beforeAll(async () => {
     emu = await startEmulators();
     t = await startTestApp(emu.env, undefined, {
-      tuning: {
-        outbox: { sweepMs: 50, failure: { maxAttempts: 8, retry: { baseDelayMs: 20, minDelayMs: 10, maxDelayMs: 100 } } },
-        providerRetry: { maxAttempts: 4, baseDelayMs: 10, maxWaitMs: 5_000 },
-      },
+      outbox: { sweepMs: 50, failure: { maxAttempts: 8, retry: { baseDelayMs: 20, minDelayMs: 10, maxDelayMs: 100 } } },
+      providerRetry: { maxAttempts: 4, baseDelayMs: 10, maxWaitMs: 5_000 },
+      // The sync jobs the faults also hit retry soon, so waiting for idle jobs stays short.
+      sync: { policy: { baseBackoffMs: 100, maxBackoffMs: 200 } },
     });
     t.app.services.clock.now = () => NOW;
     flow = new ConnectFlow(t, emu);

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Provider } from '../../generated/graphql';
 import { ConnectFlow, Emulators, startEmulators } from '../../support/connect-flow';
-import { book, eventWrites, heldEvents, linkedMember, NOW, ok, until } from '../../support/outbox-world';
+import { book, eventWrites, heldEvents, LinkedMember, linkedMember, NOW, ok, until } from '../../support/outbox-world';
 import { startTestApp, TEST_JWT_SECRET, TEST_TOKEN_KEY, TestApp } from '../../support/test-app';
 
 // kill -9 of the process writing an event, after the provider received the create and before its answer came
@@ -16,16 +16,23 @@ describe('a worker killed mid-write', () => {
   let emu: Emulators;
   let flow: ConnectFlow;
   const children: ChildProcess[] = [];
+  const members = new Map<Provider, LinkedMember>();
 
   beforeAll(async () => {
     emu = await startEmulators();
     // This process only books; the workers run in child processes.
-    t = await startTestApp(emu.env, undefined, { tuning: { outbox: { work: false } } });
+    t = await startTestApp(emu.env, undefined, { outbox: { work: false } });
     t.app.services.clock.now = () => NOW;
     flow = new ConnectFlow(t, emu);
+    // Connected before any worker dies: a killed worker's job stays active (for pg-boss) until it expires.
+    for (const provider of ['GOOGLE', 'OUTLOOK'] as const) members.set(provider, await linkedMember(t, emu, flow, provider));
+  });
+  afterEach(async () => {
+    const running = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of running) c.kill('SIGKILL');
+    await Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve))));
   });
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await t?.stop();
     await emu?.close();
   });
@@ -63,7 +70,7 @@ describe('a worker killed mid-write', () => {
   }
 
   test.each<Provider>(['GOOGLE', 'OUTLOOK'])('%s: kill -9 while the create is at the provider, restart: exactly one event', async (provider) => {
-    const m = await linkedMember(t, emu, flow, provider);
+    const m = members.get(provider)!;
     // The provider takes its time with the create (it still makes the event); the fault is used up on arrival.
     let arrived: () => boolean;
     if (provider === 'OUTLOOK') {

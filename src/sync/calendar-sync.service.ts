@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Clock } from '../app/clock';
+import { DomainError } from '../app/errors/domain.error';
+import { logger } from '../app/logging/logger';
+import { Connection } from '../connections/connection.entity';
+import { ConnectionStatus, PauseReason } from '../connections/connection.enums';
+import { ConnectionTokens } from '../connections/connection-tokens.service';
+import type { ChangePage, NormalizedEvent, TokenSet } from '../providers/calendar-provider';
+import { CursorExpiredError, GrantRevokedError, ProviderError, ProviderNotFoundError } from '../providers/provider.errors';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { EventChange } from './change-range';
+import { ConflictNotifier } from './conflict-notifier';
+import { ConnectionSyncStatus } from './connection-sync-status.service';
+import { ExternalEventRepository } from './external-event.repository';
+import { ProviderCalls } from './provider-calls';
+import { SyncScheduler } from './sync-scheduler';
+import { needsFullSync, nextSyncState, SyncOutcome, SyncPolicy, SyncStateFields } from './sync-state-machine';
+import { CalendarSyncState, SyncStateRepository } from './sync-state.repository';
+
+export interface SyncWindow {
+  from: Date;
+  to: Date;
+}
+
+/** Points where tests look at a sync from the inside; empty in production. */
+export interface CalendarSyncHooks {
+  /** The lease is ours: the sync of this calendar begins (nobody else syncs it until `ended`). */
+  started?: (calendarId: string) => void;
+  /** Another worker held the calendar: this job was put back for later. */
+  busy?: (calendarId: string) => void;
+  /** Inside each write batch's transaction, once it holds the calendar (before writing its rows). */
+  duringWrite?: (calendarId: string) => Promise<void>;
+  /** After each write batch (pages, up to writeBatchRows events) is committed; the sync waits for it. */
+  afterPage?: (calendarId: string, page: { full: boolean; index: number }) => Promise<void>;
+  ended?: (calendarId: string) => void;
+}
+
+export interface CalendarSyncDeps {
+  ds: DataSource;
+  providers: ProviderRegistry;
+  tokens: ConnectionTokens;
+  calls: ProviderCalls;
+  status: ConnectionSyncStatus;
+  conflicts: ConflictNotifier;
+  scheduler: SyncScheduler;
+  clock: Clock;
+  window: () => SyncWindow;
+  policy: SyncPolicy;
+  /** Items per provider page (the providers' defaults when unset). */
+  pageSize?: number;
+  /** Pages are written in transactions of at least this many events (the last batch may be smaller). */
+  writeBatchRows: number;
+  /** How long a sync's lease lasts without a page written (a killed worker's calendar is free again after it). */
+  leaseSeconds: number;
+  /** The calendar list is refreshed after a full sync unless it was listed more recently than this. */
+  listFreshSeconds: number;
+}
+
+/** Our lease ran out and another worker took the calendar, the calendar was deselected, or the process stops. */
+class SyncAbandoned extends Error {}
+
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A failure in words a user can act on (the provider's own text stays in the log). */
+function plainError(err: unknown, provider: string): string {
+  const name = provider === 'OUTLOOK' ? 'Outlook' : 'Google Calendar';
+  if (err instanceof ProviderNotFoundError) return `${name} no longer finds this calendar; it will be removed from your selection when the calendar list is refreshed.`;
+  if (err instanceof ProviderError) return `${name} is not responding right now; calbridge keeps retrying.`;
+  return `Syncing with ${name} failed; calbridge keeps retrying.`;
+}
+
+/**
+ * The calendar sync job: brings one selected calendar's events into PostgreSQL, exclusively (the calendar's
+ * lease), fully over the window when it has to (no cursor, asked for, cursor expired, window due to roll)
+ * and incrementally from its cursor otherwise. A full sync marks every row it sees with a new generation and
+ * sweeps the others only when it has read everything, so availability never shows a gap. Each page is one
+ * transaction; the cursor is stored with the last one.
+ */
+export class CalendarSyncService {
+  readonly hooks: CalendarSyncHooks = {};
+  private readonly states: SyncStateRepository;
+
+  constructor(private readonly d: CalendarSyncDeps) {
+    this.states = new SyncStateRepository(d.ds);
+  }
+
+  async run(calendarId: string, signal: AbortSignal): Promise<void> {
+    const holder = randomUUID();
+    const claim = await this.states.claim(calendarId, holder, this.d.leaseSeconds);
+    if (claim.kind === 'gone') return; // deselected meanwhile
+    if (claim.kind === 'busy') {
+      this.hooks.busy?.(calendarId);
+      // Another worker syncs it now; this request is served right after, without holding a worker.
+      await this.d.scheduler.syncCalendarLater(calendarId, 1, 'busy');
+      return;
+    }
+    this.hooks.started?.(calendarId);
+    try {
+      await this.runClaimed(claim.state, holder, signal);
+    } finally {
+      this.hooks.ended?.(calendarId);
+      await this.states.release(calendarId, holder);
+    }
+  }
+
+  private async runClaimed(state: CalendarSyncState, holder: string, signal: AbortSignal): Promise<void> {
+    const conn = await this.d.ds.getRepository(Connection).findOneBy({ id: state.connectionId });
+    if (!conn) return;
+    if (conn.status !== ConnectionStatus.ACTIVE || conn.pauseReason !== PauseReason.NONE) {
+      await this.record(state, holder, { type: 'PAUSED' });
+      await this.d.status.refresh(conn.id);
+      return;
+    }
+    await this.record(state, holder, { type: 'STARTED' });
+    await this.d.status.refresh(conn.id);
+
+    const changes: EventChange[] = [];
+    let full = needsFullSync(state, this.d.clock.now(), this.d.policy);
+    try {
+      try {
+        await this.read(conn, state, holder, full, changes, signal);
+      } catch (err) {
+        if (!(err instanceof CursorExpiredError) || full) throw err;
+        // The cursor expired: a full resync, at once. The old rows stay until it has read everything.
+        logger.info({ calendarId: state.calendarId }, 'sync cursor expired; full resync');
+        full = true;
+        await this.read(conn, state, holder, true, changes, signal);
+      }
+      await this.record(state, holder, { type: 'SUCCEEDED', full });
+      if (full) await this.refreshListIfStale(conn);
+    } catch (err) {
+      if (err instanceof SyncAbandoned) return;
+      if (signal.aborted) throw err;
+      if ((err instanceof DomainError && err.code === 'CONNECTION_NEEDS_REAUTH') || err instanceof GrantRevokedError) {
+        // The refresh was refused: the connection is NEEDS_REAUTH (its event was published); nothing syncs until reconnected.
+        await this.record(state, holder, { type: 'PAUSED' });
+      } else {
+        logger.warn({ err: messageOf(err), calendarId: state.calendarId, connectionId: conn.id }, 'calendar sync failed');
+        const next = await this.record(state, holder, { type: 'FAILED', error: plainError(err, conn.provider) });
+        if (next?.nextAttemptAt) await this.d.scheduler.syncCalendarLater(state.calendarId, (next.nextAttemptAt.getTime() - this.d.clock.now().getTime()) / 1000, 'retry');
+        // A calendar the provider no longer has leaves the selection with the next calendar list.
+        if (err instanceof ProviderNotFoundError) await this.d.scheduler.refreshCalendarList(conn.id);
+      }
+    } finally {
+      // Pages already committed changed availability, whatever happened afterwards.
+      await this.d.conflicts.changed(conn, changes);
+    }
+    await this.d.status.refresh(conn.id);
+  }
+
+  /** Reads every page (full over the window, or from the cursor) and writes each in its own transaction. */
+  private async read(conn: Connection, state: CalendarSyncState, holder: string, full: boolean, changes: EventChange[], signal: AbortSignal): Promise<void> {
+    const window = this.d.window();
+    const generation = full ? await this.states.nextGeneration(state.calendarId, holder) : state.generation;
+    if (generation === null) throw new SyncAbandoned();
+    const call = <T>(operation: string, fn: () => Promise<T>) => this.d.calls.run({ connection: conn, operation }, fn);
+    const tokens: TokenSet = await call('tokens', () => this.d.tokens.current(conn));
+    const read = this.d.providers.get(conn.provider).readChanges(tokens, state.externalId, {
+      cursor: full ? null : state.cursor,
+      windowStart: window.from,
+      windowEnd: window.to,
+      pageSize: this.d.pageSize,
+      calendarTimeZone: state.timeZone,
+      // Free/busy-only calendars are read as busy blocks, in full and without a cursor.
+      access: state.access,
+      // A 401 in the middle of paging: refreshed tokens, and the read goes on.
+      onAccessTokenExpired: () => this.d.tokens.current(conn, { force: true }),
+    });
+    const pages = read[Symbol.asyncIterator]();
+    const cursorless = state.access === 'FREE_BUSY';
+    const owner = { calendarId: state.calendarId, locationId: conn.locationId, userId: conn.userId };
+    // A calendar's first sync has no old rows to compare with.
+    const fresh = full && !(await new ExternalEventRepository(this.d.ds).hasAny(state.calendarId));
+    // Pages are written in batches (one transaction each): per-statement costs dominate small pages. Within a
+    // batch the last word on an event wins (a replay, or removed and added again).
+    let batch = new Map<string, NormalizedEvent | null>();
+    let written = 0;
+    for (;;) {
+      // The process stops: the job fails, and pg-boss gives it to another worker (or this one after a restart).
+      if (signal.aborted) throw new Error('the worker is stopping');
+      const next = await call('readChanges', () => pages.next());
+      let last: string | null = null;
+      if (next.done) {
+        // Only a read without cursors (a free/busy-only calendar's busy blocks, always full) is complete when its pages end.
+        if (!cursorless) throw new Error('the provider ended the read without a cursor');
+      } else {
+        const page: ChangePage = next.value;
+        for (const id of page.removedIds) batch.set(id, null);
+        // Google's incremental results are not bounded by the window: clipped (outside → not stored).
+        for (const e of page.upserts) batch.set(e.externalId, e.end > window.from && e.start < window.to ? e : null);
+        last = page.nextCursor;
+        if (!last && batch.size < this.d.writeBatchRows) continue;
+      }
+      const final = next.done === true || last !== null;
+      const events = [...batch.values()].filter((e): e is NormalizedEvent => e !== null);
+      const removed = [...batch.entries()].filter(([, e]) => e === null).map(([id]) => id);
+      batch = new Map();
+      await this.d.ds.transaction(async (tx) => {
+        const st = new SyncStateRepository(tx);
+        if (!(await st.holdForWrite(state.calendarId, holder, this.d.leaseSeconds))) throw new SyncAbandoned();
+        await this.hooks.duringWrite?.(state.calendarId);
+        // What a crash could lose here is re-read by the next sync (the cursor commits with the last batch).
+        await tx.query(`SET LOCAL synchronous_commit = off`);
+        const repo = new ExternalEventRepository(tx);
+        changes.push(...(await repo.remove(state.calendarId, removed)));
+        changes.push(...(await repo.upsert(owner, events, generation, { fresh })));
+        if (final) {
+          if (full) changes.push(...(await repo.sweep(state.calendarId, generation)));
+          await st.update(state.calendarId, holder, {
+            cursor: last,
+            ...(full ? { windowStart: window.from, windowEnd: window.to, fullSyncDone: state.fullSyncRequested } : {}),
+          });
+        }
+      });
+      await this.hooks.afterPage?.(state.calendarId, { full, index: written++ });
+      if (final) return;
+    }
+  }
+
+  /** Applies an outcome to the calendar's state (pure state machine) and stores it; null when the lease was lost. */
+  private async record(state: CalendarSyncState, holder: string, outcome: SyncOutcome) {
+    const next = nextSyncState(state, outcome, this.d.clock.now(), this.d.policy);
+    // Only the state machine's fields: the cursor and window were stored with the last page.
+    const fields: SyncStateFields = {
+      stage: next.stage,
+      consecutiveFailures: next.consecutiveFailures,
+      nextAttemptAt: next.nextAttemptAt,
+      nextPollAt: next.nextPollAt,
+      lastError: next.lastError,
+      lastFullSyncAt: next.lastFullSyncAt,
+      lastIncrementalSyncAt: next.lastIncrementalSyncAt,
+    };
+    Object.assign(state, fields);
+    return (await this.states.update(state.calendarId, holder, fields)) ? fields : null;
+  }
+
+  /** "The calendar list is refreshed at every full sync" (not again when it was listed moments ago). */
+  private async refreshListIfStale(conn: Connection): Promise<void> {
+    const [fresh] = await this.d.ds.query(`SELECT 1 FROM connections WHERE id = $1 AND calendars_listed_at > now() - make_interval(secs => $2)`, [conn.id, this.d.listFreshSeconds]);
+    if (!fresh) await this.d.scheduler.refreshCalendarList(conn.id);
+  }
+}

@@ -1,0 +1,174 @@
+import { Pool } from 'pg';
+import PgBoss from 'pg-boss';
+import { endPool } from '../../app/database/data-source';
+import { logger } from '../../app/logging/logger';
+import { ALL_QUEUES, QueueDef } from './queues';
+
+/** pg-boss's tables live in this schema of the service's own database. */
+export const JOB_SCHEMA = 'pgboss';
+
+export interface JobQueueOptions {
+  url: string;
+  /** Runs the handlers (PROCESS_ROLE worker or all); an api-only process only enqueues. */
+  work: boolean;
+  /** How often an idle worker looks for jobs enqueued by another process (pg-boss's minimum is 0.5). */
+  pollingIntervalSeconds?: number;
+  poolSize?: number;
+}
+
+export interface JobContext {
+  jobId: string;
+  /** Aborted when the process stops: long handlers give up between steps (pg-boss retries the job elsewhere). */
+  signal: AbortSignal;
+}
+
+export type JobHandler<T> = (data: T, ctx: JobContext) => Promise<void>;
+
+export interface EnqueueOptions {
+  /** Coalescing key: while a job with this key waits to start, another one is not added. */
+  key: string;
+  /** Start no sooner than this many seconds from now. */
+  delaySeconds?: number;
+}
+
+const IDLE_POLL_MS = 20;
+// A job put back for a moment (its calendar or connection was busy) still counts as pending work.
+const SOON_SECONDS = 5;
+
+/** Creates pg-boss's schema and our queues (idempotent); the test template database runs it once for every test database. */
+export async function installJobQueues(url: string): Promise<void> {
+  const pool = jobPool(url, 1, 'calbridge-jobs-install');
+  const boss = new PgBoss({ db: poolDb(pool), schema: JOB_SCHEMA, supervise: false, schedule: false, migrate: true });
+  boss.on('error', (err) => logger.error({ err }, 'job queue error'));
+  try {
+    await boss.start();
+    for (const q of ALL_QUEUES) await createQueue(boss, q);
+  } finally {
+    await boss.stop({ graceful: false, close: false });
+    await endPool(pool);
+  }
+}
+
+// pg-boss runs on a pool of ours, so that stopping waits until its connections have really closed (pg-boss's
+// own close resolves while the sockets are still open, which kept processes and jest workers alive).
+function jobPool(url: string, max: number, applicationName: string): Pool {
+  const pool = new Pool({ connectionString: url, max, application_name: applicationName });
+  pool.on('error', (err) => logger.error({ err }, 'job queue connection error'));
+  return pool;
+}
+
+// Once stopped, what pg-boss still does (a handler finishing after the stop's timeout completes its job) is
+// dropped, as pg-boss's own pool wrapper does when closed: the job is retried elsewhere.
+const poolDb = (pool: Pool): PgBoss.Db => ({ executeSql: async (text, values) => (pool.ending ? { rows: [] } : pool.query(text, values)) });
+
+function createQueue(boss: PgBoss, q: QueueDef<unknown>): Promise<void> {
+  return boss.createQueue(q.name, { name: q.name, policy: 'short', retryLimit: q.retryLimit, retryDelay: q.retryDelaySeconds, expireInSeconds: q.expireInSeconds });
+}
+
+/**
+ * Typed queues on pg-boss, started and stopped with the app. Handlers are registered before `start`;
+ * a process that does not work only enqueues. `whenIdle` lets tests wait for the work they caused.
+ */
+export class JobQueue {
+  private readonly boss: PgBoss;
+  private readonly pool: Pool;
+  private readonly handlers: Array<{ def: QueueDef<unknown>; handler: JobHandler<unknown> }> = [];
+  private readonly workerIds = new Map<string, string[]>();
+  private readonly stopping = new AbortController();
+  private running = 0;
+  private started = false;
+
+  constructor(private readonly opts: JobQueueOptions) {
+    this.pool = jobPool(opts.url, opts.poolSize ?? 4, 'calbridge-jobs');
+    this.boss = new PgBoss({
+      db: poolDb(this.pool),
+      schema: JOB_SCHEMA,
+      migrate: true,
+      // Expiry of jobs a killed worker held runs with the workers; cron is not used.
+      supervise: opts.work,
+      schedule: false,
+      maintenanceIntervalSeconds: 30,
+      pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5,
+    });
+    this.boss.on('error', (err) => logger.error({ err }, 'job queue error'));
+  }
+
+  handle<T>(def: QueueDef<T>, handler: JobHandler<T>): void {
+    if (this.started) throw new Error(`handler for ${def.name} registered after start`);
+    this.handlers.push({ def: def as QueueDef<unknown>, handler: handler as JobHandler<unknown> });
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    for (const q of ALL_QUEUES) await createQueue(this.boss, q);
+    this.started = true;
+    if (!this.opts.work) return;
+    for (const { def, handler } of this.handlers) {
+      const ids: string[] = [];
+      for (let i = 0; i < def.concurrency; i++) {
+        let self = '';
+        self = await this.boss.work<unknown>(def.name, { batchSize: 1 }, async ([job]) => {
+          this.running++;
+          try {
+            await handler(job.data, { jobId: job.id, signal: this.stopping.signal });
+          } catch (err) {
+            logger.error({ err, queue: def.name, jobId: job.id }, 'job failed; pg-boss retries it');
+            throw err;
+          } finally {
+            this.running--;
+            // Look for the next job at once instead of after the polling interval.
+            if (self) this.boss.notifyWorker(self);
+          }
+        });
+        ids.push(self);
+      }
+      this.workerIds.set(def.name, ids);
+    }
+  }
+
+  /** Adds a job unless one with the same key already waits to start; true when added. Local workers wake at once. */
+  async enqueue<T>(def: QueueDef<T>, data: T, opts: EnqueueOptions): Promise<boolean> {
+    const id = await this.boss.send(def.name, data as object, {
+      singletonKey: opts.key,
+      ...(opts.delaySeconds && opts.delaySeconds > 0 ? { startAfter: Math.ceil(opts.delaySeconds) } : {}),
+    });
+    if (!opts.delaySeconds) for (const w of this.workerIds.get(def.name) ?? []) this.boss.notifyWorker(w);
+    return id !== null;
+  }
+
+  /** Jobs running or due within seconds, over every process on this database (those deferred longer, by a backoff, are not counted). */
+  async pending(): Promise<Array<{ name: string; state: string; key: string | null }>> {
+    const db = this.boss.getDb();
+    const { rows } = await db.executeSql(
+      `SELECT name, state, singleton_key AS key FROM ${JOB_SCHEMA}.job
+        WHERE name = ANY($1::text[]) AND (state = 'active' OR (state IN ('created', 'retry') AND start_after <= now() + make_interval(secs => $2)))`,
+      [ALL_QUEUES.map((q) => q.name), SOON_SECONDS],
+    );
+    return rows as Array<{ name: string; state: string; key: string | null }>;
+  }
+
+  /**
+   * Resolves once no job is due or running (tests wait for the work a request caused; the chain a job
+   * enqueues is waited for too). Jobs deferred further (backoff) do not count.
+   */
+  async whenIdle(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.running === 0) {
+        const left = await this.pending();
+        if (!left.length) return;
+        if (Date.now() > deadline) throw new Error(`jobs still pending after ${timeoutMs} ms: ${JSON.stringify(left)}`);
+      } else if (Date.now() > deadline) {
+        throw new Error(`${this.running} job(s) still running after ${timeoutMs} ms`);
+      }
+      await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+    }
+  }
+
+  /** Stops fetching, lets running handlers see the abort, fails what is still running (pg-boss retries it elsewhere). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 2_000 });
+    await endPool(this.pool);
+  }
+}

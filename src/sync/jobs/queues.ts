@@ -1,0 +1,34 @@
+import type { FeatureScope } from '../../tenancy/feature-hooks';
+
+/** A typed job queue: its name, its payload, and how pg-boss keeps its jobs. */
+export interface QueueDef<T> {
+  name: string;
+  /** A killed worker's job is failed by pg-boss after this long and retried. */
+  expireInSeconds: number;
+  /** pg-boss retries of a job that threw or expired (handled provider failures do not throw: the state machine reschedules them). */
+  retryLimit: number;
+  retryDelaySeconds: number;
+  /** Jobs of one queue run at most this many at a time per worker process. */
+  concurrency: number;
+  /** Only the type: never read. */
+  readonly payload?: T;
+}
+
+const queue = <T>(def: Omit<QueueDef<T>, 'payload'>): QueueDef<T> => def;
+
+// Every queue uses pg-boss's `short` policy with a singleton key: at most one job per key waits to start,
+// so a burst of requests for one calendar coalesces into the waiting job (plus, at most, the running one).
+
+/** Bring one provider calendar up to date (full or incremental: the calendar's sync state decides). */
+export const CALENDAR_SYNC = queue<{ calendarId: string }>({ name: 'calendar-sync', expireInSeconds: 15 * 60, retryLimit: 5, retryDelaySeconds: 5, concurrency: 4 });
+/** Refresh a connection's calendar list. */
+export const CALENDAR_LIST = queue<{ connectionId: string }>({ name: 'calendar-list', expireInSeconds: 5 * 60, retryLimit: 5, retryDelaySeconds: 5, concurrency: 2 });
+/** Bring a connection's push channels in line with its selection; `restart` replaces them all. */
+export const PUSH_RECONCILE = queue<{ connectionId: string; restart?: boolean }>({ name: 'push-reconcile', expireInSeconds: 5 * 60, retryLimit: 5, retryDelaySeconds: 5, concurrency: 2 });
+/** Re-evaluate the connections a change of enabled features touched (plan catalogue, agency plan, location switch). */
+export const FEATURE_REEVALUATION = queue<FeatureScope>({ name: 'feature-reevaluation', expireInSeconds: 5 * 60, retryLimit: 5, retryDelaySeconds: 5, concurrency: 1 });
+
+/** Bring one participant's provider event to its appointment's version (the outbox: src/sync/outbox). */
+export const OUTBOX_WRITE = queue<{ writeId: string }>({ name: 'outbox-write', expireInSeconds: 5 * 60, retryLimit: 3, retryDelaySeconds: 5, concurrency: 16 });
+
+export const ALL_QUEUES: ReadonlyArray<QueueDef<unknown>> = [CALENDAR_SYNC, CALENDAR_LIST, PUSH_RECONCILE, FEATURE_REEVALUATION, OUTBOX_WRITE] as ReadonlyArray<QueueDef<unknown>>;

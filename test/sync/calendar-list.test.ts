@@ -1,0 +1,113 @@
+import type { Client } from 'graphql-ws';
+import { CalendarConfigurationDocument, ConflictsChangedDocument, Provider, SyncStatusChangedDocument, UpdateCalendarConfigurationDocument } from '../generated/graphql';
+import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { googleEvent, hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
+import { startTestApp, TestApp } from '../support/test-app';
+import { nextWhere, primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-client';
+
+// The calendar list follows the provider (at every full sync, on resync, and when the provider no longer
+// finds a calendar): a calendar deleted (or unshared) at the provider leaves the selections with its events,
+// losing write access unlinks the linked calendar; a sync-status event says why, conflictsChanged covers
+// the time it freed.
+
+describe('calendar list refresh', () => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+  const clients: Client[] = [];
+  const ds = () => t.app.ds;
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    // Every full sync refreshes the list (however recently it was listed).
+    t = await startTestApp(emu.env, undefined, { sync: { listFreshSeconds: 0 } });
+    flow = new ConnectFlow(t, emu);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  /** A colleague's calendar "Project" shared with userA's account (writer), with one busy event, selected as linked calendar. */
+  async function world(provider: Provider) {
+    const w = await newTenant(ds());
+    const start = hourFromNow(2, 15);
+    const meeting = { title: 'Project sync', start, end: plusMinutes(start, 30) };
+    let login: string;
+    let unshare: () => void;
+    let readOnly: () => void;
+    if (provider === 'OUTLOOK') {
+      const me = emu.microsoft.addAccount({ email: uniqueEmail('list', 'contoso-list2.test') });
+      const colleague = emu.microsoft.addAccount({ email: uniqueEmail('colleague', 'contoso-list2.test') });
+      const project = emu.microsoft.state.addCalendar(colleague.id, 'Project');
+      emu.microsoft.state.shareCalendar(project.id, me.id, 'writer');
+      outlookEvent(emu, project.id, meeting);
+      login = me.userPrincipalName;
+      unshare = () => void emu.microsoft.state.calendars.get(project.id)!.shares.delete(me.id);
+      readOnly = () => emu.microsoft.state.shareCalendar(project.id, me.id, 'reader');
+    } else {
+      const me = emu.google.addAccount({ email: uniqueEmail('list', 'gmail.test') });
+      const colleague = emu.google.addAccount({ email: uniqueEmail('colleague', 'gmail.test'), calendars: [{ summary: 'Project' }] });
+      const project = [...colleague.calendars.values()].find((c) => emu.google.state.calendars.get(c.calendarId)!.summary === 'Project')!.calendarId;
+      emu.google.state.shareCalendar(project, me.email, 'writer');
+      googleEvent(emu, project, meeting);
+      login = me.email;
+      unshare = () => void emu.google.state.account(me.email).calendars.delete(project);
+      readOnly = () => emu.google.state.shareCalendar(project, me.email, 'reader');
+    }
+    const conn = await flow.connected(w.userA, w.locA, provider, login);
+    const project = conn.calendars.find((c) => c.name === 'Project')!;
+    const def = conn.calendars.find((c) => c.isDefault)!;
+    const upd = await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: project.id, conflictCalendarIds: [def.id] } }, t.tokenFor(w.userA));
+    expect(upd.errors).toBeUndefined();
+    await t.app.whenIdle();
+    expect(await scalar(ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [project.id])).toBe(1);
+
+    const client = wsClient(t.wsUrl, t.tokenFor(w.userA));
+    clients.push(client);
+    const status = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
+    const conflicts = subscribe(client, ConflictsChangedDocument, { locationId: w.locA, userId: w.userA });
+    const primer = { locationId: w.locA, userId: w.userA, from: new Date(0).toISOString(), to: new Date(1).toISOString() };
+    await untilLive(conflicts, () => primeConflicts(t, w.locA, primer));
+    await untilLive(status, () => t.app.services.sync.syncCalendars([def.id]));
+    await t.app.whenIdle();
+    return { w, conn, project, def, meeting, unshare, readOnly, status, conflicts, primer };
+  }
+
+  const config = async (viewer: string, locationId: string) => (await t.gql(CalendarConfigurationDocument, { locationId }, t.tokenFor(viewer))).data!.calendarConfiguration;
+
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a calendar gone at the provider leaves the selection with its events; an event says why; its time is announced free', async (provider) => {
+    const { w, conn, project, def, meeting, unshare, status, conflicts, primer } = await world(provider);
+    unshare();
+    // Its next sync finds nothing at the provider: the calendar list is refreshed.
+    await t.app.services.sync.syncCalendars([project.id]);
+    await t.app.whenIdle();
+
+    const cfg = await config(w.userA, w.locA);
+    expect(cfg.linkedCalendar).toBeNull();
+    expect(cfg.conflictCalendars.map((c) => c.id)).toEqual([def.id]);
+    expect(await scalar(ds(), `SELECT count(*) FROM provider_calendars WHERE id = $1`, [project.id])).toBe(0);
+    expect(await scalar(ds(), `SELECT count(*) FROM external_events e JOIN provider_calendars pc ON pc.id = e.provider_calendar_id WHERE pc.connection_id = $1`, [conn.id])).toBe(0);
+    const why = await nextWhere(status, (e) => /no longer available/.test(e.data?.syncStatusChanged.connection.lastError ?? ''));
+    expect(why.data!.syncStatusChanged.connection).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: expect.stringMatching(/"Project" is no longer available/) });
+    const freed = await nextWhere(conflicts, (e) => e.data?.conflictsChanged.from !== primer.from);
+    expect(freed.data!.conflictsChanged).toEqual({ userId: w.userA, locationId: w.locA, from: meeting.start.toISOString(), to: meeting.end.toISOString() });
+  });
+
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: losing write access unlinks the linked calendar at the next full sync; it still blocks time', async (provider) => {
+    const { w, conn, project, def, readOnly, status } = await world(provider);
+    readOnly();
+    await t.app.services.sync.syncCalendars([def.id], { full: true });
+    await t.app.whenIdle();
+
+    const cfg = await config(w.userA, w.locA);
+    expect(cfg.linkedCalendar).toBeNull();
+    expect(cfg.conflictCalendars.map((c) => c.id).sort()).toEqual([def.id, project.id].sort());
+    expect(await scalar(ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [project.id])).toBe(1);
+    const why = await nextWhere(status, (e) => /unlinked/.test(e.data?.syncStatusChanged.connection.lastError ?? ''));
+    expect(why.data!.syncStatusChanged.connection).toMatchObject({ id: conn.id, lastError: expect.stringMatching(/linked calendar "Project".*can no longer be written to/) });
+  });
+});

@@ -1,0 +1,106 @@
+import { ExternalEventsDocument, SetCountTentativeAsBusyDocument, UpdateCalendarConfigurationDocument } from '../generated/graphql';
+import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
+import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
+
+// externalEvents(locationId, from, to, userId): a user's synced third-party events overlapping [from, to).
+// The viewer's own by default; admins of the location read the users they manage, others are refused;
+// hideEventDetails hides titles from everyone but the owner; blocksAvailability follows the agency's rule.
+
+describe('externalEvents', () => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+  const ds = () => t.app.ds;
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    t = await startTestApp(emu.env);
+    flow = new ConnectFlow(t, emu);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  const day = hourFromNow(3, 0);
+  const at = (h: number, m = 0) => plusMinutes(day, h * 60 + m);
+  const query = (viewer: string | null, vars: { locationId: string; from: Date; to: Date; userId?: string }) =>
+    t.gql(ExternalEventsDocument, { ...vars, from: vars.from.toISOString(), to: vars.to.toISOString() }, viewer === null ? null : viewer === 'service' ? t.serviceToken : t.tokenFor(viewer));
+  const titles = (r: GqlResult<{ externalEvents: Array<{ title?: string | null }> }>) => r.data?.externalEvents.map((e) => e.title);
+
+  /** userA's Outlook calendar: 09:00-10:00 busy "Budget review", 10:30-11:00 tentative "Maybe", 13:00-14:00 free "Lunch". */
+  async function world() {
+    const w = await newTenant(ds());
+    const me = emu.microsoft.addAccount({ email: uniqueEmail('ext', 'contoso-ext.test') });
+    outlookEvent(emu, me.defaultCalendarId, { title: 'Budget review', start: at(9), end: at(10) });
+    outlookEvent(emu, me.defaultCalendarId, { title: 'Maybe', start: at(10, 30), end: at(11), showAs: 'tentative' });
+    outlookEvent(emu, me.defaultCalendarId, { title: 'Lunch', start: at(13), end: at(14), showAs: 'free' });
+    const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
+    return { w, conn };
+  }
+
+  test('overlapping [from, to): an event ending at from or starting at to is left out', async () => {
+    const { w } = await world();
+    expect(titles(await query(w.userA, { locationId: w.locA, from: at(0), to: at(24) }))).toEqual(['Budget review', 'Maybe', 'Lunch']);
+    expect(titles(await query(w.userA, { locationId: w.locA, from: at(10), to: at(13) }))).toEqual(['Maybe']);
+    expect(titles(await query(w.userA, { locationId: w.locA, from: at(9, 59), to: at(10, 31) }))).toEqual(['Budget review', 'Maybe']);
+    const [budget] = (await query(w.userA, { locationId: w.locA, from: at(9), to: at(10) })).data!.externalEvents;
+    expect(budget).toMatchObject({ title: 'Budget review', startTime: at(9).toISOString(), endTime: at(10).toISOString(), isAllDay: false, availability: 'BUSY', blocksAvailability: true });
+  });
+
+  test('blocksAvailability: TENTATIVE blocks only when the agency counts it as busy', async () => {
+    const { w } = await world();
+    const maybe = async () => (await query(w.userA, { locationId: w.locA, from: at(10), to: at(11) })).data!.externalEvents[0];
+    expect(await maybe()).toMatchObject({ availability: 'TENTATIVE', blocksAvailability: false });
+    expect((await t.gql(SetCountTentativeAsBusyDocument, { agencyId: w.agencyId, value: true }, t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
+    expect(await maybe()).toMatchObject({ availability: 'TENTATIVE', blocksAvailability: true });
+  });
+
+  test('ranges: to after from, at most 62 days → BAD_USER_INPUT naming the field', async () => {
+    const { w } = await world();
+    const bad = async (from: Date, to: Date) => {
+      const r = await query(w.userA, { locationId: w.locA, from, to });
+      return { code: codeOf(r), field: r.errors?.[0]?.extensions?.field };
+    };
+    expect(await bad(at(0), plusMinutes(at(0), 62 * 24 * 60 + 1))).toEqual({ code: 'BAD_USER_INPUT', field: 'to' });
+    expect(await bad(at(10), at(9))).toEqual({ code: 'BAD_USER_INPUT', field: 'to' });
+    expect((await query(w.userA, { locationId: w.locA, from: at(0), to: plusMinutes(at(0), 62 * 24 * 60) })).errors).toBeUndefined();
+    // The range is checked before the location (order of checks).
+    expect(codeOf(await query(w.userA, { locationId: w.locB, from: at(10), to: at(9) }))).toBe('BAD_USER_INPUT');
+  });
+
+  test('who may read: the owner; admins of the location (account admin, agency admin, service) for the users they manage; others FORBIDDEN', async () => {
+    const { w } = await world();
+    const range = { locationId: w.locA, from: at(0), to: at(24) };
+    for (const viewer of [w.userA, w.accountAdminA, w.agencyAdmin, 'service']) {
+      expect(titles(await query(viewer, { ...range, userId: w.userA }))).toEqual(['Budget review', 'Maybe', 'Lunch']);
+    }
+    // userId absent = the viewer (who has no events of their own).
+    expect((await query(w.accountAdminA, range)).data!.externalEvents).toEqual([]);
+    // A colleague in the same location sees the user, but may not read their calendar.
+    expect(codeOf(await query(w.userA2, { ...range, userId: w.userA }))).toBe('FORBIDDEN');
+    // Someone else's location, or a user the viewer cannot see.
+    expect(codeOf(await query(w.userB, { ...range, userId: w.userA }))).toBe('NOT_FOUND');
+    expect(codeOf(await query(w.accountAdminA, { ...range, userId: w.userB }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await query(null, range))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await query('service', range))).toBe('BAD_USER_INPUT');
+  });
+
+  test('hideEventDetails: titles are hidden (null) from everyone but the owner; the times still show', async () => {
+    const { w, conn } = await world();
+    const cal = conn.calendars.find((c) => c.isDefault)!;
+    const set = await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [cal.id], hideEventDetails: true } }, t.tokenFor(w.userA));
+    expect(set.errors).toBeUndefined();
+    const range = { locationId: w.locA, from: at(0), to: at(24), userId: w.userA };
+    expect(titles(await query(w.userA, range))).toEqual(['Budget review', 'Maybe', 'Lunch']);
+    for (const viewer of [w.accountAdminA, w.agencyAdmin, 'service']) {
+      const r = await query(viewer, range);
+      expect(r.data!.externalEvents.map((e) => [e.title, e.startTime, e.blocksAvailability])).toEqual([
+        [null, at(9).toISOString(), true],
+        [null, at(10, 30).toISOString(), false],
+        [null, at(13).toISOString(), false],
+      ]);
+    }
+  });
+});
