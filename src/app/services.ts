@@ -70,11 +70,14 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const push = new PushChannelService(ds, providers, tokens, publicUrl);
-  const conflictEvents = new ConflictEvents(pubsub);
-  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, tuning: runtime.sync });
-  const sync = syncServices.scheduler;
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
   const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
+  const conflictEvents = new ConflictEvents(pubsub);
+  const syncServices = createSyncServices({
+    ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, tuning: runtime.sync,
+    onConnectionResumed: (connectionId) => outbox.connectionActive(connectionId),
+  });
+  const sync = syncServices.scheduler;
   const connections = new ConnectionService({
     ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl,
     accountHint: config.OAUTH_ACCOUNT_HINT === 'true',

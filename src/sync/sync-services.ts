@@ -46,6 +46,8 @@ export interface SyncServiceDeps {
   push: PushChannelService;
   window: () => SyncWindow;
   tuning?: SyncTuning;
+  /** A paused connection resumed (the outbox sends the writes it held). */
+  onConnectionResumed?: (connectionId: string) => Promise<void>;
 }
 
 /** The sync engine's services, wired once, with their job handlers registered. */
@@ -79,7 +81,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     push: d.push,
     calendarSync,
     calendarLists: new CalendarListService({ ds, providers: d.providers, tokens: d.tokens, calls, events, conflicts, scheduler }),
-    features: new FeatureReevaluationService(ds, scheduler, events),
+    features: new FeatureReevaluationService(ds, scheduler, events, d.onConnectionResumed),
   });
   return { scheduler, status, conflicts, calendarSync, externalEvents: new ExternalEventsService(ds, d.access) };
 }

@@ -24,6 +24,8 @@ export interface LinkedMember {
   calendarExternalId: string;
   /** A PERSONAL CRM calendar of theirs. */
   crmCalendarId: string;
+  /** The tenant's agency admin. */
+  agencyAdminId: string;
 }
 
 export interface LinkOptions {
@@ -51,7 +53,7 @@ export async function linkedMember(t: TestApp, emu: Emulators, flow: ConnectFlow
   const [{ external_id }] = await t.app.ds.query(`SELECT external_id FROM provider_calendars WHERE id = $1`, [linked.id]);
   const crmCalendarId = await insertCalendar(t.app.ds, w.agencyId, w.locA, [w.userA], 'PERSONAL');
   await t.app.ds.query(`UPDATE calendars SET meeting_provider = $2 WHERE id = $1`, [crmCalendarId, opts.meetingProvider ?? 'NONE']);
-  return { agencyId: w.agencyId, locationId: w.locA, userId: w.userA, account, provider, connectionId: conn.id, providerCalendarId: linked.id, calendarExternalId: external_id, crmCalendarId };
+  return { agencyId: w.agencyId, locationId: w.locA, userId: w.userA, account, provider, connectionId: conn.id, providerCalendarId: linked.id, calendarExternalId: external_id, crmCalendarId, agencyAdminId: w.agencyAdmin };
 }
 
 export function book(t: TestApp, m: LinkedMember, local: string, extra: { title?: string; description?: string; attendeeEmails?: string[] } = {}) {

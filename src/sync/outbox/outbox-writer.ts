@@ -3,13 +3,14 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../../app/clock';
 import { logger } from '../../app/logging/logger';
 import { Connection } from '../../connections/connection.entity';
+import { PauseReason } from '../../connections/connection.enums';
 import { ConnectionEvents } from '../../connections/connection-events';
 import { ConnectionTokens } from '../../connections/connection-tokens.service';
 import { TokenSet, WrittenEvent } from '../../providers/calendar-provider';
 import { ProviderRegistry } from '../../providers/provider-registry';
 import { ProviderWriteState } from '../../scheduling/booking/appointment.enums';
 import { ClaimedWrite, OutboxRepository } from './outbox.repository';
-import { decideWriteFailure, defaultWriteFailureOptions, WriteFailureOptions } from './write-failure';
+import { ConnectionPausedError, decideWriteFailure, defaultWriteFailureOptions, WriteFailureOptions } from './write-failure';
 import { nextStep, toEventWrite, WriteStep, writtenAfter } from './write-plan';
 
 /** Wraps each provider call (the per-mailbox throttle plugs in here). */
@@ -97,6 +98,8 @@ export class OutboxWriter {
     const conn = await this.d.ds.getRepository(Connection).findOneBy({ id: target.connectionId });
     try {
       if (!conn) throw new Error(`connection ${target.connectionId} is gone`);
+      // Paused (plan downgrade, location switch): held like a connection needing reauthorization.
+      if (conn.pauseReason !== PauseReason.NONE && conn.pauseReason !== PauseReason.NEEDS_REAUTH) throw new ConnectionPausedError(conn.lastError);
       // A connection needing reauthorization refuses here, before anything is sent.
       const written = await this.d.tokens.use(conn, (tokens) =>
         this.calls.run({ connection: conn, operation: `${step.op.toLowerCase()}Event` }, async () => {

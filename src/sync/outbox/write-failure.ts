@@ -26,12 +26,22 @@ export type WriteFailureDecision =
   /** Given up: FAILED with a reason a user can act on. */
   | { action: 'fail'; reason: string };
 
+/** The connection does no provider work for now (its calendar feature was switched off): writes wait for it. */
+export class ConnectionPausedError extends Error {
+  constructor(readonly why: string | null) {
+    super(why ?? 'the connection is paused');
+  }
+}
+
 const LABEL: Record<Provider, string> = { OUTLOOK: 'Outlook', GOOGLE: 'Google Calendar' };
 
 export function decideWriteFailure(err: unknown, step: WriteStep, ctx: { provider: Provider; calendarName: string; attempts: number; now: Date }, options: WriteFailureOptions = defaultWriteFailureOptions): WriteFailureDecision {
   const who = LABEL[ctx.provider];
   if ((err instanceof DomainError && err.code === 'CONNECTION_NEEDS_REAUTH') || err instanceof GrantRevokedError) {
     return { action: 'hold', reason: `${who} no longer accepts calbridge's access to this account. Reconnect the account: the event is written then.` };
+  }
+  if (err instanceof ConnectionPausedError) {
+    return { action: 'hold', reason: `${err.why ?? `${who} syncing is paused for this connection.`} The event is written when it resumes.` };
   }
   const failure = classifyFailure(err);
   switch (failure.kind) {

@@ -1,5 +1,5 @@
 import type { Client } from 'graphql-ws';
-import { CancelAppointmentDocument, Provider, RescheduleAppointmentDocument, ResyncConnectionDocument, SyncStatusChangedDocument } from '../../generated/graphql';
+import { CancelAppointmentDocument, Provider, RescheduleAppointmentDocument, ResyncConnectionDocument, SetLocationFeatureDocument, SyncStatusChangedDocument } from '../../generated/graphql';
 import { ConnectFlow, Emulators, startEmulators } from '../../support/connect-flow';
 import { book, eventWrites, heldEvents, iso, LinkedMember, linkedMember, NOW, ok, until } from '../../support/outbox-world';
 import { startTestApp, TestApp } from '../../support/test-app';
@@ -211,6 +211,23 @@ describe('outbox faults and orderings', () => {
       expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T15:00')) })]);
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
     });
+  });
+
+  test('a connection paused by a location switch holds its writes, saying why; switched back on, they go out', async () => {
+    const m = await linkedMember(t, emu, flow, 'GOOGLE');
+    const setFeature = async (enabled: boolean) => {
+      ok(await t.gql(SetLocationFeatureDocument, { locationId: m.locationId, feature: 'GOOGLE_CALENDAR', enabled }, t.tokenFor(m.agencyAdminId)));
+      await t.app.whenIdle();
+    };
+    await setFeature(false);
+    const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+    await idle();
+    expect(await writeRow(a.id)).toMatchObject({ state: 'PENDING', create_sent_version: null, last_error: expect.stringMatching(/no longer enabled for this location.*written when it resumes/) });
+    expect(eventWrites(emu, m)).toEqual([]);
+    await setFeature(true);
+    await idle();
+    expect(heldEvents(emu, m)).toHaveLength(1);
+    expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
   });
 
   test('a write that cannot succeed ends FAILED with a reason; the connection\'s subscribers hear it', async () => {
