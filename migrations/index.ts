@@ -11,6 +11,7 @@ import { RequestSlots1764050000000 } from './1764050000000-request-slots';
 import { CalendarSettings1764100000000 } from './1764100000000-calendar-settings';
 import { Appointments1764100000001 } from './1764100000001-appointments';
 import { PushRenewal1764200000000 } from './1764200000000-push-renewal';
+import { OutboxLeases1764200000000 } from './1764200000000-outbox-leases';
 
 export const migrations = [
   Tenancy1763700000000,
@@ -25,4 +26,5 @@ export const migrations = [
   CalendarSettings1764100000000,
   Appointments1764100000001,
   PushRenewal1764200000000,
+  OutboxLeases1764200000000,
 ];

@@ -8,7 +8,7 @@ import { logger } from './logging/logger';
 import { mountMetricsRoute } from './metrics/metrics.routes';
 import { mountExplorerRoutes } from './server/explorer.routes';
 import { RunningServer, startHttpServer } from './server/http-server';
-import { createServices, Services } from './services';
+import { createServices, Services, ServiceRuntime } from './services';
 import { createRateLimiter, RateLimiter } from './rate-limit/request-rate-limiter';
 import { mountOAuthCallbackRoutes } from '../connections/oauth-callback.routes';
 import { mountWebhookRoutes } from '../sync/webhook.routes';
@@ -36,16 +36,21 @@ export interface StartAppOptions {
   clock?: Clock;
   /** Sync engine knobs (tests: page size, backoff, leases). */
   sync?: SyncTuning;
+  /** Outbox knobs (tests: backoff, leases, whether this process writes). */
+  outbox?: ServiceRuntime['outbox'];
+  /** The drivers' in-call retries (tests shorten them). */
+  providerRetry?: ServiceRuntime['providerRetry'];
 }
 
 /** Composes the service: database (migrated), event bus, services, schema, HTTP + WebSocket server. */
-export async function startApp({ config, onQuery, clock, sync }: StartAppOptions): Promise<App> {
+export async function startApp({ config, onQuery, clock, sync, outbox, providerRetry }: StartAppOptions): Promise<App> {
   const ds = createDataSource({ url: config.DATABASE_URL!, onQuery });
   await ds.initialize();
   let bus: PubSubHandle | undefined;
   let jobs: JobQueue | undefined;
   let limiter: RateLimiter | undefined;
   let notices: NoticeCoalescer | undefined;
+  let outboxRunner: Services['outbox'] | undefined;
   try {
     await migrate(ds);
     bus = createEventBus(config.REDIS_URL);
@@ -53,11 +58,13 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     limiter = await createRateLimiter(rateLimits, 'requests');
     // The API enqueues; the workers (PROCESS_ROLE worker or all) run the jobs.
     jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
-    const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync });
+    const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync, outbox, providerRetry });
+    outboxRunner = services.outbox;
     // A verified notice enqueues the sync of its calendar (or a channel renewal); never a provider call.
     notices = await NoticeCoalescer.create(rateLimits, (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind));
     const pushNotices = notices;
     await jobs.start();
+    outboxRunner.start();
     if (config.PROCESS_ROLE !== 'api') await services.sync.resumeInterrupted();
     const schema = await buildAppSchema(bus.pubsub);
     const server = await startHttpServer(
@@ -103,6 +110,7 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
       stop: () =>
         (stopping ??= (async () => {
           await server.close();
+          await services.outbox.stop();
           await requestLimiter.close();
           await pushNotices.close();
           await queue.stop();
@@ -113,6 +121,7 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     };
   } catch (err) {
     logger.error({ err }, 'start failed');
+    await outboxRunner?.stop();
     await jobs?.stop().catch(() => undefined);
     await limiter?.close();
     await notices?.close();

@@ -28,11 +28,14 @@ import { OAuthConfirmationRepository } from '../connections/oauth-confirmation.r
 import { TokenCipher } from '../connections/token-cipher';
 import { endpointsFromConfig } from '../providers/provider-endpoints.factory';
 import { ProviderRegistry } from '../providers/provider-registry';
+import type { RetryPolicy } from '../providers/shared/with-retries';
 import { PushChannelService } from '../sync/push-channel.service';
 import { JobQueue } from '../sync/jobs/job-queue';
 import { createSyncServices, SyncTuning } from '../sync/sync-services';
 import { Clock, systemClock } from './clock';
 import { Metrics } from './metrics/metrics';
+import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
+import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
 
 export interface ServiceRuntime {
   /** The job queue: handlers are registered here; the app starts it. */
@@ -40,6 +43,9 @@ export interface ServiceRuntime {
   /** The one time source of sync and scheduling (tests inject theirs, or set `services.clock.now`). */
   clock?: Clock;
   sync?: SyncTuning;
+  outbox?: Partial<OutboxTuning & OutboxRunnerOptions>;
+  /** The drivers' in-call retries. */
+  providerRetry?: RetryPolicy;
 }
 
 /** The service singletons, wired once at start. */
@@ -54,7 +60,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const planGate = new PlanGateService(ds);
   const cipher = new TokenCipher(config.TOKEN_ENCRYPTION_KEYS);
   const metrics = new Metrics();
-  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest });
+  const providers = new ProviderRegistry(endpointsFromConfig(config), { onRequest: metrics.observeProviderRequest, retryPolicy: runtime.providerRetry });
   const events = new ConnectionEvents(pubsub);
   const tokens = new ConnectionTokens(ds, cipher, providers, events);
   // PUBLIC_URL may follow the bound port (set after listen), so it is read lazily.
@@ -65,10 +71,20 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   });
   const poll = { pollSeconds: config.SYNC_POLL_SECONDS, safetyPollSeconds: config.SYNC_SAFETY_POLL_SECONDS };
   const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds });
+  // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
+  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
   const conflictEvents = new ConflictEvents(pubsub);
-  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, poll, tuning: { leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync } });
+  const syncServices = createSyncServices({
+    ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, poll,
+    tuning: { leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync },
+    onConnectionResumed: (connectionId) => outbox.connectionActive(connectionId),
+  });
   const sync = syncServices.scheduler;
-  const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
+  const connections = new ConnectionService({
+    ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl,
+    accountHint: config.OAUTH_ACCOUNT_HINT === 'true',
+    onActive: (connectionId) => outbox.connectionActive(connectionId),
+  });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
   featureHooks.register((scope) => sync.reevaluateFeatures(scope));
   return {
@@ -96,7 +112,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     calendars: new CalendarService(ds, access),
     clock,
     availability,
-    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock),
+    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock, outbox),
+    outbox,
     configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
     realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
     sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),

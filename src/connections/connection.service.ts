@@ -56,6 +56,8 @@ export interface ConnectionServiceDeps {
   publicUrl: () => string;
   /** Offer the CRM user's own email first on the provider's account page (sandbox mode). */
   accountHint?: boolean;
+  /** A connection can write again (connected, reconnected): the appointment writes it held go out. */
+  onActive?: (connectionId: string) => Promise<void>;
 }
 
 export class ConnectionService {
@@ -138,6 +140,7 @@ export class ConnectionService {
     await this.d.conflicts.changed(conn, selection.freed);
     const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
     this.d.events.statusChanged(fresh);
+    await this.d.onActive?.(conn.id).catch((err) => logger.error({ err, connectionId: conn.id }, 'releasing held appointment writes failed'));
     return fresh;
   }
 

@@ -19,6 +19,8 @@ export class FeatureReevaluationService {
     private readonly ds: DataSource,
     private readonly scheduler: SyncScheduler,
     private readonly events: ConnectionEvents,
+    /** A paused connection resumed (the outbox sends the writes it held). */
+    private readonly onResumed?: (connectionId: string) => Promise<void>,
   ) {}
 
   async apply(scope: FeatureScope): Promise<void> {
@@ -32,7 +34,10 @@ export class FeatureReevaluationService {
       );
       if (!changed) continue;
       await this.scheduler.reconcilePush(id);
-      if (pause === PauseReason.NONE) await this.scheduler.syncConnection(id);
+      if (pause === PauseReason.NONE) {
+        await this.scheduler.syncConnection(id);
+        await this.onResumed?.(id);
+      }
       const conn = await this.ds.getRepository(Connection).findOneBy({ id });
       if (conn) this.events.statusChanged(conn);
     }

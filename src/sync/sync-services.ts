@@ -58,6 +58,8 @@ export interface SyncServiceDeps {
   /** SYNC_POLL_SECONDS and SYNC_SAFETY_POLL_SECONDS. */
   poll: { pollSeconds: number; safetyPollSeconds: number };
   tuning?: SyncTuning;
+  /** A paused connection resumed (the outbox sends the writes it held). */
+  onConnectionResumed?: (connectionId: string) => Promise<void>;
 }
 
 /** The sync engine's services, wired once, with their job handlers registered. */
@@ -92,7 +94,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     push: d.push,
     calendarSync,
     calendarLists: new CalendarListService({ ds, providers: d.providers, tokens: d.tokens, calls, events, conflicts, scheduler }),
-    features: new FeatureReevaluationService(ds, scheduler, events),
+    features: new FeatureReevaluationService(ds, scheduler, events, d.onConnectionResumed),
     scheduler,
     tick,
     tickSeconds: tuning.tickSeconds ?? tickSecondsFor(d.poll.pollSeconds),

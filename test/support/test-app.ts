@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { App, startApp, StartAppOptions } from '../../src/app/app';
 import { signServiceToken, signUserToken } from '../../src/app/auth/jwt';
 import { AppConfig, parseEnv, resolveConfig } from '../../src/app/config/config';
+import { BACKGROUND_SQL } from '../../src/app/database/data-source';
 import { createTestDatabaseUrl } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
@@ -27,7 +28,7 @@ export interface TestApp {
 }
 
 /** The real service on port 0 with its own database (or `existingDatabaseUrl`, e.g. a second instance). */
-export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, options: Pick<StartAppOptions, 'clock' | 'sync'> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, options: Pick<StartAppOptions, 'clock' | 'sync' | 'outbox' | 'providerRetry'> = {}): Promise<TestApp> {
   const databaseUrl = existingDatabaseUrl ?? (await createTestDatabaseUrl());
   const raw = parseEnv({
     NODE_ENV: 'test',
@@ -41,7 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}, existingDat
   const config: AppConfig = resolveConfig(raw);
   const counter = { count: 0, reset() { counter.count = 0; } };
   // The periodic tick (polls, push renewals) runs only where a test asks for it: its statements would count.
-  const app = await startApp({ config, onQuery: () => counter.count++, ...options, sync: { tickSeconds: 0, ...options.sync } });
+  const app = await startApp({ config, onQuery: (sql) => !sql.startsWith(BACKGROUND_SQL) && counter.count++, ...options, sync: { tickSeconds: 0, ...options.sync } });
   const url = app.server.url;
   const post = async (body: unknown, token?: string | null) => {
     const res = await fetch(url, {

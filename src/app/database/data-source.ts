@@ -4,6 +4,9 @@ import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { migrations } from '../../../migrations';
 import { entities } from './entities';
 
+/** Statements of periodic background work (the outbox's sweep) start with this, so per-request SQL counts can leave them out. */
+export const BACKGROUND_SQL = '/* background */';
+
 export interface DataSourceOptions {
   url: string;
   /** Called with every SQL statement (tests count them). */

@@ -20,7 +20,6 @@ interface AppointmentRow {
   buffer_before_minutes: number;
   buffer_after_minutes: number;
   status: AppointmentStatus;
-  meeting_url: string | null;
 }
 
 interface WriteRow {
@@ -30,6 +29,7 @@ interface WriteRow {
   state: ProviderWriteState | null;
   provider_calendar_id: string | null;
   last_error: string | null;
+  meeting_url: string | null;
 }
 
 export interface NewAppointment {
@@ -59,7 +59,7 @@ export interface NewTime {
 }
 
 const COLUMNS = `a.id, a.agency_id, a.location_id, a.calendar_id, a.assigned_user_id, a.title, a.description, a.start_time, a.end_time,
-  a.buffer_before_minutes, a.buffer_after_minutes, a.status, a.meeting_url`;
+  a.buffer_before_minutes, a.buffer_after_minutes, a.status`;
 
 /** The slot is taken: a participant's occupied range meets one of theirs (the exclusion constraint said so), or their day is full. */
 export const slotUnavailable = (msg = 'This time is no longer free: pick another slot') => new DomainError('SLOT_UNAVAILABLE', msg);
@@ -213,7 +213,7 @@ export class AppointmentRepository {
   private async hydrate(rows: AppointmentRow[], db: Db): Promise<Appointment[]> {
     if (!rows.length) return [];
     const writes: WriteRow[] = await db.query(
-      `SELECT p.appointment_id, p.user_id, p.position, w.state, w.provider_calendar_id, w.last_error
+      `SELECT p.appointment_id, p.user_id, p.position, w.state, w.provider_calendar_id, w.last_error, w.meeting_url
          FROM appointment_participants p
          LEFT JOIN appointment_writes w ON w.appointment_id = p.appointment_id AND w.user_id = p.user_id
         WHERE p.appointment_id = ANY($1::uuid[]) ORDER BY p.appointment_id, p.position`,
@@ -237,7 +237,7 @@ export class AppointmentRepository {
         bufferBeforeMinutes: r.buffer_before_minutes,
         bufferAfterMinutes: r.buffer_after_minutes,
         status: r.status,
-        meetingUrl: r.meeting_url,
+        meetingUrl: meetingUrlOf(r.assigned_user_id, parts),
         writes: parts.map((p) =>
           Object.assign(new ParticipantWrite(), {
             userId: p.user_id,
@@ -249,6 +249,14 @@ export class AppointmentRepository {
       });
     });
   }
+}
+
+/**
+ * The appointment's join link: each linked participant's event gets its own meeting from their provider; the
+ * assigned user's is the appointment's, else the first participant's (team order) that has one.
+ */
+function meetingUrlOf(assignedUserId: string, writes: readonly WriteRow[]): string | null {
+  return writes.find((w) => w.user_id === assignedUserId)?.meeting_url ?? writes.find((w) => w.meeting_url)?.meeting_url ?? null;
 }
 
 function occupied(t: { start: Date; end: Date; bufferBeforeMinutes: number; bufferAfterMinutes: number }): [Date, Date] {

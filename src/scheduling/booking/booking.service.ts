@@ -5,6 +5,7 @@ import { canSeeLocation } from '../../app/auth/access-policy';
 import { Viewer } from '../../app/auth/viewer';
 import { Clock } from '../../app/clock';
 import { badInput, notFound } from '../../app/errors/errors';
+import { logger } from '../../app/logging/logger';
 import { isUuid } from '../../app/validation/ids';
 import { ConflictEvents } from '../../realtime/conflict-events';
 import { Calendar } from '../calendar.entity';
@@ -19,6 +20,11 @@ import { AppointmentStatus } from './appointment.enums';
 import { AppointmentRepository, slotUnavailable } from './appointment.repository';
 import { Appointment, BookAppointmentInput } from './appointment.types';
 import { bookingDetails } from './booking-input';
+
+/** The outbox, told after each commit that queued provider writes. */
+export interface AppointmentWrites {
+  appointmentChanged(appointmentId: string): Promise<void>;
+}
 
 const START_PROBLEMS: Record<SlotStartProblem, string> = {
   OFF_GRID: "is not a slot of this calendar (slots start on the calendar's grid inside its hours)",
@@ -40,6 +46,7 @@ export class BookingService {
     private readonly appointments: AppointmentRepository,
     private readonly conflicts: ConflictEvents,
     private readonly clock: Clock,
+    private readonly writes?: AppointmentWrites,
   ) {}
 
   async book(viewer: Viewer, input: BookAppointmentInput): Promise<Appointment> {
@@ -77,6 +84,7 @@ export class BookingService {
       }
       if (!id) throw slotUnavailable();
     }
+    await this.sendWrites(id);
     const booked = (await this.appointments.findById(id))!;
     await this.announce(booked, [booked.occupied]);
     return booked;
@@ -101,6 +109,7 @@ export class BookingService {
       await this.appointments.reschedule(tx, locked.id, time);
       return locked;
     });
+    await this.sendWrites(current.id);
     const moved = (await this.appointments.findById(current.id))!;
     await this.announce(moved, [before.occupied, moved.occupied]);
     return moved;
@@ -116,6 +125,7 @@ export class BookingService {
       await this.appointments.cancel(tx, locked.id);
       return locked;
     });
+    if (cancelled) await this.sendWrites(current.id);
     const after = (await this.appointments.findById(current.id))!;
     if (cancelled) await this.announce(after, [cancelled.occupied]);
     return after;
@@ -168,6 +178,11 @@ export class BookingService {
     const day = DateTime.fromISO(slot.localDate, { zone: ctx.zone });
     const counts = await this.appointments.countInRange(tx, ctx.calendar.id, userIds, day.toJSDate(), day.plus({ days: 1 }).toJSDate(), excludeAppointmentId);
     if (userIds.some((id) => (counts.get(id) ?? 0) >= cap)) throw slotUnavailable('This member has no more room on this calendar that day: pick another day');
+  }
+
+  /** Committed: the outbox takes the writes now (its sweep would find them anyway, so a failure here loses nothing). */
+  private async sendWrites(appointmentId: string): Promise<void> {
+    await this.writes?.appointmentChanged(appointmentId).catch((err) => logger.error({ err, appointmentId }, 'handing appointment writes to the outbox failed'));
   }
 
   /** conflictsChanged for every participant, wherever their blocking time shows. */

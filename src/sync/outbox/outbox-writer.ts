@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Clock } from '../../app/clock';
+import { logger } from '../../app/logging/logger';
+import { Connection } from '../../connections/connection.entity';
+import { PauseReason } from '../../connections/connection.enums';
+import { ConnectionEvents } from '../../connections/connection-events';
+import { ConnectionTokens } from '../../connections/connection-tokens.service';
+import { TokenSet, WrittenEvent } from '../../providers/calendar-provider';
+import { ProviderRegistry } from '../../providers/provider-registry';
+import { ProviderWriteState } from '../../scheduling/booking/appointment.enums';
+import { ClaimedWrite, OutboxRepository } from './outbox.repository';
+import { ConnectionPausedError, decideWriteFailure, defaultWriteFailureOptions, WriteFailureOptions } from './write-failure';
+import { nextStep, toEventWrite, WriteStep, writtenAfter } from './write-plan';
+
+/** Wraps each provider call (the per-mailbox throttle plugs in here). */
+export interface WriteCalls {
+  run<T>(ctx: { connection: Pick<Connection, 'id' | 'provider' | 'accountExternalId'>; operation: string }, call: () => Promise<T>): Promise<T>;
+}
+
+export interface OutboxTuning {
+  /** A worker's claim of a write; renewed at every step, so it only runs out when the worker died. */
+  leaseSeconds: number;
+  /** A write held for reauthorization is looked at again after this long even if nobody reconnects. */
+  holdMs: number;
+  /** Steps one run takes at most (each change of the appointment while it runs adds one). */
+  maxSteps: number;
+  failure: WriteFailureOptions;
+}
+
+export const defaultOutboxTuning: OutboxTuning = { leaseSeconds: 120, holdMs: 3_600_000, maxSteps: 8, failure: defaultWriteFailureOptions };
+
+/**
+ * How a run ended: written (the provider matches), failed (for good), retry or held (due again in `delayMs`),
+ * again (more to do at once), busy (another worker holds it), idle (nothing due).
+ */
+export type WriteRun = { outcome: 'written' | 'failed' | 'busy' | 'idle' | 'again' } | { outcome: 'retry' | 'held'; delayMs: number };
+type StepOutcome = WriteRun | { outcome: 'step' };
+
+export interface OutboxWriterDeps {
+  ds: DataSource;
+  providers: ProviderRegistry;
+  tokens: ConnectionTokens;
+  events: ConnectionEvents;
+  clock: Clock;
+  calls?: WriteCalls;
+  tuning?: Partial<OutboxTuning>;
+}
+
+const direct: WriteCalls = { run: (_ctx, call) => call() };
+
+/**
+ * Brings one participant's provider event to the appointment's version (docs/booking.md "The outbox"): claims the
+ * write, then steps (create, update, delete) until the row asks for nothing more, recording each step with a
+ * compare-and-set on the version, so changes made meanwhile are carried out in order by this same run.
+ */
+export class OutboxWriter {
+  readonly repo: OutboxRepository;
+  private readonly tuning: OutboxTuning;
+  private readonly calls: WriteCalls;
+
+  constructor(private readonly d: OutboxWriterDeps) {
+    this.repo = new OutboxRepository(d.ds);
+    this.tuning = { ...defaultOutboxTuning, ...d.tuning, failure: { ...defaultOutboxTuning.failure, ...d.tuning?.failure } };
+    this.calls = d.calls ?? direct;
+  }
+
+  /** One run for a write: steps until the provider matches the row, or a failure defers it. */
+  async process(writeId: string): Promise<WriteRun> {
+    const owner = randomUUID();
+    if (!(await this.repo.claim(writeId, owner, this.tuning.leaseSeconds))) return { outcome: (await this.repo.isLeased(writeId)) ? 'busy' : 'idle' };
+    try {
+      for (let i = 0; i < this.tuning.maxSteps; i++) {
+        const w = await this.repo.load(writeId, owner, this.tuning.leaseSeconds);
+        if (!w) return { outcome: 'busy' };
+        const step = nextStep(w.status, w);
+        if (step.op === 'NONE') {
+          const state = await this.repo.recordStep(writeId, owner, { writtenVersion: w.version, note: null });
+          if (state === ProviderWriteState.PENDING) continue;
+          return { outcome: 'written' };
+        }
+        const run = await this.attempt(w, step, owner);
+        if (run.outcome !== 'step') return run;
+      }
+      return { outcome: 'again' };
+    } finally {
+      await this.repo.release(writeId, owner);
+    }
+  }
+
+  /** Runs one step; 'step' when the row wants another look (written towards an older version, or started over). */
+  private async attempt(w: ClaimedWrite, step: WriteStep, owner: string): Promise<StepOutcome> {
+    if (!w.target) {
+      const reason = 'The calendar this event belongs to is no longer connected (the account was disconnected or the calendar removed), so calbridge cannot change the event there.';
+      return (await this.repo.fail(w.id, owner, w.version, reason, false)) ? { outcome: 'failed' } : { outcome: 'step' };
+    }
+    const target = w.target;
+    const conn = await this.d.ds.getRepository(Connection).findOneBy({ id: target.connectionId });
+    try {
+      if (!conn) throw new Error(`connection ${target.connectionId} is gone`);
+      // Paused (plan downgrade, location switch): held like a connection needing reauthorization.
+      if (conn.pauseReason !== PauseReason.NONE && conn.pauseReason !== PauseReason.NEEDS_REAUTH) throw new ConnectionPausedError(conn.lastError);
+      // A connection needing reauthorization refuses here, before anything is sent.
+      const written = await this.d.tokens.use(conn, (tokens) =>
+        this.calls.run({ connection: conn, operation: `${step.op.toLowerCase()}Event` }, async () => {
+          if (step.op === 'CREATE') await this.repo.markCreateSent(w.id, owner, w.version);
+          return this.call(tokens, w, target, step);
+        }),
+      );
+      const state = await this.repo.recordStep(w.id, owner, this.result(w, step, written));
+      if (state === null) return { outcome: 'busy' };
+      return state === ProviderWriteState.WRITTEN ? { outcome: 'written' } : { outcome: 'step' };
+    } catch (err) {
+      const decision = decideWriteFailure(err, step, { provider: target.provider, calendarName: target.calendarName, attempts: w.attempts, now: this.d.clock.now() }, this.tuning.failure);
+      logger.info({ writeId: w.id, appointmentId: w.appointmentId, op: step.op, decision: decision.action, err: (err as Error).message }, 'outbox write failed');
+      switch (decision.action) {
+        case 'recreate':
+          await this.repo.startOver(w.id, owner);
+          return { outcome: 'step' };
+        case 'hold':
+          await this.repo.defer(w.id, owner, this.tuning.holdMs, w.attempts, decision.reason);
+          return { outcome: 'held', delayMs: this.tuning.holdMs };
+        case 'retry':
+          await this.repo.defer(w.id, owner, decision.delayMs, decision.attempts, decision.reason);
+          return { outcome: 'retry', delayMs: decision.delayMs };
+        case 'fail': {
+          // A refused first create made nothing at the provider: a later cancel has nothing to remove.
+          const failed = await this.repo.fail(w.id, owner, w.version, decision.reason, step.op === 'CREATE' && w.createSentVersion === null);
+          if (!failed) return { outcome: 'step' };
+          if (conn) await this.announceFailure(conn, decision.reason);
+          return { outcome: 'failed' };
+        }
+      }
+    }
+  }
+
+  private call(tokens: TokenSet, w: ClaimedWrite, target: NonNullable<ClaimedWrite['target']>, step: WriteStep): Promise<WrittenEvent | null> {
+    const driver = this.d.providers.get(target.provider);
+    const event = toEventWrite(w, target.provider);
+    switch (step.op) {
+      case 'CREATE':
+        return driver.createEvent(tokens, target.calendarExternalId, event, w.idempotencyKey);
+      case 'UPDATE':
+        return driver.updateEvent(tokens, target.calendarExternalId, step.externalEventId, event);
+      case 'DELETE':
+        return driver.deleteEvent(tokens, target.calendarExternalId, step.externalEventId).then(() => null);
+      default:
+        return Promise.resolve(null);
+    }
+  }
+
+  private result(w: ClaimedWrite, step: WriteStep, written: WrittenEvent | null) {
+    const writtenVersion = writtenAfter(step, w.version, w.createSentVersion);
+    if (!written) return { writtenVersion, note: null };
+    return { writtenVersion, externalEventId: written.externalId, meetingUrl: written.meetingUrl, note: written.meetingError };
+  }
+
+  /** A write failed for good: the connection's subscribers hear it (syncStatusChanged), with the reason as its lastError. */
+  private async announceFailure(conn: Connection, reason: string): Promise<void> {
+    await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, reason]);
+    conn.lastError = reason;
+    this.d.events.statusChanged(conn);
+  }
+}

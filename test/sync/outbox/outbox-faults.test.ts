@@ -1,0 +1,252 @@
+import type { Client } from 'graphql-ws';
+import { CancelAppointmentDocument, Provider, RescheduleAppointmentDocument, ResyncConnectionDocument, SetLocationFeatureDocument, SyncStatusChangedDocument } from '../../generated/graphql';
+import { ConnectFlow, Emulators, startEmulators } from '../../support/connect-flow';
+import { book, eventWrites, heldEvents, iso, LinkedMember, linkedMember, NOW, ok, until } from '../../support/outbox-world';
+import { startTestApp, TestApp } from '../../support/test-app';
+import { nextWhere, subscribe, untilLive, wsClient } from '../../support/ws-client';
+
+// The outbox under provider faults (issue 10 item 5): whatever fails, each participant ends with exactly one
+// provider event, or a reason. Retries back off quickly here (test tuning); Retry-After is honoured as given.
+
+const providers: Provider[] = ['GOOGLE', 'OUTLOOK'];
+
+describe('outbox faults and orderings', () => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    t = await startTestApp(emu.env, undefined, {
+      outbox: { sweepMs: 50, failure: { maxAttempts: 8, retry: { baseDelayMs: 20, minDelayMs: 10, maxDelayMs: 100 } } },
+      providerRetry: { maxAttempts: 4, baseDelayMs: 10, maxWaitMs: 5_000 },
+      // The sync jobs the faults also hit retry soon, so waiting for idle jobs stays short.
+      sync: { policy: { baseBackoffMs: 100, maxBackoffMs: 200 } },
+    });
+    t.app.services.clock.now = () => NOW;
+    flow = new ConnectFlow(t, emu);
+  });
+  afterEach(async () => {
+    emu.microsoft.faults.clear();
+    emu.google.faults.clear();
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  const idle = () => t.app.services.outbox.whenIdle();
+  const writeRow = async (appointmentId: string) =>
+    (await t.app.ds.query(`SELECT state, last_error, attempts, create_sent_version, next_attempt_at, now() AS db_now FROM appointment_writes WHERE appointment_id = $1`, [appointmentId]))[0];
+  const creates = (m: LinkedMember) => eventWrites(emu, m).filter((r) => r.method === 'POST');
+
+  /** Faults on the member's event writes (POST creates unless `method` says otherwise). */
+  function fault(m: LinkedMember, kind: 'drop' | 'unavailable' | 'throttle' | 'delay', opts: { times?: number; retryAfterSeconds?: number; ms?: number; method?: string } = {}) {
+    const method = opts.method ?? 'POST';
+    if (m.provider === 'OUTLOOK') {
+      const spec =
+        kind === 'drop'
+          ? { kind: 'dropAfterProcessing' as const }
+          : kind === 'unavailable'
+            ? { kind: 'unavailable' as const, status: 503 as const }
+            : kind === 'throttle'
+              ? { kind: 'throttle' as const, retryAfterSeconds: opts.retryAfterSeconds }
+              : { kind: 'delay' as const, ms: opts.ms! };
+      emu.microsoft.addFault({ ...spec, account: m.account, route: `${method} /v1.0/me/calendars/*/events${method === 'POST' ? '' : '/*'}`, times: opts.times ?? 1 });
+    } else {
+      const f =
+        kind === 'drop'
+          ? { type: 'dropAfterProcessing' as const }
+          : kind === 'unavailable'
+            ? { type: 'unavailable' as const }
+            : kind === 'throttle'
+              ? { type: 'rateLimit' as const, retryAfterSec: opts.retryAfterSeconds }
+              : { type: 'delay' as const, ms: opts.ms! };
+      emu.google.faults.add({ fault: f, route: /\/events(\/[^/]+)?$/, method, account: m.account, times: opts.times ?? 1 });
+    }
+  }
+
+  describe.each(providers)('%s', (provider) => {
+    test('responses dropped after the provider created the event, past the driver\'s own retries: still exactly one event', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      // The driver tries 4 times per run; 6 lost answers take two runs of the outbox.
+      fault(m, 'drop', { times: 6 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      expect(heldEvents(emu, m)).toHaveLength(1);
+      expect(creates(m).length).toBeGreaterThanOrEqual(7);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null, attempts: 0 });
+    });
+
+    test('503s back off and end in one event', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      fault(m, 'unavailable', { times: 6 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      expect(heldEvents(emu, m)).toHaveLength(1);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
+    test('429 with Retry-After: the write waits as long as asked, saying why, then goes out', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      // Longer than a driver sleeps in a call: the outbox defers the write.
+      fault(m, 'throttle', { retryAfterSeconds: 6 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await until(async () => (await writeRow(a.id)).last_error !== null, 'the throttled attempt');
+      const row = await writeRow(a.id);
+      expect(row).toMatchObject({ state: 'PENDING', attempts: 1, last_error: expect.stringMatching(/limiting requests.*retries automatically/) });
+      expect(row.next_attempt_at.getTime() - row.db_now.getTime()).toBeGreaterThanOrEqual(5_900);
+      expect(creates(m)).toHaveLength(1);
+      // The sweep leaves it alone meanwhile.
+      await t.app.services.outbox.whenIdle();
+      expect(creates(m)).toHaveLength(1);
+      // Six seconds pass.
+      await t.app.ds.query(`UPDATE appointment_writes SET next_attempt_at = now() WHERE appointment_id = $1`, [a.id]);
+      await idle();
+      expect(heldEvents(emu, m)).toHaveLength(1);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null, attempts: 0 });
+    });
+
+    test('an expired access token is refreshed and the write goes out once', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      if (provider === 'OUTLOOK') emu.microsoft.state.expireAccessTokens(m.account);
+      else emu.google.state.expireAccessTokens(m.account);
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      expect(heldEvents(emu, m)).toHaveLength(1);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
+    });
+
+    test('NEEDS_REAUTH holds the writes (PENDING, saying to reconnect); reconnecting sends them, once', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      if (provider === 'OUTLOOK') {
+        emu.microsoft.addFault({ kind: 'invalidGrant', account: m.account, route: 'POST /*/oauth2/v2.0/token', times: 1 });
+        emu.microsoft.state.expireAccessTokens(m.account);
+      } else {
+        emu.google.faults.add({ fault: { type: 'invalidGrant' }, route: '/token', method: 'POST', account: m.account, times: 1 });
+        emu.google.state.expireAccessTokens(m.account);
+      }
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      const b = ok(await book(t, m, '2030-06-03T11:00')).bookAppointment;
+      await idle();
+      const [{ status }] = await t.app.ds.query(`SELECT status FROM connections WHERE id = $1`, [m.connectionId]);
+      expect(status).toBe('NEEDS_REAUTH');
+      for (const id of [a.id, b.id]) expect(await writeRow(id)).toMatchObject({ state: 'PENDING', last_error: expect.stringMatching(/Reconnect the account/) });
+      // The one create sent was refused (401), and the refresh after it too.
+      expect(creates(m).filter((r) => r.status !== null && r.status < 300)).toHaveLength(0);
+
+      await flow.connected(m.userId, m.locationId, provider, m.account);
+      await idle();
+      expect(heldEvents(emu, m).map((e) => e.start.toISOString()).sort()).toEqual([iso('2030-06-03T10:00'), iso('2030-06-03T11:00')]);
+      for (const id of [a.id, b.id]) expect(await writeRow(id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
+    test('a cancel made before the create was sent leaves no event and sends nothing', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      await t.app.ds.query(`UPDATE connections SET status = 'NEEDS_REAUTH' WHERE id = $1`, [m.connectionId]);
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      expect(await writeRow(a.id)).toMatchObject({ state: 'PENDING', create_sent_version: null });
+      ok(await t.gql(CancelAppointmentDocument, { id: a.id }, t.tokenFor(m.userId)));
+      await flow.connected(m.userId, m.locationId, provider, m.account);
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([]);
+      expect(eventWrites(emu, m)).toEqual([]);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
+    test('a cancel made while the create is in flight: the event is created, then deleted; none is left', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      fault(m, 'delay', { ms: 600 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await until(async () => (await writeRow(a.id)).create_sent_version !== null, 'the create to go out');
+      ok(await t.gql(CancelAppointmentDocument, { id: a.id }, t.tokenFor(m.userId)));
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([]);
+      expect(eventWrites(emu, m).map((r) => r.method)).toEqual(['POST', 'DELETE']);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
+    });
+
+    test('a cancel after a create whose answer was lost (no retry succeeded yet): the key finds the event, which is deleted', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      // Every answer of this run is lost; the event exists, we do not know its id.
+      fault(m, 'drop', { times: 4 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await until(async () => (await writeRow(a.id)).attempts === 1, 'the first run to give up');
+      expect(heldEvents(emu, m)).toHaveLength(1);
+      ok(await t.gql(CancelAppointmentDocument, { id: a.id }, t.tokenFor(m.userId)));
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([]);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
+    });
+
+    test('a reschedule made while the create is in flight ends with one event at the new time', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      fault(m, 'delay', { ms: 600 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await until(async () => (await writeRow(a.id)).create_sent_version !== null, 'the create to go out');
+      ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T15:00') }, t.tokenFor(m.userId)));
+      const rescheduledAt = performance.timeOrigin + performance.now();
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T15:00')), end: new Date(iso('2030-06-03T15:30')) })]);
+      const [create, update] = eventWrites(emu, m);
+      // The reschedule committed while the create was at the provider.
+      expect(create.method).toBe('POST');
+      expect(create.time + create.durationMs).toBeGreaterThan(rescheduledAt - 600);
+      expect(update.method).toBe('PATCH');
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
+    });
+
+    test('an event deleted at the provider is written anew on the next CRM change (ONE_WAY)', async () => {
+      const m = await linkedMember(t, emu, flow, provider, { syncDirection: 'ONE_WAY' });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      const [event] = heldEvents(emu, m);
+      if (provider === 'OUTLOOK') emu.microsoft.state.deleteEvent(event.id);
+      else emu.google.state.deleteEvent(m.calendarExternalId, event.id);
+      ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T15:00') }, t.tokenFor(m.userId)));
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T15:00')) })]);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
+    });
+  });
+
+  test('a connection paused by a location switch holds its writes, saying why; switched back on, they go out', async () => {
+    const m = await linkedMember(t, emu, flow, 'GOOGLE');
+    const setFeature = async (enabled: boolean) => {
+      ok(await t.gql(SetLocationFeatureDocument, { locationId: m.locationId, feature: 'GOOGLE_CALENDAR', enabled }, t.tokenFor(m.agencyAdminId)));
+      await t.app.whenIdle();
+    };
+    await setFeature(false);
+    const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+    await idle();
+    expect(await writeRow(a.id)).toMatchObject({ state: 'PENDING', create_sent_version: null, last_error: expect.stringMatching(/no longer enabled for this location.*written when it resumes/) });
+    expect(eventWrites(emu, m)).toEqual([]);
+    await setFeature(true);
+    await idle();
+    expect(heldEvents(emu, m)).toHaveLength(1);
+    expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+  });
+
+  test('a write that cannot succeed ends FAILED with a reason; the connection\'s subscribers hear it', async () => {
+    const m = await linkedMember(t, emu, flow, 'OUTLOOK');
+    const client = wsClient(t.wsUrl, t.tokenFor(m.userId));
+    clients.push(client);
+    const sub = subscribe(client, SyncStatusChangedDocument, { locationId: m.locationId });
+    await untilLive(sub, () => t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
+    emu.microsoft.addFault({ kind: 'mailboxNotEnabled', account: m.account, route: 'POST /v1.0/me/calendars/*/events' });
+    const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+    const heard = await nextWhere(sub, (e) => e.data?.syncStatusChanged.connection.id === m.connectionId && /on-premises Exchange/.test(e.data.syncStatusChanged.connection.lastError ?? ''));
+    expect(heard.data?.syncStatusChanged.connection.lastError).toMatch(/Link a calendar of another account/);
+    await idle();
+    const [row] = await t.app.ds.query(`SELECT state, last_error FROM appointment_writes WHERE appointment_id = $1`, [a.id]);
+    expect(row).toEqual({ state: 'FAILED', last_error: expect.stringMatching(/on-premises Exchange server.*Link a calendar of another account/) });
+    expect(heldEvents(emu, m)).toEqual([]);
+    // Cancelling it leaves nothing to do: the provider refused the create outright.
+    ok(await t.gql(CancelAppointmentDocument, { id: a.id }, t.tokenFor(m.userId)));
+    await idle();
+    expect((await t.app.ds.query(`SELECT state FROM appointment_writes WHERE appointment_id = $1`, [a.id]))[0].state).toBe('WRITTEN');
+  });
+});
