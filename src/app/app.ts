@@ -55,7 +55,8 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
     jobs = new JobQueue({ url: config.DATABASE_URL!, work: config.PROCESS_ROLE !== 'api' });
     const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync });
     // A verified notice enqueues the sync of its calendar (or a channel renewal); never a provider call.
-    notices = await NoticeCoalescer.create(rateLimits, (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind));
+    const handleNotice = (channelId: string, kind: string, receivedAt: Date) => services.syncServices.pushNotices.handle(channelId, kind, receivedAt);
+    notices = await NoticeCoalescer.create(rateLimits, handleNotice, () => services.clock.now());
     const pushNotices = notices;
     await jobs.start();
     const schema = await buildAppSchema(bus.pubsub);
@@ -105,6 +106,7 @@ export async function startApp({ config, onQuery, clock, sync }: StartAppOptions
           await requestLimiter.close();
           await pushNotices.close();
           await queue.stop();
+          await services.mailboxes.close();
           await eventBus.close();
           services.providers.close();
           await closeDataSource(ds);

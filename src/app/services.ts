@@ -33,6 +33,8 @@ import { JobQueue } from '../sync/jobs/job-queue';
 import { createSyncServices, SyncTuning } from '../sync/sync-services';
 import { Clock, systemClock } from './clock';
 import { Metrics } from './metrics/metrics';
+import { createMailboxSemaphore } from '../sync/throttle/mailbox-semaphore.factory';
+import { MailboxProviderCalls } from '../sync/throttle/mailbox-provider-calls';
 
 export interface ServiceRuntime {
   /** The job queue: handlers are registered here; the app starts it. */
@@ -64,9 +66,13 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const poll = { pollSeconds: config.SYNC_POLL_SECONDS, safetyPollSeconds: config.SYNC_SAFETY_POLL_SECONDS };
-  const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds });
+  // Every provider call of the jobs holds one of the mailbox's SYNC_MAILBOX_CONCURRENCY slots, over every instance.
+  const mailboxes = createMailboxSemaphore(ds, { redisUrl: config.REDIS_URL, limit: config.SYNC_MAILBOX_CONCURRENCY });
+  const calls = new MailboxProviderCalls(mailboxes);
+  const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds, calls });
   const conflictEvents = new ConflictEvents(pubsub);
-  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, poll, tuning: runtime.sync });
+  const syncServices = createSyncServices({ ds, jobs, clock, access, providers, tokens, events, conflictEvents, metrics, push, window: syncWindow, poll, tuning: { calls, ...runtime.sync } });
+  metrics.registerQueueDepth(() => jobs.depth());
   const sync = syncServices.scheduler;
   const connections = new ConnectionService({ ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl, accountHint: config.OAUTH_ACCOUNT_HINT === 'true' });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
@@ -75,6 +81,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     ds,
     pubsub,
     metrics,
+    mailboxes,
     access,
     membershipHooks,
     featureHooks,
