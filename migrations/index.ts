@@ -10,8 +10,8 @@ import { SyncState1764000000001 } from './1764000000001-sync-state';
 import { RequestSlots1764050000000 } from './1764050000000-request-slots';
 import { CalendarSettings1764100000000 } from './1764100000000-calendar-settings';
 import { Appointments1764100000001 } from './1764100000001-appointments';
-import { PushRenewal1764200000000 } from './1764200000000-push-renewal';
 import { OutboxLeases1764200000000 } from './1764200000000-outbox-leases';
+import { PushPolling1764200000000 } from './1764200000000-push-polling';
 
 export const migrations = [
   Tenancy1763700000000,
@@ -25,6 +25,6 @@ export const migrations = [
   RequestSlots1764050000000,
   CalendarSettings1764100000000,
   Appointments1764100000001,
-  PushRenewal1764200000000,
   OutboxLeases1764200000000,
+  PushPolling1764200000000,
 ];

@@ -61,7 +61,8 @@ export async function startApp({ config, onQuery, clock, sync, outbox, providerR
     const services = createServices(ds, bus.pubsub, config, { jobs, clock, sync, outbox, providerRetry });
     outboxRunner = services.outbox;
     // A verified notice enqueues the sync of its calendar (or a channel renewal); never a provider call.
-    notices = await NoticeCoalescer.create(rateLimits, (channelId, kind) => services.syncServices.pushNotices.handle(channelId, kind));
+    const handleNotice = (channelId: string, kind: string, receivedAt: Date) => services.syncServices.pushNotices.handle(channelId, kind, receivedAt);
+    notices = await NoticeCoalescer.create(rateLimits, handleNotice, () => services.clock.now());
     const pushNotices = notices;
     await jobs.start();
     outboxRunner.start();
@@ -114,6 +115,7 @@ export async function startApp({ config, onQuery, clock, sync, outbox, providerR
           await requestLimiter.close();
           await pushNotices.close();
           await queue.stop();
+          await services.mailboxes.close();
           await eventBus.close();
           services.providers.close();
           await closeDataSource(ds);

@@ -36,6 +36,8 @@ import { Clock, systemClock } from './clock';
 import { Metrics } from './metrics/metrics';
 import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
+import { createMailboxSemaphore } from '../sync/throttle/mailbox-semaphore.factory';
+import { MailboxProviderCalls } from '../sync/throttle/mailbox-provider-calls';
 
 export interface ServiceRuntime {
   /** The job queue: handlers are registered here; the app starts it. */
@@ -70,15 +72,19 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     to: new Date(clock.now().getTime() + config.SYNC_WINDOW_FUTURE_DAYS * 86_400_000),
   });
   const poll = { pollSeconds: config.SYNC_POLL_SECONDS, safetyPollSeconds: config.SYNC_SAFETY_POLL_SECONDS };
-  const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds });
+  // Every provider call of the jobs holds one of the mailbox's SYNC_MAILBOX_CONCURRENCY slots, over every instance.
+  const mailboxes = createMailboxSemaphore(ds, { redisUrl: config.REDIS_URL, limit: config.SYNC_MAILBOX_CONCURRENCY });
+  const calls = new MailboxProviderCalls(mailboxes);
+  const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds, calls });
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
   const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
   const conflictEvents = new ConflictEvents(pubsub);
   const syncServices = createSyncServices({
-    ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, poll,
-    tuning: { leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync },
+    ds, jobs, clock, access, providers, tokens, events, conflictEvents, metrics, push, window: syncWindow, poll,
+    tuning: { calls, leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync },
     onConnectionResumed: (connectionId) => outbox.connectionActive(connectionId),
   });
+  metrics.registerQueueDepth(() => jobs.depth());
   const sync = syncServices.scheduler;
   const connections = new ConnectionService({
     ds, access, planGate, providers, states: new OAuthStateService(ds, config.AUTH_JWT_SECRET, cipher), tokens, push, sync, conflicts: syncServices.conflicts, events, publicUrl,
@@ -91,6 +97,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     ds,
     pubsub,
     metrics,
+    mailboxes,
     access,
     membershipHooks,
     featureHooks,

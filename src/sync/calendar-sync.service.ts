@@ -7,6 +7,7 @@ import { Connection } from '../connections/connection.entity';
 import { ConnectionStatus, PauseReason } from '../connections/connection.enums';
 import { ConnectionTokens } from '../connections/connection-tokens.service';
 import type { ChangePage, NormalizedEvent, TokenSet } from '../providers/calendar-provider';
+import type { Metrics } from '../app/metrics/metrics';
 import { CursorExpiredError, GrantRevokedError, ProviderError, ProviderNotFoundError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { EventChange } from './change-range';
@@ -19,6 +20,8 @@ import { PushChannelRepository } from './push-channel.repository';
 import { SyncScheduler } from './sync-scheduler';
 import { needsFullSync, nextSyncState, SyncOutcome, SyncPolicy, SyncStateFields } from './sync-state-machine';
 import { CalendarSyncState, SyncStateRepository } from './sync-state.repository';
+import { classifyFailure } from './throttle/provider-failure';
+import { decideRetry, lastErrorText, RetryPolicyOptions } from './throttle/retry-policy';
 
 export interface SyncWindow {
   from: Date;
@@ -57,6 +60,10 @@ export interface CalendarSyncDeps {
   leaseSeconds: number;
   /** The calendar list is refreshed after a full sync unless it was listed more recently than this. */
   listFreshSeconds: number;
+  /** What a failure leads to (Retry-After, backoff, ERROR after repeated failures). */
+  retry: Partial<RetryPolicyOptions>;
+  /** Sync lag and outcomes (GET /metrics). */
+  metrics?: Metrics;
 }
 
 /** Our lease ran out and another worker took the calendar, the calendar was deselected, or the process stops. */
@@ -92,12 +99,18 @@ export class CalendarSyncService {
   async run(request: CalendarSyncRequest, signal: AbortSignal): Promise<void> {
     const { calendarId } = request;
     const holder = randomUUID();
-    const claim = await this.states.claim(calendarId, holder, this.d.leaseSeconds);
+    const claim = await this.states.claim(calendarId, holder, this.d.leaseSeconds, this.d.clock.now());
     if (claim.kind === 'gone') return; // deselected meanwhile
     if (claim.kind === 'busy') {
       this.hooks.busy?.(calendarId);
       // Another worker syncs it now; this request is served right after, without holding a worker.
       await this.d.scheduler.syncCalendarLater(request, 1, 'busy');
+      return;
+    }
+    const now = this.d.clock.now();
+    if ((request.trigger === 'push' || request.trigger === 'poll') && !request.retry && claim.state.nextAttemptAt && claim.state.nextAttemptAt > now) {
+      // Queued before the last sync failed: its retry (at the provider's Retry-After, or after the backoff) reads the changes.
+      await this.states.release(calendarId, holder);
       return;
     }
     this.hooks.started?.(calendarId);
@@ -129,26 +142,20 @@ export class CalendarSyncService {
         if (!(err instanceof CursorExpiredError) || full) throw err;
         // The cursor expired: a full resync, at once. The old rows stay until it has read everything.
         logger.info({ calendarId: state.calendarId }, 'sync cursor expired; full resync');
+        this.d.metrics?.syncFailed(conn.provider, 'incremental', 'cursor_expired');
         full = true;
         await this.read(conn, state, holder, true, changes, signal);
       }
       // Polled soon without push, only as a safety net with it.
       const pushActive = await this.pushChannels.covers(state.calendarId, this.d.clock.now());
       await this.record(state, holder, { type: 'SUCCEEDED', full, pushActive });
+      // Lag: from the notification received (or the poll falling due) to its changes applied.
+      if (request.trigger && request.dueAt) this.d.metrics?.syncApplied(conn.provider, full ? 'full' : 'incremental', request.trigger, new Date(request.dueAt), this.d.clock.now());
       if (full) await this.refreshListIfStale(conn);
     } catch (err) {
       if (err instanceof SyncAbandoned) return;
       if (signal.aborted) throw err;
-      if ((err instanceof DomainError && err.code === 'CONNECTION_NEEDS_REAUTH') || err instanceof GrantRevokedError) {
-        // The refresh was refused: the connection is NEEDS_REAUTH (its event was published); nothing syncs until reconnected.
-        await this.record(state, holder, { type: 'PAUSED' });
-      } else {
-        logger.warn({ err: messageOf(err), calendarId: state.calendarId, connectionId: conn.id }, 'calendar sync failed');
-        const next = await this.record(state, holder, { type: 'FAILED', error: plainError(err, conn.provider) });
-        if (next?.nextAttemptAt) await this.d.scheduler.syncCalendarLater(request, (next.nextAttemptAt.getTime() - this.d.clock.now().getTime()) / 1000, 'retry');
-        // A calendar the provider no longer has leaves the selection with the next calendar list.
-        if (err instanceof ProviderNotFoundError) await this.d.scheduler.refreshCalendarList(conn.id);
-      }
+      await this.failed(conn, state, holder, request, err, full);
     } finally {
       // Pages already committed changed availability, whatever happened afterwards.
       await this.d.conflicts.changed(conn, changes);
@@ -223,6 +230,39 @@ export class CalendarSyncService {
       await this.hooks.afterPage?.(state.calendarId, { full, index: written++ });
       if (final) return;
     }
+  }
+
+  /**
+   * A failed sync: the retry policy decides. The refresh token refused → paused (NEEDS_REAUTH); the mailbox's request
+   * slots all taken → deferred a moment, not a failure; otherwise deferred until the provider's Retry-After (429,
+   * 503, Google's 403 rate limits) or by exponential backoff with jitter, shown as ERROR with a plain lastError after
+   * repeated failures. The retry is a job that starts then: no worker sleeps holding a slot.
+   */
+  private async failed(conn: Connection, state: CalendarSyncState, holder: string, request: CalendarSyncRequest, err: unknown, full: boolean): Promise<void> {
+    const kind = full ? 'full' : 'incremental';
+    if ((err instanceof DomainError && err.code === 'CONNECTION_NEEDS_REAUTH') || err instanceof GrantRevokedError) {
+      // The refresh was refused: the connection is NEEDS_REAUTH (its event was published); nothing syncs until reconnected.
+      this.d.metrics?.syncFailed(conn.provider, kind, 'needs_reauth');
+      await this.record(state, holder, { type: 'PAUSED' });
+      return;
+    }
+    const now = this.d.clock.now();
+    const failure = classifyFailure(err);
+    const decision = decideRetry(failure, state.consecutiveFailures, now, this.d.retry);
+    let next: SyncStateFields | null;
+    if (decision.action === 'defer' && decision.reason === 'busy') {
+      this.d.metrics?.syncFailed(conn.provider, kind, 'busy');
+      next = await this.record(state, holder, { type: 'DEFERRED', until: decision.runAt });
+    } else {
+      logger.warn({ err: messageOf(err), failure: failure.kind, calendarId: state.calendarId, connectionId: conn.id }, 'calendar sync failed');
+      const error = failure.kind === 'not-found' || failure.kind === 'internal' ? plainError(err, conn.provider) : lastErrorText(failure);
+      const retry = decision.action === 'defer' ? { at: decision.runAt, consecutiveFailures: decision.consecutiveFailures, markError: decision.markError } : undefined;
+      next = await this.record(state, holder, { type: 'FAILED', error, retry });
+      this.d.metrics?.syncFailed(conn.provider, kind, failure.kind === 'throttled' ? 'throttled' : decision.action === 'gone' ? 'gone' : 'failed');
+      // A calendar the provider no longer has leaves the selection with the next calendar list.
+      if (decision.action === 'gone') await this.d.scheduler.refreshCalendarList(conn.id);
+    }
+    if (next?.nextAttemptAt) await this.d.scheduler.syncCalendarLater(request, (next.nextAttemptAt.getTime() - now.getTime()) / 1000, 'retry');
   }
 
   /** Applies an outcome to the calendar's state (pure state machine) and stores it; null when the lease was lost. */

@@ -6,7 +6,8 @@ import { createRateLimiter, RateLimiter, RateLimitSettings } from '../app/rate-l
 const CHANNEL_BURST = 10;
 const CHANNEL_RPS = 1;
 
-type Deliver = (channelId: string, kind: string) => Promise<void>;
+/** `receivedAt`: when the notice (for a held one, the last notice it stands for) was received. */
+type Deliver = (channelId: string, kind: string, receivedAt: Date) => Promise<void>;
 /** Runs `fn` after `ms`; returns a cancel function. Injected by tests. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
 
@@ -23,25 +24,33 @@ const timers: Schedule = (fn, ms) => {
  * since the one held already makes that calendar due for a sync.
  */
 export class NoticeCoalescer {
-  private readonly held = new Map<string, { channelId: string; kind: string; cancel: () => void }>();
+  private readonly held = new Map<string, { channelId: string; kind: string; receivedAt: Date; cancel: () => void }>();
 
   constructor(
     private readonly limiter: RateLimiter,
     private readonly deliver: Deliver,
     private readonly schedule: Schedule = timers,
+    /** The app's clock: receipt times are compared with the times syncs start. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  static async create(store: Pick<RateLimitSettings, 'redisUrl' | 'keyPrefix'>, deliver: Deliver): Promise<NoticeCoalescer> {
-    return new NoticeCoalescer(await createRateLimiter({ ...store, rps: CHANNEL_RPS, burst: CHANNEL_BURST }, 'push-channels'), deliver);
+  static async create(store: Pick<RateLimitSettings, 'redisUrl' | 'keyPrefix'>, deliver: Deliver, now?: () => Date): Promise<NoticeCoalescer> {
+    return new NoticeCoalescer(await createRateLimiter({ ...store, rps: CHANNEL_RPS, burst: CHANNEL_BURST }, 'push-channels'), deliver, timers, now);
   }
 
   async notice(channelId: string, kind: string): Promise<void> {
+    const receivedAt = this.now();
     const key = `${channelId}\u0000${kind}`;
-    if (this.held.has(key)) return; // the one held covers this one
+    const holding = this.held.get(key);
+    if (holding) {
+      // The one held covers this one; it now stands for a notice received this late.
+      holding.receivedAt = receivedAt;
+      return;
+    }
     const verdict = await this.limiter.consume(channelId);
-    if (verdict.allowed) return this.deliver(channelId, kind);
+    if (verdict.allowed) return this.deliver(channelId, kind, receivedAt);
     const cancel = this.schedule(() => void this.release(key), verdict.retryAfterSeconds * 1000);
-    this.held.set(key, { channelId, kind, cancel });
+    this.held.set(key, { channelId, kind, receivedAt, cancel });
   }
 
   /** Delivers what is held now, e.g. at shutdown. */
@@ -56,7 +65,7 @@ export class NoticeCoalescer {
     this.held.delete(key);
     held.cancel();
     try {
-      await this.deliver(held.channelId, held.kind);
+      await this.deliver(held.channelId, held.kind, held.receivedAt);
     } catch (err) {
       logger.error({ err, channelId: held.channelId, kind: held.kind }, 'push notice delivery failed');
     }

@@ -10,6 +10,7 @@ import { PushChannel, StartPushOptions } from '../providers/calendar-provider';
 import { PushSetupFailedError } from '../providers/provider.errors';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { hashPushSecret } from '../providers/shared/push-secret';
+import { directProviderCalls, ProviderCalls } from './provider-calls';
 import { PushChannelRepository, PushChannelRow } from './push-channel.repository';
 import { SyncStateRepository } from './sync-state.repository';
 
@@ -22,6 +23,8 @@ export interface PushChannelOptions {
   clock?: Clock;
   /** A calendar that loses push (or never gets it) is polled within this many seconds (SYNC_POLL_SECONDS). */
   pollSeconds?: number;
+  /** Every provider call goes through it (the per-mailbox request slots). */
+  calls?: ProviderCalls;
 }
 
 const newSecret = () => randomBytes(24).toString('base64url');
@@ -41,6 +44,10 @@ export class PushChannelService {
     private readonly options: PushChannelOptions = {},
   ) {
     this.channels = new PushChannelRepository(ds);
+  }
+
+  private call<T>(conn: Connection, operation: string, fn: () => Promise<T>): Promise<T> {
+    return (this.options.calls ?? directProviderCalls).run({ connection: conn, operation }, fn);
   }
 
   private now(): Date {
@@ -91,7 +98,7 @@ export class PushChannelService {
   private async startOne(conn: Connection, calendarId: string, externalId: string): Promise<void> {
     const secret = newSecret();
     const driver = this.providers.get(conn.provider);
-    const channel: PushChannel = await this.tokens.use(conn, (t) => driver.startPush(t, this.startOptions(conn.provider, externalId, secret)));
+    const channel: PushChannel = await this.call(conn, 'startPush', () => this.tokens.use(conn, (t) => driver.startPush(t, this.startOptions(conn.provider, externalId, secret))));
     // Only the hash is kept: a database read does not yield what forges a notification.
     await this.channels.insert({
       connectionId: conn.id,
@@ -105,7 +112,9 @@ export class PushChannelService {
 
   private async stopOne(conn: Connection, ch: PushChannelRow): Promise<void> {
     try {
-      await this.tokens.use(conn, (t) => this.providers.get(conn.provider).stopPush(t, { channelId: ch.channel_id, resourceId: ch.resource_id, expiresAt: ch.expires_at }));
+      await this.call(conn, 'stopPush', () =>
+        this.tokens.use(conn, (t) => this.providers.get(conn.provider).stopPush(t, { channelId: ch.channel_id, resourceId: ch.resource_id, expiresAt: ch.expires_at })),
+      );
     } catch (err) {
       // The channel expires on its own; its notifications will no longer verify once the row is gone.
       logger.warn({ err, connectionId: conn.id, channelId: ch.channel_id }, 'could not stop push channel at the provider');
@@ -131,8 +140,10 @@ export class PushChannelService {
     const driver = this.providers.get(conn.provider);
     let next: PushChannel;
     try {
-      next = await this.tokens.use(conn, (t) =>
-        driver.renewPush(t, { channelId: ch.channel_id, resourceId: ch.resource_id, expiresAt: ch.expires_at }, this.startOptions(conn.provider, ch.calendar_external_id!, secret)),
+      next = await this.call(conn, 'renewPush', () =>
+        this.tokens.use(conn, (t) =>
+          driver.renewPush(t, { channelId: ch.channel_id, resourceId: ch.resource_id, expiresAt: ch.expires_at }, this.startOptions(conn.provider, ch.calendar_external_id!, secret)),
+        ),
       );
     } catch (err) {
       if (err instanceof DomainError && err.code === 'CONNECTION_NEEDS_REAUTH') return none;

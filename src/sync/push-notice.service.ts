@@ -28,7 +28,8 @@ export class PushNoticeService {
     switch (kind) {
       case 'changed':
       case 'missed':
-        if (ch.provider_calendar_id) await this.scheduler.syncCalendars([ch.provider_calendar_id], { trigger: 'push', dueAt: receivedAt });
+        // Unless a sync started since: it reads this change (a notice the per-channel limit held back, a re-sent one).
+        if (ch.provider_calendar_id) await this.scheduler.syncCalendars([ch.provider_calendar_id], { trigger: 'push', dueAt: receivedAt, noticedAt: receivedAt });
         return;
       case 'reauthorizationRequired':
         await this.scheduler.renewPush(ch.connection_id, channelId);

@@ -7,7 +7,9 @@ import { CALENDAR_LIST, CALENDAR_SYNC, CalendarSyncRequest, FEATURE_REEVALUATION
 import { SyncStateRepository } from './sync-state.repository';
 
 /** While a calendar syncs, a request for it waits this long, so that a burst of notifications joins one follow-up sync. */
-const FOLLOW_UP_SECONDS = 1;
+const FOLLOW_UP_SECONDS = 2;
+/** A sync that started this long after a notice was received reads its change (clocks of instances may differ a little). */
+const NOTICE_COVERED_MARGIN_MS = 250;
 
 export interface SyncRequestOptions {
   /** Read the whole window (mark and sweep) rather than from the cursor. */
@@ -16,6 +18,8 @@ export interface SyncRequestOptions {
   trigger?: SyncTrigger;
   /** When it became due (default now), per calendar for polls: the sync-lag metric counts from it. */
   dueAt?: Date | ReadonlyMap<string, Date>;
+  /** A push notice received then: calendars whose sync started after it are already covered. */
+  noticedAt?: Date;
 }
 
 /**
@@ -42,7 +46,7 @@ export class SyncScheduler {
   async syncCalendars(calendarIds: readonly string[], opts: SyncRequestOptions = {}): Promise<void> {
     const now = this.clock.now();
     const background = opts.trigger === 'push' || opts.trigger === 'poll';
-    const queued = await this.states.markQueued(calendarIds, { full: opts.full, respectBackoff: background, now });
+    const queued = await this.states.markQueued(calendarIds, { full: opts.full, respectBackoff: background, now, noticedAt: opts.noticedAt, marginMs: NOTICE_COVERED_MARGIN_MS });
     const due = queued.filter((c) => !c.deferred);
     if (!due.length) return;
     // QUEUED is announced before any job can start (and announce SYNCING).
@@ -77,7 +81,7 @@ export class SyncScheduler {
    */
   async syncCalendarLater(request: CalendarSyncRequest, delaySeconds: number, reason: 'retry' | 'busy'): Promise<void> {
     const key = reason === 'retry' ? `${request.calendarId}:retry` : request.calendarId;
-    await this.jobs.enqueue(CALENDAR_SYNC, request, { key, delaySeconds: Math.max(1, delaySeconds) });
+    await this.jobs.enqueue(CALENDAR_SYNC, reason === 'retry' ? { ...request, retry: true } : request, { key, delaySeconds: Math.max(1, delaySeconds) });
   }
 
   /** Push channels follow the connection's selection; `restart` replaces every channel (the repair). */

@@ -19,6 +19,7 @@ import { registerSyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
 import { defaultSyncPolicy, SyncPolicy } from './sync-state-machine';
 import { AccessService } from '../app/auth/access.service';
+import type { Metrics } from '../app/metrics/metrics';
 import { ConflictEvents } from '../realtime/conflict-events';
 
 /**
@@ -53,6 +54,8 @@ export interface SyncServiceDeps {
   events: ConnectionEvents;
   /** conflictsChanged, as booking publishes it. */
   conflictEvents: ConflictEvents;
+  /** Sync lag and outcomes (GET /metrics). */
+  metrics?: Metrics;
   push: PushChannelService;
   window: () => SyncWindow;
   /** SYNC_POLL_SECONDS and SYNC_SAFETY_POLL_SECONDS. */
@@ -71,6 +74,7 @@ export function createSyncServices(d: SyncServiceDeps) {
   const scheduler = new SyncScheduler(ds, jobs, status, d.clock);
   const tick = new SyncTick(ds, scheduler, d.clock, { ...d.poll, renewWithinSeconds: defaultRenewWithinSeconds, renewRetrySeconds: 600, batch: 500 });
   const conflicts = new ConflictNotifier(ds, d.conflictEvents);
+  const policy: SyncPolicy = { ...defaultSyncPolicy, pollIntervalMs: d.poll.pollSeconds * 1000, safetyPollIntervalMs: d.poll.safetyPollSeconds * 1000, ...tuning.policy };
   const calendarSync = new CalendarSyncService({
     ds,
     providers: d.providers,
@@ -81,7 +85,10 @@ export function createSyncServices(d: SyncServiceDeps) {
     scheduler,
     clock: d.clock,
     window: d.window,
-    policy: { ...defaultSyncPolicy, pollIntervalMs: d.poll.pollSeconds * 1000, safetyPollIntervalMs: d.poll.safetyPollSeconds * 1000, ...tuning.policy },
+    policy,
+    // One set of knobs: the retry policy backs off as the sync policy says.
+    retry: { baseDelayMs: policy.baseBackoffMs, maxDelayMs: policy.maxBackoffMs, minDelayMs: Math.min(500, policy.baseBackoffMs), errorAfterFailures: policy.errorAfterFailures },
+    metrics: d.metrics,
     pageSize: tuning.pageSize ?? SYNC_PAGE_SIZE,
     writeBatchRows: tuning.writeBatchRows ?? 2000,
     leaseSeconds: tuning.leaseSeconds ?? 120,

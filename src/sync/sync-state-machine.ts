@@ -26,8 +26,13 @@ export type SyncOutcome =
   | { type: 'STARTED' }
   /** `pushActive`: a push channel covers the calendar, so it is polled only as a safety net. */
   | { type: 'SUCCEEDED'; full: boolean; pushActive?: boolean }
-  /** A provider failure (after the drivers' own bounded retries). */
-  | { type: 'FAILED'; error: string }
+  /**
+   * A provider failure (after the drivers' own bounded retries). `retry`: the retry policy's decision (Retry-After,
+   * backoff, whether it shows as ERROR); without it the policy here backs off.
+   */
+  | { type: 'FAILED'; error: string; retry?: { at: Date; consecutiveFailures: number; markError: boolean } }
+  /** Not run for a reason of our own (every request slot of the mailbox taken): tried again at `until`, not a failure. */
+  | { type: 'DEFERRED'; until: Date }
   /** The connection pauses (needs reauthorization, feature off): no retries until it resumes. */
   | { type: 'PAUSED' };
 
@@ -79,6 +84,10 @@ export function nextSyncState(state: SyncStateFields, outcome: SyncOutcome, now:
         lastFullSyncAt: outcome.full ? now : state.lastFullSyncAt,
       };
     case 'FAILED': {
+      if (outcome.retry) {
+        const { at, consecutiveFailures, markError } = outcome.retry;
+        return { ...state, stage: markError ? 'ERROR' : 'BACKOFF', consecutiveFailures, nextAttemptAt: at, lastError: outcome.error };
+      }
       const failures = state.consecutiveFailures + 1;
       return {
         ...state,
@@ -88,6 +97,8 @@ export function nextSyncState(state: SyncStateFields, outcome: SyncOutcome, now:
         lastError: outcome.error,
       };
     }
+    case 'DEFERRED':
+      return { ...state, stage: 'QUEUED', nextAttemptAt: outcome.until };
     case 'PAUSED':
       return { ...state, stage: 'PAUSED', nextAttemptAt: null, nextPollAt: null };
   }

@@ -78,21 +78,26 @@ export class SyncStateRepository {
   /**
    * Marks calendars QUEUED (a running one stays SYNCING); `full` owes them a full sync. With `respectBackoff` (push
    * and polls), a calendar waiting for its retry (backoff, Retry-After) keeps its stage and is reported `deferred`:
-   * its retry reads the changes. Returns the calendars that exist, each saying whether a sync of it runs now.
+   * its retry reads the changes. With `noticedAt` (a push notice received then), a calendar whose sync started at
+   * least `marginMs` later is left alone: that sync reads the change. Returns the calendars asked for (not those
+   * already covered), each saying whether a sync of it runs now.
    */
-  async markQueued(calendarIds: readonly string[], opts: { full?: boolean; respectBackoff?: boolean; now?: Date } = {}): Promise<QueuedCalendar[]> {
+  async markQueued(calendarIds: readonly string[], opts: { full?: boolean; respectBackoff?: boolean; now?: Date; noticedAt?: Date; marginMs?: number } = {}): Promise<QueuedCalendar[]> {
     if (!calendarIds.length) return [];
     return rows<QueuedCalendar>(
       this.db,
       `WITH marked AS (
          SELECT provider_calendar_id AS id, stage AS prev_stage, coalesce($3 AND next_attempt_at > $4, false) AS deferred FROM calendar_sync_states
-          WHERE provider_calendar_id = ANY($1::uuid[]) FOR UPDATE
+          WHERE provider_calendar_id = ANY($1::uuid[])
+            -- a start long after the notice means the clocks disagree (or were set back): not trusted
+            AND NOT coalesce(sync_started_at BETWEEN $5::timestamptz + make_interval(secs => $6::float8 / 1000) AND $5::timestamptz + interval '10 minutes', false)
+          FOR UPDATE
        )
        UPDATE calendar_sync_states s SET stage = CASE WHEN s.stage = 'SYNCING' OR m.deferred THEN s.stage ELSE 'QUEUED' END,
               full_sync_requested = s.full_sync_requested + CASE WHEN $2 THEN 1 ELSE 0 END, updated_at = now()
          FROM marked m WHERE s.provider_calendar_id = m.id
        RETURNING s.provider_calendar_id AS id, m.prev_stage AS "previousStage", m.deferred, coalesce(s.lease_until > now(), false) AS running`,
-      [calendarIds, opts.full === true, opts.respectBackoff === true, opts.now ?? new Date()],
+      [calendarIds, opts.full === true, opts.respectBackoff === true, opts.now ?? new Date(), opts.noticedAt ?? null, opts.marginMs ?? 0],
     );
   }
 
@@ -145,16 +150,16 @@ export class SyncStateRepository {
     );
   }
 
-  /** Takes the calendar's lease unless another worker holds it; a lease past its time is free. */
-  async claim(calendarId: string, holder: string, ttlSeconds: number): Promise<ClaimResult> {
+  /** Takes the calendar's lease unless another worker holds it (a lease past its time is free); the sync starts `now`. */
+  async claim(calendarId: string, holder: string, ttlSeconds: number, now: Date = new Date()): Promise<ClaimResult> {
     const [state] = await rows<CalendarSyncState>(
       this.db,
       `WITH claimed AS (
-         UPDATE calendar_sync_states SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
+         UPDATE calendar_sync_states SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), sync_started_at = $4
           WHERE provider_calendar_id = $1 AND (lease_until IS NULL OR lease_until <= now()) RETURNING *
        )
        SELECT ${COLUMNS} FROM claimed s JOIN provider_calendars pc ON pc.id = s.provider_calendar_id`,
-      [calendarId, holder, ttlSeconds],
+      [calendarId, holder, ttlSeconds, now],
     );
     if (state) return { kind: 'claimed', state };
     const [exists] = await rows(this.db, `SELECT 1 FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]);

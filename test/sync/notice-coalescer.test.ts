@@ -43,6 +43,16 @@ describe('push notices limited per channel, coalesced past the limit', () => {
     expect(delivered.slice(4)).toEqual(['chan-1 changed', 'chan-1 missed']);
   });
 
+  test('a held notice carries the time of the last notice it stands for (a sync started after it covers them all)', async () => {
+    let now = 1_000;
+    const times: number[] = [];
+    notices = new NoticeCoalescer(limiter, async (_c, _k, receivedAt) => void times.push(receivedAt.getTime()), schedule, () => new Date(now++));
+    for (let i = 0; i < 6; i++) await notices.notice('chan-4', 'changed');
+    expect(times).toEqual([1_000, 1_001, 1_002]);
+    await releaseDue();
+    expect(times).toEqual([1_000, 1_001, 1_002, 1_005]);
+  });
+
   test('held notices are delivered at shutdown, not dropped', async () => {
     for (let i = 0; i < 5; i++) await notices.notice('chan-3', 'changed');
     expect(delivered).toHaveLength(3);

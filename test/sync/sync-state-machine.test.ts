@@ -49,6 +49,19 @@ describe('sync state machine', () => {
     expect(backoffMs(2, policy, 0.5)).toBe(1_500);
   });
 
+  test("a failure with the retry policy's decision: retried when it says (Retry-After), ERROR when it says so", () => {
+    const syncing: SyncStateFields = { ...fresh, stage: 'SYNCING', consecutiveFailures: 1 };
+    const throttled = nextSyncState(syncing, { type: 'FAILED', error: 'limited', retry: { at: at(6_000), consecutiveFailures: 2, markError: false } }, now, policy);
+    expect(throttled).toMatchObject({ stage: 'BACKOFF', consecutiveFailures: 2, nextAttemptAt: at(6_000), lastError: 'limited' });
+    const refused = nextSyncState(syncing, { type: 'FAILED', error: 'refused', retry: { at: at(900_000), consecutiveFailures: 2, markError: true } }, now, policy);
+    expect(refused).toMatchObject({ stage: 'ERROR', nextAttemptAt: at(900_000) });
+  });
+
+  test('deferred for our own per-mailbox limit: queued for later, not a failure', () => {
+    const deferred = nextSyncState({ ...fresh, stage: 'SYNCING', consecutiveFailures: 1, lastError: 'x' }, { type: 'DEFERRED', until: at(1_500) }, now, policy);
+    expect(deferred).toMatchObject({ stage: 'QUEUED', consecutiveFailures: 1, nextAttemptAt: at(1_500), lastError: 'x' });
+  });
+
   test('recovery: one success clears failures, the error and the retry', () => {
     const failing: SyncStateFields = { ...fresh, stage: 'ERROR', consecutiveFailures: 9, nextAttemptAt: at(16_000), lastError: 'down' };
     const recovered = nextSyncState({ ...failing, stage: 'SYNCING' }, { type: 'SUCCEEDED', full: false }, now, policy);

@@ -96,7 +96,7 @@ describe('sync status and availability events', () => {
     const mark = log.events.length;
     await t.app.services.sync.syncCalendars([calendarId]);
     const failed = await log.waitFor((e) => e.syncState === 'ERROR', mark);
-    expect(log.events[failed]).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: 'Google Calendar is not responding right now; calbridge keeps retrying.' });
+    expect(log.events[failed]).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: 'Google Calendar is not responding. Sync continues automatically when it is back.' });
     const [state] = await ds().query(`SELECT stage, consecutive_failures FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]);
     expect(state.stage).toBe('ERROR');
     expect(state.consecutive_failures).toBeGreaterThanOrEqual(2);

@@ -108,7 +108,7 @@ describe('instances', () => {
     const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
     const calendarId = conn.calendars.find((c) => c.isDefault)!.id;
     // A worker died mid-sync (kill -9): its lease stays for a while, nobody releases it.
-    await api.app.ds.query(`UPDATE calendar_sync_states SET stage = 'SYNCING', lease_owner = gen_random_uuid(), lease_until = now() + interval '2 seconds' WHERE provider_calendar_id = $1`, [calendarId]);
+    await api.app.ds.query(`UPDATE calendar_sync_states SET stage = 'SYNCING', lease_owner = gen_random_uuid(), lease_until = now() + interval '4 seconds' WHERE provider_calendar_id = $1`, [calendarId]);
     googleEvent(emu, me.email, { title: 'After the crash', start: hourFromNow(1, 9), end: hourFromNow(1, 10) });
     const busy: string[] = [];
     for (const t of [worker, second]) t.app.services.syncServices.calendarSync.hooks.busy = (id) => void busy.push(id);

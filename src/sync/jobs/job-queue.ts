@@ -162,7 +162,8 @@ export class JobQueue {
   async enqueue<T>(def: QueueDef<T>, data: T, opts: EnqueueOptions): Promise<boolean> {
     const id = await this.boss.send(def.name, data as object, {
       singletonKey: opts.key,
-      ...(opts.delaySeconds && opts.delaySeconds > 0 ? { startAfter: Math.ceil(opts.delaySeconds) } : {}),
+      // To the millisecond: a job deferred until a provider's Retry-After starts no sooner, and not much later.
+      ...(opts.delaySeconds && opts.delaySeconds > 0 ? { startAfter: new Date(Date.now() + opts.delaySeconds * 1000) } : {}),
     });
     if (!opts.delaySeconds) for (const w of this.workerIds.get(def.name) ?? []) this.boss.notifyWorker(w);
     return id !== null;
@@ -180,6 +181,17 @@ export class JobQueue {
       [ALL_QUEUES.filter((q) => !q.background).map((q) => q.name), SOON_SECONDS],
     );
     return rows as Array<{ name: string; state: string; key: string | null }>;
+  }
+
+  /** Jobs waiting to start (due or deferred), by queue, over every process on this database (GET /metrics). */
+  async depth(): Promise<Record<string, number>> {
+    const { rows } = await this.boss.getDb().executeSql(
+      `SELECT name, count(*)::int AS n FROM ${JOB_SCHEMA}.job WHERE name = ANY($1::text[]) AND state IN ('created', 'retry') GROUP BY name`,
+      [ALL_QUEUES.map((q) => q.name)],
+    );
+    const depth: Record<string, number> = Object.fromEntries(ALL_QUEUES.map((q) => [q.name, 0]));
+    for (const r of rows as Array<{ name: string; n: number }>) depth[r.name] = r.n;
+    return depth;
   }
 
   /**

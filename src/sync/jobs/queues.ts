@@ -29,6 +29,8 @@ export interface CalendarSyncRequest {
   trigger?: SyncTrigger;
   /** When it became due (notification received, poll due), ISO: the sync's lag is measured from it. */
   dueAt?: string;
+  /** The retry of a failed sync (at Retry-After, or after its backoff). */
+  retry?: boolean;
 }
 
 /** Bring one provider calendar up to date (full or incremental: the calendar's sync state decides). */
