@@ -36,6 +36,7 @@ import { Clock, systemClock } from './clock';
 import { Metrics } from './metrics/metrics';
 import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
+import { ConflictFreshness } from '../sync/conflict-freshness.service';
 
 export interface ServiceRuntime {
   /** The job queue: handlers are registered here; the app starts it. */
@@ -110,7 +111,10 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     calendars: new CalendarService(ds, access),
     clock,
     availability,
-    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock, outbox),
+    booking: new BookingService(
+      ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock, outbox,
+      new ConflictFreshness(ds, syncServices.calendarSync, clock, { maxAgeSeconds: config.BOOKING_FRESHNESS_SECONDS, timeoutMs: config.BOOKING_FRESHNESS_TIMEOUT_MS }),
+    ),
     outbox,
     configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
     realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),

@@ -60,6 +60,10 @@ export const configSchema = z.object({
   SYNC_WINDOW_FUTURE_DAYS: z.coerce.number().int().min(1).max(730).default(180),
   // Provider requests in flight per mailbox across all instances (Graph allows 4 per app per mailbox)
   SYNC_MAILBOX_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
+  // A participant's conflict calendar without push, synced longer ago than this, is synced before a booking
+  BOOKING_FRESHNESS_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  // How long a booking waits for those syncs at most
+  BOOKING_FRESHNESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
