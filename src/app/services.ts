@@ -13,6 +13,7 @@ import { AvailabilityService } from '../scheduling/availability/availability.ser
 import { SqlBusyTimeRepository } from '../scheduling/availability/busy-time.repository';
 import { AppointmentRepository } from '../scheduling/booking/appointment.repository';
 import { BookingService } from '../scheduling/booking/booking.service';
+import { ProviderEditsService } from '../scheduling/booking/provider-edits.service';
 import { ConflictEvents } from '../realtime/conflict-events';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
@@ -74,9 +75,11 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
   const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
   const conflictEvents = new ConflictEvents(pubsub);
+  const appointments = new AppointmentRepository(ds);
   const syncServices = createSyncServices({
     ds, jobs, clock, access, providers, tokens, events, conflictEvents, push, window: syncWindow, tuning: runtime.sync,
     onConnectionResumed: (connectionId) => outbox.connectionActive(connectionId),
+    ownEvents: new ProviderEditsService(ds, appointments, conflictEvents, outbox),
   });
   const sync = syncServices.scheduler;
   const connections = new ConnectionService({
@@ -112,7 +115,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     clock,
     availability,
     booking: new BookingService(
-      ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock, outbox,
+      ds, access, availability, appointments, conflictEvents, clock, outbox,
       new ConflictFreshness(ds, syncServices.calendarSync, clock, { maxAgeSeconds: config.BOOKING_FRESHNESS_SECONDS, timeoutMs: config.BOOKING_FRESHNESS_TIMEOUT_MS }),
     ),
     outbox,

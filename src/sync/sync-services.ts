@@ -12,6 +12,7 @@ import { FeatureReevaluationService } from './feature-reevaluation.service';
 import { ConnectionLeaseRepository } from './jobs/connection-lease.repository';
 import { JobQueue } from './jobs/job-queue';
 import { directProviderCalls, ProviderCalls } from './provider-calls';
+import { OwnEventObserver } from './own-event-observer';
 import { PushChannelService } from './push-channel.service';
 import { registerSyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
@@ -48,6 +49,8 @@ export interface SyncServiceDeps {
   tuning?: SyncTuning;
   /** A paused connection resumed (the outbox sends the writes it held). */
   onConnectionResumed?: (connectionId: string) => Promise<void>;
+  /** Two-way sync of appointments (their events moved or deleted at the provider). */
+  ownEvents?: OwnEventObserver;
 }
 
 /** The sync engine's services, wired once, with their job handlers registered. */
@@ -73,6 +76,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     writeBatchRows: tuning.writeBatchRows ?? 2000,
     leaseSeconds: tuning.leaseSeconds ?? 120,
     listFreshSeconds: tuning.listFreshSeconds ?? 60,
+    ownEvents: d.ownEvents,
   });
   registerSyncJobs({
     ds,
