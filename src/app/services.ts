@@ -13,6 +13,7 @@ import { AvailabilityService } from '../scheduling/availability/availability.ser
 import { SqlBusyTimeRepository } from '../scheduling/availability/busy-time.repository';
 import { AppointmentRepository } from '../scheduling/booking/appointment.repository';
 import { BookingService } from '../scheduling/booking/booking.service';
+import { ProviderEditsService } from '../scheduling/booking/provider-edits.service';
 import { ConflictEvents } from '../realtime/conflict-events';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
@@ -38,6 +39,7 @@ import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
 import { createMailboxSemaphore } from '../sync/throttle/mailbox-semaphore.factory';
 import { MailboxProviderCalls } from '../sync/throttle/mailbox-provider-calls';
+import { ConflictFreshness } from '../sync/conflict-freshness.service';
 
 export interface ServiceRuntime {
   /** The job queue: handlers are registered here; the app starts it. */
@@ -79,10 +81,12 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
   const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
   const conflictEvents = new ConflictEvents(pubsub);
+  const appointments = new AppointmentRepository(ds);
   const syncServices = createSyncServices({
     ds, jobs, clock, access, providers, tokens, events, conflictEvents, metrics, push, window: syncWindow, poll,
     tuning: { calls, leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync },
     onConnectionResumed: (connectionId) => outbox.connectionActive(connectionId),
+    ownEvents: new ProviderEditsService(ds, appointments, conflictEvents, outbox),
   });
   metrics.registerQueueDepth(() => jobs.depth());
   const sync = syncServices.scheduler;
@@ -119,7 +123,10 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     calendars: new CalendarService(ds, access),
     clock,
     availability,
-    booking: new BookingService(ds, access, availability, new AppointmentRepository(ds), conflictEvents, clock, outbox),
+    booking: new BookingService(
+      ds, access, availability, appointments, conflictEvents, clock, outbox,
+      new ConflictFreshness(ds, syncServices.calendarSync, clock, { maxAgeSeconds: config.BOOKING_FRESHNESS_SECONDS, timeoutMs: config.BOOKING_FRESHNESS_TIMEOUT_MS }),
+    ),
     outbox,
     configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
     realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),

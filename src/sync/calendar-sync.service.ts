@@ -15,6 +15,7 @@ import { ConflictNotifier } from './conflict-notifier';
 import { ConnectionSyncStatus } from './connection-sync-status.service';
 import { ExternalEventRepository } from './external-event.repository';
 import { CalendarSyncRequest } from './jobs/queues';
+import { OwnEventObserver } from './own-event-observer';
 import { ProviderCalls } from './provider-calls';
 import { PushChannelRepository } from './push-channel.repository';
 import { SyncScheduler } from './sync-scheduler';
@@ -64,6 +65,8 @@ export interface CalendarSyncDeps {
   retry: Partial<RetryPolicyOptions>;
   /** Sync lag and outcomes (GET /metrics). */
   metrics?: Metrics;
+  /** Two-way sync of appointments: hears of the service's own events moved or deleted at the provider. */
+  ownEvents?: OwnEventObserver;
 }
 
 /** Our lease ran out and another worker took the calendar, the calendar was deselected, or the process stops. */
@@ -190,6 +193,9 @@ export class CalendarSyncService {
     // batch the last word on an event wins (a replay, or removed and added again).
     let batch = new Map<string, NormalizedEvent | null>();
     let written = 0;
+    // Our own events: when reading began (what the outbox wrote later may not show yet), and those a full read saw.
+    const [{ now: readStartedAt }] = this.d.ownEvents ? await this.d.ds.query(`SELECT clock_timestamp() AS now`) : [{ now: new Date() }];
+    const ownSeen = new Set<string>();
     for (;;) {
       // The process stops: the job fails, and pg-boss gives it to another worker (or this one after a restart).
       if (signal.aborted) throw new Error('the worker is stopping');
@@ -228,6 +234,7 @@ export class CalendarSyncService {
         }
       });
       await this.hooks.afterPage?.(state.calendarId, { full, index: written++ });
+      await this.tellOwnEvents(state.calendarId, readStartedAt, events, removed, ownSeen, full && final ? window : null);
       if (final) return;
     }
   }
@@ -263,6 +270,20 @@ export class CalendarSyncService {
       if (decision.action === 'gone') await this.d.scheduler.refreshCalendarList(conn.id);
     }
     if (next?.nextAttemptAt) await this.d.scheduler.syncCalendarLater(request, (next.nextAttemptAt.getTime() - now.getTime()) / 1000, 'retry');
+  }
+
+  /** The service's own events of a committed batch go to the two-way observer; its failures do not fail the sync. */
+  private async tellOwnEvents(calendarId: string, readStartedAt: Date, events: NormalizedEvent[], removedIds: string[], seen: Set<string>, fullWindow: SyncWindow | null): Promise<void> {
+    const observer = this.d.ownEvents;
+    if (!observer) return;
+    const upserts = events.filter((e) => e.clientKey !== null);
+    for (const e of upserts) seen.add(e.externalId);
+    try {
+      if (upserts.length || removedIds.length) await observer.changed({ calendarId, readStartedAt, upserts, removedIds });
+      if (fullWindow) await observer.fullSyncEnded(calendarId, readStartedAt, seen, fullWindow);
+    } catch (err) {
+      logger.error({ err, calendarId }, 'two-way handling of our own events failed');
+    }
   }
 
   /** Applies an outcome to the calendar's state (pure state machine) and stores it; null when the lease was lost. */

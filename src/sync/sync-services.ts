@@ -12,6 +12,7 @@ import { FeatureReevaluationService } from './feature-reevaluation.service';
 import { ConnectionLeaseRepository } from './jobs/connection-lease.repository';
 import { JobQueue } from './jobs/job-queue';
 import { directProviderCalls, ProviderCalls } from './provider-calls';
+import { OwnEventObserver } from './own-event-observer';
 import { PushChannelService } from './push-channel.service';
 import { PushNoticeService } from './push-notice.service';
 import { defaultRenewWithinSeconds, SyncTick, tickSecondsFor } from './sync-tick.service';
@@ -63,6 +64,8 @@ export interface SyncServiceDeps {
   tuning?: SyncTuning;
   /** A paused connection resumed (the outbox sends the writes it held). */
   onConnectionResumed?: (connectionId: string) => Promise<void>;
+  /** Two-way sync of appointments (their events moved or deleted at the provider). */
+  ownEvents?: OwnEventObserver;
 }
 
 /** The sync engine's services, wired once, with their job handlers registered. */
@@ -93,6 +96,7 @@ export function createSyncServices(d: SyncServiceDeps) {
     writeBatchRows: tuning.writeBatchRows ?? 2000,
     leaseSeconds: tuning.leaseSeconds ?? 120,
     listFreshSeconds: tuning.listFreshSeconds ?? 60,
+    ownEvents: d.ownEvents,
   });
   registerSyncJobs({
     ds,

@@ -33,6 +33,10 @@ export interface LinkOptions {
   syncDirection?: 'ONE_WAY' | 'TWO_WAY';
   /** Outlook account kind (personal accounts cannot host Teams). */
   kind?: 'work' | 'personal';
+  /** The linked calendar is also their conflict calendar (its events block their time). */
+  conflict?: boolean;
+  /** CRM calendar slot length (default 30). */
+  slotMinutes?: number;
 }
 
 /** A fresh tenant whose account user connected an emulator account and linked its default calendar. */
@@ -46,12 +50,12 @@ export async function linkedMember(t: TestApp, emu: Emulators, flow: ConnectFlow
   const linked = conn.calendars.find((c) => c.isDefault)!;
   const configured = await t.gql(
     UpdateCalendarConfigurationDocument,
-    { input: { locationId: w.locA, linkedCalendarId: linked.id, conflictCalendarIds: [], syncDirection: opts.syncDirection ?? 'ONE_WAY' } },
+    { input: { locationId: w.locA, linkedCalendarId: linked.id, conflictCalendarIds: opts.conflict ? [linked.id] : [], syncDirection: opts.syncDirection ?? 'ONE_WAY' } },
     t.tokenFor(w.userA),
   );
   if (configured.errors) throw new Error(`configuration failed: ${JSON.stringify(configured.errors)}`);
   const [{ external_id }] = await t.app.ds.query(`SELECT external_id FROM provider_calendars WHERE id = $1`, [linked.id]);
-  const crmCalendarId = await insertCalendar(t.app.ds, w.agencyId, w.locA, [w.userA], 'PERSONAL');
+  const crmCalendarId = await insertCalendar(t.app.ds, w.agencyId, w.locA, [w.userA], 'PERSONAL', opts.slotMinutes ?? 30);
   await t.app.ds.query(`UPDATE calendars SET meeting_provider = $2 WHERE id = $1`, [crmCalendarId, opts.meetingProvider ?? 'NONE']);
   return { agencyId: w.agencyId, locationId: w.locA, userId: w.userA, account, provider, connectionId: conn.id, providerCalendarId: linked.id, calendarExternalId: external_id, crmCalendarId, agencyAdminId: w.agencyAdmin };
 }

@@ -66,6 +66,10 @@ export const configSchema = z.object({
   SYNC_MAILBOX_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
   // A calendar a killed worker was syncing is free again this long after its last written page
   SYNC_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  // A participant's conflict calendar without push, synced longer ago than this, is synced before a booking
+  BOOKING_FRESHNESS_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  // How long a booking waits for those syncs at most
+  BOOKING_FRESHNESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(3000),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -6,6 +6,7 @@ import { Viewer } from '../../app/auth/viewer';
 import { Clock } from '../../app/clock';
 import { badInput, notFound } from '../../app/errors/errors';
 import { logger } from '../../app/logging/logger';
+import { Provider } from '../../connections/connection.enums';
 import { isUuid } from '../../app/validation/ids';
 import { ConflictEvents } from '../../realtime/conflict-events';
 import { Calendar } from '../calendar.entity';
@@ -24,6 +25,11 @@ import { bookingDetails } from './booking-input';
 /** The outbox, told after each commit that queued provider writes. */
 export interface AppointmentWrites {
   appointmentChanged(appointmentId: string): Promise<void>;
+}
+
+/** Brings the participants' conflict calendars up to date when they may be stale (bounded). */
+export interface ConflictFreshnessCheck {
+  ensureFresh(locationId: string, userIds: readonly string[], providers: readonly Provider[]): Promise<void>;
 }
 
 const START_PROBLEMS: Record<SlotStartProblem, string> = {
@@ -47,6 +53,7 @@ export class BookingService {
     private readonly conflicts: ConflictEvents,
     private readonly clock: Clock,
     private readonly writes?: AppointmentWrites,
+    private readonly freshness?: ConflictFreshnessCheck,
   ) {}
 
   async book(viewer: Viewer, input: BookAppointmentInput): Promise<Appointment> {
@@ -62,6 +69,7 @@ export class BookingService {
     // EVENT calendars; else (ROUND_ROBIN, SERVICE) the free members in fair order, tried one after another.
     const fixed = calendar.type === CalendarType.COLLECTIVE ? ctx.team : named ? [named] : calendar.type === CalendarType.ROUND_ROBIN || calendar.type === CalendarType.SERVICE ? null : [ctx.team[0]];
     const candidates = fixed ?? ctx.team;
+    await this.freshness?.ensureFresh(calendar.locationId, candidates, ctx.providers);
     const free = await this.freeAmong(ctx, candidates, slot);
     const base = { ...details, agencyId: calendar.agencyId, locationId: calendar.locationId, calendarId: calendar.id, start: slot.start, end: slot.end };
     const common = { ...base, bufferBeforeMinutes: calendar.bufferBeforeMinutes, bufferAfterMinutes: calendar.bufferAfterMinutes, meetingProvider: calendar.meetingProvider, providers: ctx.providers };
@@ -96,6 +104,7 @@ export class BookingService {
     const calendar = await this.ds.getRepository(Calendar).findOneByOrFail({ id: current.calendarId });
     const ctx = await loadCalendarContext(this.ds, calendar);
     const slot = this.requireSlot(ctx, startTime);
+    await this.freshness?.ensureFresh(calendar.locationId, current.participantIds, ctx.providers);
     // Its own current time does not count against it.
     const free = await this.freeAmong(ctx, current.participantIds, slot, current.id);
     if (free.length !== current.participantIds.length) throw slotUnavailable();

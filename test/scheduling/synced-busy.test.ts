@@ -1,0 +1,127 @@
+import { DateTime } from 'luxon';
+import { FreeSlotsDocument, Provider, RescheduleAppointmentDocument, ResyncConnectionDocument } from '../generated/graphql';
+import { ConnectFlow, Emulators, startEmulators } from '../support/connect-flow';
+import { book, heldEvents, iso, linkedMember, NOW, NY, ok } from '../support/outbox-world';
+import { googleEvent, outlookEvent } from '../support/provider-events';
+import { codeOf, startTestApp, TestApp } from '../support/test-app';
+
+// Availability from events synced off the providers, end to end: an event made at the provider is synced and
+// then blocks; the service's own event (the appointment written to a calendar that is also a conflict calendar)
+// never blocks the appointment it belongs to.
+
+const hhmm = (s: string) => DateTime.fromISO(s, { zone: NY }).toFormat('HH:mm');
+
+describe('busy time synced from the providers', () => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    t = await startTestApp({ ...emu.env, BOOKING_FRESHNESS_TIMEOUT_MS: '500' });
+    t.app.services.clock.now = () => NOW;
+    flow = new ConnectFlow(t, emu);
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  const slots = async (calendarId: string, userId: string) =>
+    ok(await t.gql(FreeSlotsDocument, { calendarId, from: iso('2030-06-03T09:00'), to: iso('2030-06-03T12:00') }, t.tokenFor(userId))).freeSlots.map((s) => hhmm(s.startTime));
+
+  test.each<Provider>(['GOOGLE', 'OUTLOOK'])('%s: an event added at the provider, once synced, takes its slot; booking it is SLOT_UNAVAILABLE', async (provider) => {
+    const m = await linkedMember(t, emu, flow, provider, { conflict: true });
+    const e = { title: 'Dentist', start: new Date(iso('2030-06-03T10:00')), end: new Date(iso('2030-06-03T10:30')) };
+    if (provider === 'OUTLOOK') outlookEvent(emu, m.calendarExternalId, e);
+    else googleEvent(emu, m.calendarExternalId, e);
+    ok(await t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
+    await t.app.whenIdle();
+    expect(await slots(m.crmCalendarId, m.userId)).not.toContain('10:00');
+    expect(codeOf(await book(t, m, '2030-06-03T10:00'))).toBe('SLOT_UNAVAILABLE');
+  });
+
+  test.each<Provider>(['GOOGLE', 'OUTLOOK'])("%s: an appointment's own synced event never blocks it (a reschedule overlapping its old time)", async (provider) => {
+    const m = await linkedMember(t, emu, flow, provider, { conflict: true, slotMinutes: 60 });
+    await t.app.ds.query(`UPDATE calendars SET slot_interval_minutes = 30 WHERE id = $1`, [m.crmCalendarId]);
+    const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+    await t.app.services.outbox.whenIdle();
+    ok(await t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
+    await t.app.whenIdle();
+    const [{ n }] = await t.app.ds.query(`SELECT count(*)::int AS n FROM external_events WHERE provider_calendar_id = $1 AND client_key IS NOT NULL`, [m.providerCalendarId]);
+    expect(n).toBe(1);
+    // 10:30-11:30 overlaps the synced event at 10:00-11:00, which is the appointment's own.
+    const moved = ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T10:30') }, t.tokenFor(m.userId))).rescheduleAppointment;
+    expect(moved.startTime).toBe(iso('2030-06-03T10:30'));
+    await t.app.services.outbox.whenIdle();
+    expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T10:30')) })]);
+  });
+
+  describe('freshness before booking', () => {
+  afterEach(() => {
+    t.app.services.clock.now = () => NOW;
+    emu.microsoft.faults.clear();
+    emu.google.faults.clear();
+  });
+
+  /** A member whose conflict calendar was synced at NOW, with a busy event added at the provider since. */
+  async function staleMember(provider: Provider, opts: { push?: boolean } = {}) {
+    const m = await linkedMember(t, emu, flow, provider, { conflict: true });
+    // Push unavailable, or active for a day from the test clock.
+    if (opts.push) {
+      const [{ n }] = await t.app.ds.query(`SELECT count(*)::int AS n FROM push_channels WHERE provider_calendar_id = $1`, [m.providerCalendarId]);
+      expect(n).toBe(1);
+      await t.app.ds.query(`UPDATE push_channels SET expires_at = $2 WHERE provider_calendar_id = $1`, [m.providerCalendarId, new Date(NOW.getTime() + 86_400_000)]);
+    } else {
+      await t.app.ds.query(`DELETE FROM push_channels WHERE provider_calendar_id = $1`, [m.providerCalendarId]);
+    }
+    const e = { title: 'Added a moment ago', start: new Date(iso('2030-06-03T10:00')), end: new Date(iso('2030-06-03T10:30')) };
+    if (provider === 'OUTLOOK') outlookEvent(emu, m.calendarExternalId, e);
+    else googleEvent(emu, m.calendarExternalId, e);
+    return m;
+  }
+  const reads = (m: { provider: Provider; account: string }) =>
+    m.provider === 'OUTLOOK'
+      ? emu.microsoft.requestLog.list({ account: m.account, method: 'GET', path: /calendarView|delta|\/events/ }).length
+      : emu.google.requestLog.entries.filter((e) => e.account === m.account && e.method === 'GET' && /\/events$/.test(e.path)).length;
+  const later = (seconds: number) => (t.app.services.clock.now = () => new Date(NOW.getTime() + seconds * 1000));
+
+  test.each<Provider>(['GOOGLE', 'OUTLOOK'])('%s: without push and synced over 120 s ago, the calendar is synced before the booking, which sees the new event', async (provider) => {
+    const m = await staleMember(provider);
+    later(121);
+    expect(codeOf(await book(t, m, '2030-06-03T10:00'))).toBe('SLOT_UNAVAILABLE');
+    // The sync stored it: freeSlots shows it too.
+    expect(await freeAt(t, m)).not.toContain('10:00');
+  });
+
+  test('synced less than 120 s ago: no provider call, the booking decides on local data', async () => {
+    const m = await staleMember('GOOGLE');
+    later(119);
+    const before = reads(m);
+    ok(await book(t, m, '2030-06-03T10:00'));
+    expect(reads(m)).toBe(before);
+  });
+
+  test('with active push the calendar counts as fresh however old its last sync', async () => {
+    const m = await staleMember('GOOGLE', { push: true });
+    later(3_600);
+    const before = reads(m);
+    ok(await book(t, m, '2030-06-03T10:00'));
+    expect(reads(m)).toBe(before);
+  });
+
+  test('a provider that does not answer delays the booking by the bound only (BOOKING_FRESHNESS_TIMEOUT_MS)', async () => {
+    const m = await staleMember('GOOGLE');
+    emu.google.faults.add({ fault: { type: 'delay', ms: 3_000 }, route: /\/events$/, method: 'GET', account: m.account, times: 1 });
+    later(600);
+    const started = Date.now();
+    ok(await book(t, m, '2030-06-03T10:00'));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await t.app.whenIdle();
+  });
+  });
+});
+
+async function freeAt(t: TestApp, m: { crmCalendarId: string; userId: string }): Promise<string[]> {
+  return ok(await t.gql(FreeSlotsDocument, { calendarId: m.crmCalendarId, from: iso('2030-06-03T09:00'), to: iso('2030-06-03T12:00') }, t.tokenFor(m.userId))).freeSlots.map((s) => hhmm(s.startTime));
+}

@@ -1,0 +1,150 @@
+import { AppointmentsDocument, Provider, RescheduleAppointmentDocument, ResyncConnectionDocument } from '../../generated/graphql';
+import { ConnectFlow, Emulators, startEmulators } from '../../support/connect-flow';
+import { book, eventWrites, heldEvents, iso, LinkedMember, linkedMember, NOW, ok, until } from '../../support/outbox-world';
+import { startTestApp, TestApp } from '../../support/test-app';
+
+// Two-way sync of appointments (PRODUCT.md "Sync", issue 10 item 7), against both emulators: with TWO_WAY an
+// appointment's event moved at the provider reschedules it and deleted cancels it; with ONE_WAY nothing changes
+// and the next CRM change overwrites the provider. Our own writes coming back are never taken for user edits.
+
+describe.each<Provider>(['GOOGLE', 'OUTLOOK'])('two-way sync, %s', (provider) => {
+  let t: TestApp;
+  let emu: Emulators;
+  let flow: ConnectFlow;
+
+  beforeAll(async () => {
+    emu = await startEmulators();
+    t = await startTestApp(emu.env);
+    t.app.services.clock.now = () => NOW;
+    flow = new ConnectFlow(t, emu);
+  });
+  afterEach(() => {
+    emu.microsoft.faults.clear();
+    emu.google.faults.clear();
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await emu?.close();
+  });
+
+  const idle = async () => {
+    await t.app.services.outbox.whenIdle();
+    await t.app.whenIdle();
+  };
+  /** The member's calendar syncs (incrementally) as a push notice would have it. */
+  const sync = async (m: LinkedMember) => {
+    await t.app.services.sync.syncCalendars([m.providerCalendarId]);
+    await idle();
+  };
+  const appointment = async (m: LinkedMember, id: string) =>
+    ok(await t.gql(AppointmentsDocument, { locationId: m.locationId, from: iso('2030-06-01T00:00'), to: iso('2030-06-30T00:00') }, t.tokenFor(m.userId))).appointments.find((a) => a.id === id)!;
+  const version = async (id: string) => (await t.app.ds.query(`SELECT version FROM appointments WHERE id = $1`, [id]))[0].version as number;
+
+  /** A booked appointment whose event is written (and seen once by a sync). */
+  async function written(opts: Parameters<typeof linkedMember>[4] = {}) {
+    const m = await linkedMember(t, emu, flow, provider, opts);
+    const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+    await idle();
+    await sync(m);
+    const [event] = heldEvents(emu, m);
+    return { m, a, event };
+  }
+
+  /** What a user does in Outlook or Google Calendar. */
+  function userMoves(m: LinkedMember, eventId: string, local: string, minutes = 30) {
+    const start = new Date(iso(local));
+    const end = new Date(start.getTime() + minutes * 60_000);
+    if (provider === 'OUTLOOK') emu.microsoft.state.updateEvent(eventId, { start: { dateTime: start.toISOString().slice(0, 19), timeZone: 'UTC' }, end: { dateTime: end.toISOString().slice(0, 19), timeZone: 'UTC' } });
+    else emu.google.state.patchEvent(m.calendarExternalId, eventId, { start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() } });
+  }
+  function userDeletes(m: LinkedMember, eventId: string) {
+    if (provider === 'OUTLOOK') emu.microsoft.state.deleteEvent(eventId);
+    else emu.google.state.deleteEvent(m.calendarExternalId, eventId);
+  }
+
+  test('our own write coming back is not an edit: the appointment is untouched', async () => {
+    const { a } = await written({ syncDirection: 'TWO_WAY' });
+    expect(await version(a.id)).toBe(1);
+  });
+
+  test('TWO_WAY: moved at the provider (even off the grid, to another length) → rescheduled; the event is not written back', async () => {
+    const { m, a, event } = await written({ syncDirection: 'TWO_WAY' });
+    const writesBefore = eventWrites(emu, m).length;
+    userMoves(m, event.id, '2030-06-03T13:10', 45);
+    await sync(m);
+    expect(await appointment(m, a.id)).toMatchObject({ status: 'CONFIRMED', startTime: iso('2030-06-03T13:10'), endTime: iso('2030-06-03T13:55'), providerWriteState: 'WRITTEN' });
+    expect(eventWrites(emu, m)).toHaveLength(writesBefore);
+    expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ id: event.id, start: new Date(iso('2030-06-03T13:10')) })]);
+  });
+
+  test('TWO_WAY: deleted at the provider → cancelled, its time freed', async () => {
+    const { m, a, event } = await written({ syncDirection: 'TWO_WAY' });
+    userDeletes(m, event.id);
+    await sync(m);
+    expect(await appointment(m, a.id)).toMatchObject({ status: 'CANCELLED', providerWriteState: 'WRITTEN' });
+    // The slot can be booked again.
+    ok(await book(t, m, '2030-06-03T10:00'));
+  });
+
+  test('TWO_WAY: deleted at the provider, seen by a full sync → cancelled', async () => {
+    const { m, a, event } = await written({ syncDirection: 'TWO_WAY' });
+    userDeletes(m, event.id);
+    ok(await t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
+    await idle();
+    expect((await appointment(m, a.id)).status).toBe('CANCELLED');
+  });
+
+  test('TWO_WAY: moved onto another appointment of the member → not rescheduled; the event is moved back', async () => {
+    const { m, a, event } = await written({ syncDirection: 'TWO_WAY' });
+    ok(await book(t, m, '2030-06-03T14:00'));
+    await idle();
+    userMoves(m, event.id, '2030-06-03T14:00');
+    await sync(m);
+    expect(await appointment(m, a.id)).toMatchObject({ startTime: iso('2030-06-03T10:00'), providerWriteState: 'WRITTEN' });
+    const events = heldEvents(emu, m).map((e) => e.start.toISOString()).sort();
+    expect(events).toEqual([iso('2030-06-03T10:00'), iso('2030-06-03T14:00')]);
+  });
+
+  test('ONE_WAY: provider edits change nothing; the next CRM change overwrites them', async () => {
+    const { m, a, event } = await written({ syncDirection: 'ONE_WAY' });
+    userMoves(m, event.id, '2030-06-03T15:00');
+    await sync(m);
+    expect(await appointment(m, a.id)).toMatchObject({ startTime: iso('2030-06-03T10:00') });
+    expect(await version(a.id)).toBe(1);
+    ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T11:00') }, t.tokenFor(m.userId)));
+    await idle();
+    expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ id: event.id, start: new Date(iso('2030-06-03T11:00')) })]);
+  });
+
+  test('a sync that read the event before our latest write landed does not take the older time for an edit', async () => {
+    const m = await linkedMember(t, emu, flow, provider, { syncDirection: 'TWO_WAY' });
+    const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+    await idle();
+    // A sync reads the new event (at 10:00) and is held before it stores it...
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const holding = new Promise<void>((resolve) => (reached = resolve));
+    t.app.services.syncServices.calendarSync.hooks.duringWrite = async (calendarId) => {
+      if (calendarId !== m.providerCalendarId) return;
+      reached();
+      await gate;
+    };
+    try {
+      await t.app.services.sync.syncCalendars([m.providerCalendarId]);
+      await holding;
+      // ...while the CRM reschedules to 11:00 and the outbox writes it.
+      ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T11:00') }, t.tokenFor(m.userId)));
+      // (The held sync is a running job: wait for the write itself.)
+      await until(async () => (await appointment(m, a.id)).providerWriteState === 'WRITTEN', 'the update to be written');
+    } finally {
+      release();
+      t.app.services.syncServices.calendarSync.hooks.duringWrite = undefined;
+    }
+    await idle();
+    await sync(m);
+    expect(await appointment(m, a.id)).toMatchObject({ startTime: iso('2030-06-03T11:00'), providerWriteState: 'WRITTEN' });
+    expect(await version(a.id)).toBe(2);
+    expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T11:00')) })]);
+  });
+});
