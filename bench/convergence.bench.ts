@@ -9,6 +9,7 @@ import { scratchDatabase } from './support/bench-database';
 const ROUNDS = Number(process.env.CONVERGENCE_ROUNDS ?? 40);
 const ACCOUNTS = 3;
 const MAX_EDITS = 12;
+const STALLS = 6;
 
 export async function run(): Promise<Figure[]> {
   const seed = process.env.CONVERGENCE_SEED ? Number(process.env.CONVERGENCE_SEED) : Math.floor(Math.random() * 2 ** 31);
@@ -20,6 +21,7 @@ export async function run(): Promise<Figure[]> {
       rounds: ROUNDS,
       accountsPerProvider: ACCOUNTS,
       maxEditsPerRound: MAX_EDITS,
+      stalls: STALLS,
       settleTimeoutMs: 20_000,
       databaseUrl: db.url,
       log: (line) => process.stderr.write(`${line}\n`),
@@ -37,6 +39,8 @@ export async function run(): Promise<Figure[]> {
         calendars: ACCOUNTS * 2,
         instances: 2,
         syncs: r.syncs[0] + r.syncs[1],
+        stalls: r.stalls,
+        takeovers: r.takeovers,
         seconds: Math.round((Date.now() - started) / 100) / 10,
         editsByKind: r.editsByKind,
         faultsByKind: r.faultsByKind,

@@ -5,6 +5,7 @@
 // a running sync, and triggers syncs by push, poll, tick or resync. After the work drains, every calendar's stored
 // events must equal a full read of the provider (no event missing, extra, stale or twice), and each instance's
 // externalEvents must show them; no calendar may ever be synced by two workers at once.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FaultInput as OutlookFault } from '../../emulators/microsoft/faults';
 import type { Fault as GoogleFault } from '../../emulators/google/fault-injector';
 import type { Recurrence } from '../../emulators/microsoft/microsoft-model';
@@ -23,6 +24,12 @@ export interface ConvergenceOptions {
   maxEditsPerRound: number;
   /** How long a round may take to converge once its edits are made. */
   settleTimeoutMs: number;
+  /**
+   * At most this many times a worker stalls after writing a page, past its lease (a GC pause, a hung socket): the
+   * other syncs of that calendar must wait for the lease to run out, then take over (the tick resumes it), and the
+   * stalled sync must write nothing more.
+   */
+  stalls: number;
   /** Database for both instances (default: a fresh test database). */
   databaseUrl?: string;
   /** Progress lines, one per round (stderr in the benchmark). */
@@ -41,8 +48,11 @@ export interface ConvergenceResult {
   syncs: [number, number];
   editsByKind: Record<string, number>;
   faultsByKind: Record<string, number>;
-  /** Two syncs of one calendar at once (must stay empty). */
+  /** Two syncs of one calendar at once, other than a takeover of a stalled one's calendar (must stay empty). */
   overlaps: string[];
+  /** Stalls past the lease, and how many of them another sync took over while the stalled one waited. */
+  stalls: number;
+  takeovers: number;
   failure?: string;
 }
 
@@ -105,13 +115,14 @@ interface Patch {
   free?: boolean;
 }
 
-type FaultKind = 'throttle' | 'throttle403' | 'unavailable' | 'unavailableRetryAfter' | 'unauthorized' | 'cursorExpired' | 'drop' | 'dropAfterProcessing' | 'delay' | 'expireCursor';
+type FaultKind = 'throttle' | 'throttle403' | 'unavailable' | 'unavailableRetryAfter' | 'unauthorized' | 'refreshFails' | 'cursorExpired' | 'drop' | 'dropAfterProcessing' | 'delay' | 'expireCursor';
 const FAULTS: ReadonlyArray<readonly [FaultKind, number]> = [
   ['throttle', 2],
   ['throttle403', 1],
   ['unavailable', 2],
   ['unavailableRetryAfter', 1],
   ['unauthorized', 2],
+  ['refreshFails', 1],
   ['cursorExpired', 1.5],
   ['expireCursor', 1],
   ['drop', 1.5],
@@ -189,7 +200,7 @@ function outlookOps(emu: Emulators, calendarId: string, login: string, dice: () 
     reshapeSeries: (id, s) => void state.updateEvent(id, { ...times(s), recurrence: recurrence(s) }),
     fault: (kind, times) => {
       const at = { account: login, route, times };
-      const spec: Record<Exclude<FaultKind, 'expireCursor'>, OutlookFault> = {
+      const spec: Record<Exclude<FaultKind, 'expireCursor' | 'refreshFails'>, OutlookFault> = {
         throttle: { kind: 'throttle', retryAfterSeconds: 1, ...at },
         throttle403: { kind: 'throttle', retryAfterSeconds: 1, ...at },
         unavailable: { kind: 'unavailable', status: 503, ...at },
@@ -201,12 +212,16 @@ function outlookOps(emu: Emulators, calendarId: string, login: string, dice: () 
         delay: { kind: 'delay', ms: 150, ...at },
       };
       if (kind === 'expireCursor') state.expireDeltaTokens(login, calendarId);
-      else emu.microsoft.addFault(spec[kind]);
+      else if (kind === 'refreshFails') {
+        // A 401, and the refresh it leads to fails once (before the token endpoint processed it: the grant stays good).
+        emu.microsoft.addFault(spec.unauthorized);
+        emu.microsoft.addFault({ kind: dice().pick(['unavailable', 'drop'] as const), route: /^POST \/[^/]+\/oauth2\/v2\.0\/token$/, times: 1 });
+      } else emu.microsoft.addFault(spec[kind]);
     },
   };
 }
 
-function googleOps(emu: Emulators, email: string): ProviderOps {
+function googleOps(emu: Emulators, email: string, dice: () => Dice): ProviderOps {
   const state = emu.google.state;
   const rrule = (s: SeriesSpec) => {
     const end = s.untilDay !== undefined ? `UNTIL=${ymd(s.untilDay).replace(/-/g, '')}T235959Z` : `COUNT=${s.count}`;
@@ -236,7 +251,7 @@ function googleOps(emu: Emulators, email: string): ProviderOps {
     createSeries: (title, s) => state.insertEvent(email, { summary: title, ...times(s), recurrence: rrule(s) }).id,
     reshapeSeries: (id, s) => void state.patchEvent(email, id, { ...times(s), recurrence: rrule(s) }),
     fault: (kind, times) => {
-      const spec: Record<Exclude<FaultKind, 'expireCursor'>, GoogleFault> = {
+      const spec: Record<Exclude<FaultKind, 'expireCursor' | 'refreshFails'>, GoogleFault> = {
         throttle: { type: 'rateLimit', retryAfterSec: 1 },
         throttle403: { type: 'rateLimit', status: 403, reason: 'userRateLimitExceeded', retryAfterSec: 1 },
         unavailable: { type: 'unavailable' },
@@ -248,7 +263,11 @@ function googleOps(emu: Emulators, email: string): ProviderOps {
         delay: { type: 'delay', ms: 150 },
       };
       if (kind === 'expireCursor') state.expireSyncTokens(email);
-      else emu.google.faults.add({ fault: spec[kind], route, method: 'GET', account: email, times });
+      else if (kind === 'refreshFails') {
+        // A 401, and the refresh (of a rotating refresh token) fails once before Google processed it.
+        emu.google.faults.add({ fault: spec.unauthorized, route, method: 'GET', account: email, times: 1 });
+        emu.google.faults.add({ fault: dice().pick([{ type: 'unavailable' }, { type: 'drop' }] as const), route: '/token', method: 'POST', times: 1 });
+      } else emu.google.faults.add({ fault: spec[kind], route, method: 'GET', account: email, times });
     },
   };
 }
@@ -285,6 +304,24 @@ const EDITS: ReadonlyArray<readonly [EditKind, number]> = [
   ['seriesDelete', 0.5],
 ];
 
+const LEASE_SECONDS = 2;
+const STALL_MS = LEASE_SECONDS * 1000 + 3000;
+/** A lease ends `LEASE_SECONDS` after the database's clock at its last renewal, which came a little before the hook saw it. */
+const LEASE_SLACK_MS = 300;
+
+/** One sync of one calendar, from its start to its end. */
+interface TrackedSync {
+  no: number;
+  calendarId: string;
+  /** When its lease was last taken or extended (start, each write). */
+  leaseRenewedAt: number;
+  stalled: boolean;
+  /** Another sync started while its lease had run out. */
+  takenOver: boolean;
+}
+/** The sync whose async context this is (entered when it starts). */
+const current = new AsyncLocalStorage<TrackedSync>();
+
 /** The emulators' "no such event" (deleted meanwhile, or an occurrence its series no longer has). */
 const isGone = (err: unknown) => [404, 410].includes((err as { status?: number }).status ?? 0);
 
@@ -294,13 +331,16 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
   const dice = new Dice(seededRandom(o.seed));
   // Decisions taken inside running syncs come from their own sequence (their timing is not the seed's).
   const hookDice = new Dice(seededRandom(o.seed ^ 0x5eed));
-  const result: ConvergenceResult = { ok: false, seed: o.seed, rounds: 0, edits: 0, faults: 0, syncs: [0, 0], editsByKind: {}, faultsByKind: {}, overlaps: [] };
-  const emu = await startEmulators();
+  const result: ConvergenceResult = { ok: false, seed: o.seed, rounds: 0, edits: 0, faults: 0, syncs: [0, 0], editsByKind: {}, faultsByKind: {}, overlaps: [], stalls: 0, takeovers: 0 };
+  // Google rotates refresh tokens (as Microsoft does): two instances must never race one; Graph re-sends a failed
+  // notification after moments, not minutes.
+  const emu = await startEmulators({ google: { rotateRefreshTokens: true }, microsoft: { notificationRetryDelaysMs: [200, 1000, 3000] } });
   const apps: TestApp[] = [];
   const calendars: CalendarUnderTest[] = [];
   try {
     const tuning = {
-      sync: { pageSize: 3, writeBatchRows: 1, tickSeconds: 0, policy: { baseBackoffMs: 200, maxBackoffMs: 1000 } },
+      // A short lease, and the periodic tick (polls, and syncs whose lease ran out) every second.
+      sync: { pageSize: 3, writeBatchRows: 1, tickSeconds: 1, leaseSeconds: LEASE_SECONDS, policy: { baseBackoffMs: 200, maxBackoffMs: 1000 } },
       // Retry-After (1 s) is above the in-call budget: the job is deferred, as with a real Retry-After.
       providerRetry: { maxAttempts: 3, baseDelayMs: 20, maxWaitMs: 300 },
     };
@@ -311,19 +351,37 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
     const [a] = apps;
     const ds = a.app.ds;
 
-    // Two workers never sync one calendar at once: both instances report starts and ends here.
-    const running = new Map<string, number>();
+    // A calendar is never synced by two workers at once: a sync starts only when no other sync of the calendar holds
+    // a live lease (the one before it ended, or stalled past its lease: then it is taken over), and a sync that was
+    // taken over writes nothing more. Each sync is followed through its async context (both instances report here).
+    const syncs: TrackedSync[] = [];
+    let syncSeq = 0;
     apps.forEach((t, i) => {
       const hooks = t.app.services.syncServices.calendarSync.hooks;
       hooks.started = (id) => {
         result.syncs[i]++;
-        if (running.has(id)) result.overlaps.push(`${id}: instance ${i} started while instance ${running.get(id)} syncs it`);
-        running.set(id, i);
-        trace(`    sync start ${id.slice(0, 8)} on ${i}`);
+        const now = Date.now();
+        for (const other of syncs.filter((x) => x.calendarId === id)) {
+          const age = now - other.leaseRenewedAt;
+          if (age < LEASE_SECONDS * 1000 - LEASE_SLACK_MS) result.overlaps.push(`${id}: sync ${syncSeq + 1} started on instance ${i} while sync ${other.no} holds a lease renewed ${age} ms ago`);
+          else other.takenOver = true;
+        }
+        const sync: TrackedSync = { no: ++syncSeq, calendarId: id, leaseRenewedAt: now, stalled: false, takenOver: false };
+        syncs.push(sync);
+        current.enterWith(sync);
+        trace(`    sync ${sync.no} start ${id.slice(0, 8)} on ${i}`);
+      };
+      hooks.duringWrite = async (id) => {
+        const sync = current.getStore();
+        if (!sync) return;
+        // Inside the write's transaction, its lease just extended: a sync taken over must never get here.
+        if (syncs.some((x) => x.calendarId === id && x.no > sync.no) || sync.takenOver) result.overlaps.push(`${id}: sync ${sync.no} wrote after another sync took the calendar over`);
+        sync.leaseRenewedAt = Date.now();
       };
       hooks.ended = (id) => {
-        running.delete(id);
-        trace(`    sync end ${id.slice(0, 8)} on ${i}`);
+        const sync = current.getStore();
+        if (sync) syncs.splice(syncs.indexOf(sync), 1);
+        trace(`    sync ${sync?.no} end ${id.slice(0, 8)} on ${i}`);
       };
       hooks.busy = (id) => trace(`    busy ${id.slice(0, 8)} on ${i}`);
     });
@@ -346,7 +404,7 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
           const acc = emu.google.addAccount({ email: uniqueEmail('conv', 'gmail.test'), timeZone: 'America/New_York' });
           login = acc.email;
           externalId = acc.email;
-          ops = googleOps(emu, login);
+          ops = googleOps(emu, login, () => dice);
         }
         const conn = await flow.connected(userId, locationId, provider, login);
         const calendarId = conn.calendars.find((c) => c.isDefault)!.id;
@@ -467,8 +525,9 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
       count(result.faultsByKind, `${c.provider.toLowerCase()}:${kind}`);
     };
 
-    // Inside running syncs, between pages: the user edits on, and the provider fails the next page.
+    // Inside running syncs, between pages: the user edits on, the provider fails the next page, or the worker stalls.
     let hookBudget = 0;
+    let stallsLeft = o.stalls;
     for (const t of apps) {
       t.app.services.syncServices.calendarSync.hooks.afterPage = async (id) => {
         const c = calendars.find((x) => x.calendarId === id);
@@ -476,6 +535,18 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
         hookBudget--;
         if (hookDice.chance(0.6)) for (let i = hookDice.int(1, 2); i > 0; i--) edit(c, hookDice);
         if (hookDice.chance(0.5)) fault(c, hookDice);
+        const sync = current.getStore();
+        if (sync && stallsLeft > 0 && hookDice.chance(0.3)) {
+          stallsLeft--;
+          sync.stalled = true;
+          trace(`    sync ${sync.no} stalls`);
+          // Past the lease, and long enough for the tick to find it run out and another sync to take over.
+          await new Promise((resolve) => setTimeout(resolve, STALL_MS));
+          sync.stalled = false;
+          result.stalls++;
+          if (sync.takenOver) result.takeovers++;
+          else result.overlaps.push(`${id}: nobody took over the calendar of sync ${sync.no}, stalled ${STALL_MS} ms past its ${LEASE_SECONDS} s lease`);
+        }
       };
     }
 
@@ -543,7 +614,18 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
         await ds.query(`UPDATE calendar_sync_states SET next_poll_at = now() - interval '1 second' WHERE provider_calendar_id = ANY($1::uuid[])`, [ids]);
         await by.app.services.syncServices.tick.run();
       }
-      // Push: the edits' own notifications (Graph subscriptions, Google channels) bring the syncs.
+      // Push: the edits' own notifications (Graph subscriptions, Google channels) bring the syncs; now and then Graph
+      // also sends a lifecycle event (missed notifications, a subscription removed, reauthorization required).
+      if (trigger === 'push') {
+        for (const c of calendars.filter((x) => x.provider === 'OUTLOOK' && dice.chance(0.3))) {
+          const subscription = [...emu.microsoft.state.subscriptions.values()].find((x) => x.calendarId === c.externalId);
+          const event = dice.pick(['missed', 'subscriptionRemoved', 'reauthorizationRequired'] as const);
+          if (!subscription) continue;
+          await emu.microsoft.subscriptions.lifecycle(subscription.id, event);
+          result.faults++;
+          count(result.faultsByKind, `outlook:lifecycle:${event}`);
+        }
+      }
       const failed = await settle(round);
       hookBudget = 0;
       log(`round ${round}: ${trigger} via instance ${apps.indexOf(by)}; ${result.edits} edits, ${result.faults} faults so far; ${failed ? 'NOT converged' : 'converged'}`);
@@ -557,7 +639,7 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
       if (shown) return { ...result, failure: shown };
     }
     result.ok = result.overlaps.length === 0;
-    if (!result.ok) result.failure = `overlapping syncs:\n${result.overlaps.join('\n')}`;
+    if (!result.ok) result.failure = `overlapping syncs, or a stalled one not taken over:\n${result.overlaps.join('\n')}`;
     return result;
   } finally {
     for (const c of calendars) c.truth.close();

@@ -14,7 +14,7 @@ const verbose = process.env.CONVERGENCE_VERBOSE ? (line: string) => void process
 const seed = process.env.CONVERGENCE_SEED ? Number(process.env.CONVERGENCE_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 test(`random provider edits and faults over two instances converge to the providers' truth (seed ${seed})`, async () => {
-  const result = await runConvergence({ seed, rounds: 6, accountsPerProvider: 1, maxEditsPerRound: 5, settleTimeoutMs: 8_000, log: verbose, trace: verbose });
+  const result = await runConvergence({ seed, rounds: 6, accountsPerProvider: 1, maxEditsPerRound: 5, stalls: 1, settleTimeoutMs: 10_000, log: verbose, trace: verbose });
   if (!result.ok) throw new Error(`convergence failed; replay with CONVERGENCE_SEED=${seed}\n${result.failure}\n${JSON.stringify({ ...result, failure: undefined })}`);
   expect(result.overlaps).toEqual([]);
   // The scenario really ran: edits and faults of many kinds, and both instances synced.
