@@ -558,6 +558,17 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
       emu.google.faults.clear();
     };
 
+    /** The sync state of every calendar, its connection's, and the jobs left: for a failure's message. */
+    const diagnostics = async () => {
+      const states = await ds.query(
+        `SELECT s.provider_calendar_id AS calendar, s.stage, s.consecutive_failures AS failures, s.last_error AS error, s.next_attempt_at AS "nextAttempt",
+                s.lease_until AS "leaseUntil", s.cursor IS NOT NULL AS "hasCursor", c.status, c.pause_reason AS "pauseReason", c.sync_state AS "syncState", c.last_error AS "connectionError"
+           FROM calendar_sync_states s JOIN connections c ON c.id = s.connection_id ORDER BY s.provider_calendar_id`,
+      );
+      const jobs = await ds.query(`SELECT name, state, singleton_key AS key, start_after AS "startAfter", retry_count AS retries FROM pgboss.job WHERE state IN ('created', 'retry', 'active') ORDER BY name`);
+      return `sync states: ${JSON.stringify(states, null, 1)}\njobs: ${JSON.stringify(jobs)}`;
+    };
+
     /** Waits until the work drains and every calendar equals the provider's truth; the difference when it does not. */
     const settle = async (round: number): Promise<string | null> => {
       const deadline = Date.now() + o.settleTimeoutMs;
@@ -575,7 +586,7 @@ export async function runConvergence(o: ConvergenceOptions): Promise<Convergence
           return null;
         }
         trace(`  round ${round} not yet: ${diffs.join(' / ').slice(0, 300)}`);
-        if (Date.now() > deadline) return `round ${round} did not converge within ${o.settleTimeoutMs} ms:\n${diffs.join('\n')}`;
+        if (Date.now() > deadline) return `round ${round} did not converge within ${o.settleTimeoutMs} ms:\n${diffs.join('\n')}\n${await diagnostics()}`;
         await new Promise((r) => setTimeout(r, 50));
       }
     };
