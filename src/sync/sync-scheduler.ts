@@ -7,7 +7,7 @@ import { CALENDAR_LIST, CALENDAR_SYNC, CalendarSyncRequest, FEATURE_REEVALUATION
 import { SyncStateRepository } from './sync-state.repository';
 
 /** While a calendar syncs, a request for it waits this long, so that a burst of notifications joins one follow-up sync. */
-const FOLLOW_UP_SECONDS = 2;
+export const FOLLOW_UP_SECONDS = 2;
 /** A sync that started this long after a notice was received reads its change (clocks of instances may differ a little). */
 const NOTICE_COVERED_MARGIN_MS = 250;
 /** A sync resumed after a lease starts this long after the lease's end (the clocks of instances may differ a little). */
@@ -38,6 +38,8 @@ export class SyncScheduler {
     private readonly jobs: JobQueue,
     private readonly status: ConnectionSyncStatus,
     private readonly clock: Clock,
+    /** How long a request for a calendar that syncs now waits (default FOLLOW_UP_SECONDS; tests shorten it). */
+    private readonly followUpSeconds = FOLLOW_UP_SECONDS,
   ) {
     this.states = new SyncStateRepository(ds);
   }
@@ -61,7 +63,7 @@ export class SyncScheduler {
       const request: CalendarSyncRequest = { calendarId: c.id, trigger: opts.trigger ?? 'initial', dueAt: (dueAt ?? now).toISOString() };
       // A notice for a calendar already queued or syncing waits a moment: the rest of its burst joins that follow-up.
       const followUp = c.running || (opts.trigger === 'push' && (c.previousStage === 'QUEUED' || c.previousStage === 'SYNCING'));
-      await this.jobs.enqueue(CALENDAR_SYNC, request, { key: c.id, delaySeconds: followUp ? FOLLOW_UP_SECONDS : 0 });
+      await this.jobs.enqueue(CALENDAR_SYNC, request, { key: c.id, delaySeconds: followUp ? this.followUpSeconds : 0 });
     }
   }
 

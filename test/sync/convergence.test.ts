@@ -11,14 +11,15 @@ import { runConvergence } from '../support/convergence-scenario';
 
 // CONVERGENCE_VERBOSE=1 prints every round, sync and settling attempt.
 const verbose = process.env.CONVERGENCE_VERBOSE ? (line: string) => void process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`) : undefined;
+const ROUNDS = 5;
 const seed = process.env.CONVERGENCE_SEED ? Number(process.env.CONVERGENCE_SEED) : Math.floor(Math.random() * 2 ** 31);
 
 test(`random provider edits and faults over two instances converge to the providers' truth (seed ${seed})`, async () => {
-  const result = await runConvergence({ seed, rounds: 6, accountsPerProvider: 1, maxEditsPerRound: 5, stalls: 1, settleTimeoutMs: 10_000, log: verbose, trace: verbose });
+  const result = await runConvergence({ seed, rounds: ROUNDS, accountsPerProvider: 1, maxEditsPerRound: 5, stalls: 0, settleTimeoutMs: 10_000, log: verbose, trace: verbose });
   if (!result.ok) throw new Error(`convergence failed; replay with CONVERGENCE_SEED=${seed}\n${result.failure}\n${JSON.stringify({ ...result, failure: undefined })}`);
   expect(result.overlaps).toEqual([]);
   // The scenario really ran: edits and faults of many kinds, and both instances synced.
-  expect(result.rounds).toBe(6);
+  expect(result.rounds).toBe(ROUNDS);
   expect(Object.keys(result.editsByKind).length).toBeGreaterThanOrEqual(5);
   expect(result.faults).toBeGreaterThan(0);
   expect(result.syncs.every((n) => n > 0)).toBe(true);
