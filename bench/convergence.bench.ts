@@ -6,7 +6,7 @@ import { runConvergence } from '../test/support/convergence-scenario';
 import type { Figure } from './run';
 import { scratchDatabase } from './support/bench-database';
 
-const ROUNDS = Number(process.env.CONVERGENCE_ROUNDS ?? 40);
+const ROUNDS = Number(process.env.CONVERGENCE_ROUNDS ?? 30);
 const ACCOUNTS = 3;
 const MAX_EDITS = 12;
 const STALLS = 6;
