@@ -80,8 +80,12 @@ describe('externalEvents', () => {
     }
     // userId absent = the viewer (who has no events of their own).
     expect((await query(w.accountAdminA, range)).data!.externalEvents).toEqual([]);
-    // A colleague in the same location sees the user, but may not read their calendar.
+    // A colleague in the same location sees the user, but may not read their calendar; nor anyone else's, whoever
+    // the id names (a user of another location, an unknown id): a non-admin learns nothing about other ids.
     expect(codeOf(await query(w.userA2, { ...range, userId: w.userA }))).toBe('FORBIDDEN');
+    expect(codeOf(await query(w.userA2, { ...range, userId: w.userB }))).toBe('FORBIDDEN');
+    expect(codeOf(await query(w.userA2, { ...range, userId: '00000000-0000-4000-8000-000000000000' }))).toBe('FORBIDDEN');
+    expect(codeOf(await query(w.userA2, { ...range, userId: 'not-an-id' }))).toBe('BAD_USER_INPUT');
     // Someone else's location, or a user the viewer cannot see.
     expect(codeOf(await query(w.userB, { ...range, userId: w.userA }))).toBe('NOT_FOUND');
     expect(codeOf(await query(w.accountAdminA, { ...range, userId: w.userB }))).toBe('BAD_USER_INPUT');
