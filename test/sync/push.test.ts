@@ -101,6 +101,34 @@ describe('push', () => {
     expect(c.syncs.length).toBeLessThanOrEqual(2);
   });
 
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a notification arriving while the calendar syncs (after its last read) causes a follow-up sync', async (provider) => {
+    const c = await connected(provider);
+    const hooks = t.app.services.syncServices.calendarSync.hooks;
+    let held = false;
+    hooks.afterPage = async (calendarId) => {
+      if (calendarId !== c.calendarId || held) return;
+      held = true;
+      // The running sync has read everything; the change comes now, and so does its notification.
+      c.create('Changed during the sync', 3);
+      if (provider === 'OUTLOOK') await emu.microsoft.subscriptions.waitForDelivery((d) => d.kind === 'change' && d.subscriptionId === c.channelId && d.status === 202);
+      else await eventually(() => emu.google.push.deliveries.filter((d) => d.channelId === c.channelId && d.state === 'exists' && d.status === 202), (ds) => ds.length > 0);
+      // Until the notice is handled (it runs after the webhook answered): a sync of the calendar is waiting.
+      await eventually(
+        () => ds().query(`SELECT 1 FROM pgboss.job WHERE name = 'calendar-sync' AND singleton_key = $1 AND state = 'created'`, [c.calendarId]),
+        (rows: unknown[]) => rows.length > 0,
+      );
+    };
+    try {
+      await t.app.services.sync.syncCalendars([c.calendarId]);
+      await t.app.whenIdle();
+    } finally {
+      hooks.afterPage = undefined;
+    }
+    expect(held).toBe(true);
+    expect(await c.titles()).toEqual(['Changed during the sync']);
+    expect(c.syncs).toHaveLength(2);
+  });
+
   test('the webhook answers at once however slow the provider is: a notification never waits on a provider call', async () => {
     const outlook = await connected('OUTLOOK');
     const google = await connected('GOOGLE');
