@@ -1,6 +1,7 @@
 import { ExternalEventsDocument, Provider } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { eventually } from '../support/eventually';
+import { sample } from '../support/prometheus';
 import { googleEvent, hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -127,6 +128,28 @@ describe('push', () => {
     expect(held).toBe(true);
     expect(await c.titles()).toEqual(['Changed during the sync']);
     expect(c.syncs).toHaveLength(2);
+  });
+
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a forged notification naming a real channel is acknowledged, changes nothing, and is counted', async (provider) => {
+    const c = await connected(provider);
+    const base = t.url.replace(/\/graphql$/, '');
+    const rejected = async () => sample(await (await fetch(`${base}/metrics`)).text(), 'calbridge_webhook_notifications_total', { provider: provider.toLowerCase(), result: 'rejected' });
+    await t.app.whenIdle();
+    const before = await rejected();
+    const res =
+      provider === 'OUTLOOK'
+        ? await fetch(`${base}/webhooks/outlook`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ value: [{ subscriptionId: c.channelId, clientState: 'a-guess', changeType: 'created', resource: 'me/events/x' }] }),
+          })
+        : await fetch(`${base}/webhooks/google`, { method: 'POST', headers: { 'x-goog-channel-id': c.channelId, 'x-goog-channel-token': 'a-guess', 'x-goog-resource-state': 'exists' } });
+    expect(res.status).toBe(202);
+    // Handled (and counted) after the answer: no sync was asked for.
+    await eventually(rejected, (n) => n === before + 1);
+    await t.app.whenIdle();
+    expect(c.syncs).toEqual([]);
+    expect(await rejected()).toBe(before + 1);
   });
 
   test('the webhook answers at once however slow the provider is: a notification never waits on a provider call', async () => {
