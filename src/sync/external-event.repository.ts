@@ -173,14 +173,18 @@ export class ExternalEventRepository {
     return removed.map(toChange);
   }
 
-  /** A user's events in a location overlapping [from, to), in time order. */
+  /**
+   * A user's third-party events in a location overlapping [from, to), in time order. The events the service wrote
+   * for its appointments (their key is an appointment write's) are the appointments themselves, not third-party.
+   */
   overlapping(locationId: string, userId: string, from: Date, to: Date): Promise<ExternalEventRow[]> {
     return rows<ExternalEventRow>(
       this.db,
-      `SELECT id, provider_calendar_id, user_id, title, start_time, end_time, is_all_day, availability, client_key
-         FROM external_events
-        WHERE location_id = $1 AND user_id = $2 AND start_time < $4 AND end_time > $3
-        ORDER BY start_time, end_time, id`,
+      `SELECT e.id, e.provider_calendar_id, e.user_id, e.title, e.start_time, e.end_time, e.is_all_day, e.availability, e.client_key
+         FROM external_events e
+        WHERE e.location_id = $1 AND e.user_id = $2 AND e.start_time < $4 AND e.end_time > $3
+          AND (e.client_key IS NULL OR NOT EXISTS (SELECT 1 FROM appointment_writes w WHERE w.idempotency_key = e.client_key))
+        ORDER BY e.start_time, e.end_time, e.id`,
       [locationId, userId, from, to],
     );
   }
