@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { scalar } from '../test/support/connect-flow';
 import { measureDriverReadOutlook } from './driver-read-outlook.bench';
 import type { Figure } from './run';
+import { profiled } from './support/cpu-profile';
 import { benchTenant, median, startBenchService, until } from './support/bench-service';
 
 const MAILBOXES = 20;
@@ -18,7 +19,7 @@ export async function run(): Promise<Figure[]> {
   const { t, emu, flow } = s;
   try {
     /** Seeds `mailboxes` accounts, authorizes them (code and state, as the browser would bring them back), then completes them all at once and times until every event is stored. */
-    const round = async (mailboxes: number, events: number) => {
+    const round = async (mailboxes: number, events: number, profileName?: string) => {
       const tenant = await benchTenant(t, mailboxes);
       const day = 86_400_000;
       const base = Math.floor(Date.now() / day) * day + day + 8 * 3600_000;
@@ -42,7 +43,8 @@ export async function run(): Promise<Figure[]> {
       // Counted after each committed write of the sync (not awaited by it), so the end is seen at once without polling.
       let finished = 0;
       const allStored = new Promise<void>((resolve) => {
-        t.app.services.syncServices.calendarSync.hooks.afterPage = async () => {
+        t.app.services.syncServices.calendarSync.hooks.afterPage = async (id) => {
+          mark(`page written ${id.slice(0, 8)}`);
           void stored().then((n) => {
             if (n >= expected && !finished) {
               finished = performance.now();
@@ -52,11 +54,22 @@ export async function run(): Promise<Figure[]> {
         };
       });
       const started = performance.now();
-      const completed = await Promise.all(authorized.map((a) => flow.complete(a.userId, a.state, a.code)));
-      const failed = completed.find((r) => r.errors);
-      if (failed) throw new Error(`completeConnection failed: ${JSON.stringify(failed.errors)}`);
-      await Promise.race([allStored, until(async () => finished > 0, 120_000, `${expected} events stored`, 250)]);
-      t.app.services.syncServices.calendarSync.hooks.afterPage = undefined;
+      // BENCH_TRACE=1: when each completion returned and each sync started, wrote and ended (ms from the start).
+      const trace: string[] = [];
+      const mark = (what: string) => trace.push(`${Math.round(performance.now() - started)} ${what}`);
+      const hooks = t.app.services.syncServices.calendarSync.hooks;
+      if (process.env.BENCH_TRACE) {
+        hooks.started = (id) => mark(`sync started ${id.slice(0, 8)}`);
+        hooks.ended = (id) => mark(`sync ended ${id.slice(0, 8)}`);
+      }
+      await profiled(profileName ?? 'sync-ingest-warmup', async () => {
+        const completed = await Promise.all(authorized.map((a, i) => flow.complete(a.userId, a.state, a.code).finally(() => mark(`completed ${i}`))));
+        const failed = completed.find((r) => r.errors);
+        if (failed) throw new Error(`completeConnection failed: ${JSON.stringify(failed.errors)}`);
+        await Promise.race([allStored, until(async () => finished > 0, 120_000, `${expected} events stored`, 250)]);
+      });
+      hooks.afterPage = hooks.started = hooks.ended = undefined;
+      if (process.env.BENCH_TRACE) process.stderr.write(`${trace.join('\n')}\n${Math.round(finished - started)} all stored\n`);
       const seconds = (finished - started) / 1000;
       const count = await stored();
       if (count !== expected) throw new Error(`stored ${count} events, expected ${expected}`);
@@ -67,7 +80,7 @@ export async function run(): Promise<Figure[]> {
     await round(2, 200); // warm-up: JIT, pools, TLS sessions
     const rates: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const rate = await round(MAILBOXES, EVENTS);
+      const rate = await round(MAILBOXES, EVENTS, `sync-ingest-${i}`);
       process.stderr.write(`sync_ingest: ${MAILBOXES * EVENTS} events from ${MAILBOXES} mailboxes at ${Math.round(rate)} events/s\n`);
       rates.push(rate);
     }
