@@ -10,6 +10,7 @@
 // GraphQL callers' JWTs signed) beforehand on both sides. Diagnostics on stderr only; BENCH_TRACE=1 adds a timeline
 // of every round, BENCH_CPU_PROFILE=dir a CPU profile of the timed part.
 import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
 import { CompleteConnectionDocument } from '../test/generated/graphql';
 import { scalar } from '../test/support/connect-flow';
 import { signUserToken } from '../src/app/auth/jwt';
@@ -98,6 +99,7 @@ export async function run(): Promise<Figure[]> {
           });
         };
       });
+      const statements = trace ? countStatements() : null;
       const cpu = process.cpuUsage();
       started = performance.now();
       await profiled(profileName ?? 'sync-ingest-warmup', async () => {
@@ -110,7 +112,7 @@ export async function run(): Promise<Figure[]> {
       });
       const cpuMs = cpuMsSince(cpu);
       hooks.afterPage = hooks.started = hooks.ended = undefined;
-      if (trace) trace(`${timeline.join('\n')}\n${Math.round(finished - started)} all stored`);
+      if (trace) trace(`${timeline.join('\n')}\n${Math.round(finished - started)} all stored\n${statements!.stop()}`);
       const seconds = (finished - started) / 1000;
       const count = await stored();
       if (count !== expected) throw new Error(`stored ${count} events, expected ${expected}`);
@@ -154,6 +156,27 @@ export async function run(): Promise<Figure[]> {
     driver.close();
     await s.close();
   }
+}
+
+/** BENCH_TRACE: every SQL statement sent by this process (the service's pools and pg-boss's) until stop(), by text. */
+function countStatements(): { stop(): string } {
+  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const counts = new Map<string, number>();
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string } | undefined;
+    const text = (typeof q === 'string' ? q : (q?.text ?? '(copy or submittable)')).replace(/\s+/g, ' ').slice(0, 110);
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+    return original.apply(this, args);
+  };
+  return {
+    stop: () => {
+      proto.query = original;
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 90);
+      return `${total} statements\n${top.map(([text, n]) => `${String(n).padStart(6)} ${text}`).join('\n')}`;
+    },
+  };
 }
 
 const cpuMsSince = (since: NodeJS.CpuUsage) => {
