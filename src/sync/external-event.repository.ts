@@ -148,9 +148,14 @@ export class ExternalEventRepository {
     return (await rows<ChangeRow>(this.db, UPSERT, params)).map(toChange);
   }
 
-  /** Whether the calendar has any stored event (its first sync writes without looking up old rows). */
-  async hasAny(calendarId: string): Promise<boolean> {
-    return (await rows(this.db, `SELECT 1 FROM external_events WHERE provider_calendar_id = $1 LIMIT 1`, [calendarId])).length > 0;
+  /** Before a sync reads: whether the calendar has stored events, and the database's clock (not the transaction's) now. */
+  async beforeRead(calendarId: string): Promise<{ hasAny: boolean; at: Date }> {
+    const [row] = await rows<{ hasAny: boolean; at: Date }>(
+      this.db,
+      `SELECT EXISTS (SELECT 1 FROM external_events WHERE provider_calendar_id = $1) AS "hasAny", clock_timestamp() AS at`,
+      [calendarId],
+    );
+    return row;
   }
 
   /** Deletes these occurrences, and the occurrences of series with these ids (a series deleted at the provider). */
