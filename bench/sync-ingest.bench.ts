@@ -9,8 +9,10 @@
 // per-mailbox limit of 4 requests). Timed from the first byte the service would see: tokens are obtained (and the
 // GraphQL callers' JWTs signed) beforehand on both sides. Diagnostics on stderr only; BENCH_TRACE=1 adds a timeline
 // of every round, BENCH_CPU_PROFILE=dir a CPU profile of the timed part.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { CompleteConnectionDocument } from '../test/generated/graphql';
 import { scalar } from '../test/support/connect-flow';
 import { signUserToken } from '../src/app/auth/jwt';
@@ -100,6 +102,7 @@ export async function run(): Promise<Figure[]> {
         };
       });
       const statements = trace ? countStatements() : null;
+      const pgCpu = trace ? await postgresCpuMs(t.app.ds) : 0;
       const cpu = process.cpuUsage();
       started = performance.now();
       await profiled(profileName ?? 'sync-ingest-warmup', async () => {
@@ -111,6 +114,7 @@ export async function run(): Promise<Figure[]> {
         await Promise.race([allStored, until(async () => finished > 0, 120_000, `${expected} events stored`, 250)]);
       });
       const cpuMs = cpuMsSince(cpu);
+      if (trace) mark(`PostgreSQL CPU of this database's backends: ${Math.round((await postgresCpuMs(t.app.ds)) - pgCpu)} ms`);
       hooks.afterPage = hooks.started = hooks.ended = undefined;
       if (trace) trace(`${timeline.join('\n')}\n${Math.round(finished - started)} all stored\n${statements!.stop()}`);
       const seconds = (finished - started) / 1000;
@@ -158,6 +162,22 @@ export async function run(): Promise<Figure[]> {
   }
 }
 
+/** BENCH_TRACE: CPU time so far of the PostgreSQL backends serving this database (same machine: /proc). */
+async function postgresCpuMs(ds: DataSource): Promise<number> {
+  const backends: Array<{ pid: number }> = await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  const tick = 1000 / 100; // USER_HZ
+  let ms = 0;
+  for (const { pid } of backends) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ms += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // ended meanwhile, or not on this machine
+    }
+  }
+  return ms;
+}
+
 /** BENCH_TRACE: every SQL statement sent by this process (the service's pools and pg-boss's) until stop(), by text. */
 function countStatements(): { stop(): string } {
   const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
@@ -173,7 +193,7 @@ function countStatements(): { stop(): string } {
     stop: () => {
       proto.query = original;
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 90);
+      const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 60);
       return `${total} statements\n${top.map(([text, n]) => `${String(n).padStart(6)} ${text}`).join('\n')}`;
     },
   };
