@@ -234,7 +234,8 @@ export class CalendarSyncService {
         add(await repo.remove(state.calendarId, removed));
         add(await repo.upsert(owner, events, generation, { fresh }));
         if (final) {
-          if (full) add(await repo.sweep(state.calendarId, generation));
+          // A first sync has nothing older to sweep: the calendar had no rows, and only this sync (its lease) wrote since.
+          if (full && !fresh) add(await repo.sweep(state.calendarId, generation));
           await st.update(state.calendarId, holder, {
             cursor: last,
             ...(full ? { windowStart: window.from, windowEnd: window.to, fullSyncDone: state.fullSyncRequested } : {}),
