@@ -172,7 +172,8 @@ export class CalendarSyncService {
     const generation = full ? await this.states.nextGeneration(state.calendarId, holder) : state.generation;
     if (generation === null) throw new SyncAbandoned();
     const call = <T>(operation: string, fn: () => Promise<T>) => this.d.calls.run({ connection: conn, operation }, fn);
-    const tokens: TokenSet = await call('tokens', () => this.d.tokens.current(conn));
+    // Valid tokens are no provider call: only a refresh holds a request slot of the mailbox.
+    const tokens: TokenSet = await this.d.tokens.current(conn, { aroundRefresh: (refresh) => call('tokens', refresh) });
     const read = this.d.providers.get(conn.provider).readChanges(tokens, state.externalId, {
       cursor: full ? null : state.cursor,
       windowStart: window.from,
