@@ -38,6 +38,9 @@ export class MsalNetworkClient implements INetworkModule {
       // A proxy's HTML error page or similar: a transport problem, not an OAuth answer
       throw new TransportFailure(`${method} ${new URL(url).pathname}: HTTP ${res.status} with a non-JSON body`);
     }
+    // msal's errors do not carry the HTTP status unless the body does: without it an outage (5xx) or throttling (429)
+    // of the token endpoint reads as a refused grant, and the connection would wrongly need reauthorization.
+    if ((res.status >= 500 || res.status === 429) && body && typeof body === 'object') (body as Record<string, unknown>).status = res.status;
     return { status: res.status, headers: Object.fromEntries(res.headers), body };
   }
 }
