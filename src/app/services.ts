@@ -79,7 +79,14 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const calls = new MailboxProviderCalls(mailboxes);
   const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds, calls });
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
-  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
+  // Each write's provider call holds a mailbox slot too; a job runs as many of a connection's writes at once as there are slots.
+  const outbox = new OutboxRunner(
+    ds,
+    new OutboxWriter({ ds, providers, tokens, events, clock, calls, tuning: runtime.outbox }),
+    jobs,
+    { lanes: mailboxes.limit, ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false },
+    mailboxes,
+  );
   const conflictEvents = new ConflictEvents(pubsub);
   const appointments = new AppointmentRepository(ds);
   const syncServices = createSyncServices({
