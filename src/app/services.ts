@@ -37,6 +37,7 @@ import { Clock, systemClock } from './clock';
 import { Metrics } from './metrics/metrics';
 import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
+import { OwnEventCheck } from '../sync/outbox/own-event-check.service';
 import { createMailboxSemaphore } from '../sync/throttle/mailbox-semaphore.factory';
 import { MailboxProviderCalls } from '../sync/throttle/mailbox-provider-calls';
 import { ConflictFreshness } from '../sync/conflict-freshness.service';
@@ -89,11 +90,15 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   );
   const conflictEvents = new ConflictEvents(pubsub);
   const appointments = new AppointmentRepository(ds);
+  // Two-way sync: the appointments' events moved or deleted at the provider (a vanished one is read by its id first).
+  const ownEventCheck = new OwnEventCheck({ ds, providers, tokens, jobs, calls });
+  const providerEdits = new ProviderEditsService(ds, appointments, conflictEvents, outbox, ownEventCheck);
+  ownEventCheck.answerTo(providerEdits);
   const syncServices = createSyncServices({
     ds, jobs, clock, access, providers, tokens, events, conflictEvents, metrics, push, window: syncWindow, poll,
     tuning: { calls, leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync },
     onConnectionResumed: (connectionId) => outbox.connectionActive(connectionId),
-    ownEvents: new ProviderEditsService(ds, appointments, conflictEvents, outbox),
+    ownEvents: providerEdits,
   });
   metrics.registerQueueDepth(() => jobs.depth());
   const sync = syncServices.scheduler;
