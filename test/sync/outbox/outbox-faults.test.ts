@@ -199,6 +199,33 @@ describe('outbox faults and orderings', () => {
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
     });
 
+    test('an outage outlasting the retries ends FAILED, saying to reschedule; the subscribers hear it; rescheduling writes it', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      const client = wsClient(t.wsUrl, t.tokenFor(m.userId));
+      clients.push(client);
+      const sub = subscribe(client, SyncStatusChangedDocument, { locationId: m.locationId });
+      await untilLive(sub, () => t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
+      // More 503s than 8 attempts of 4 requests each.
+      fault(m, 'unavailable', { times: 100 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      const heard = await nextWhere(sub, (e) => e.data?.syncStatusChanged.connection.id === m.connectionId && /kept failing/.test(e.data.syncStatusChanged.connection.lastError ?? ''));
+      const label = provider === 'OUTLOOK' ? 'Outlook' : 'Google Calendar';
+      expect(heard.data?.syncStatusChanged.connection.lastError).toBe(
+        `${label} kept failing (unavailable or limiting requests) over 8 attempts, so the event was not written. Reschedule the appointment to try again.`,
+      );
+      await idle();
+      expect(await writeRow(a.id)).toMatchObject({ state: 'FAILED', last_error: heard.data?.syncStatusChanged.connection.lastError });
+      expect(heldEvents(emu, m)).toEqual([]);
+
+      // The provider is back; the user does what the reason says.
+      if (provider === 'OUTLOOK') emu.microsoft.faults.clear();
+      else emu.google.faults.clear();
+      ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T11:00') }, t.tokenFor(m.userId)));
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T11:00')) })]);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
     test('an event deleted at the provider is written anew on the next CRM change (ONE_WAY)', async () => {
       const m = await linkedMember(t, emu, flow, provider, { syncDirection: 'ONE_WAY' });
       const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
