@@ -157,6 +157,19 @@ describe('outbox faults and orderings', () => {
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
     });
 
+    test('a reschedule made before the create was sent: one create, at the new time', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      await t.app.ds.query(`UPDATE connections SET status = 'NEEDS_REAUTH' WHERE id = $1`, [m.connectionId]);
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T15:00') }, t.tokenFor(m.userId)));
+      await flow.connected(m.userId, m.locationId, provider, m.account);
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T15:00')) })]);
+      expect(eventWrites(emu, m).map((r) => r.method)).toEqual(['POST']);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
     test('a cancel made while the create is in flight: the event is created, then deleted; none is left', async () => {
       const m = await linkedMember(t, emu, flow, provider);
       fault(m, 'delay', { ms: 600 });
