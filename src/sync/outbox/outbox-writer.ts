@@ -120,6 +120,8 @@ export class OutboxWriter {
     const target = w.target;
     const conn = run.connection?.id === target.connectionId ? run.connection : await this.d.ds.getRepository(Connection).findOneBy({ id: target.connectionId });
     const calls = run.calls ?? this.calls;
+    // Whether the request may have left: the claim's "create sent" is taken back when it never did.
+    let sent = false;
     try {
       if (!conn) throw new Error(`connection ${target.connectionId} is gone`);
       // Paused (plan downgrade, location switch): held like a connection needing reauthorization.
@@ -128,6 +130,7 @@ export class OutboxWriter {
       const written = await this.d.tokens.use(conn, (tokens) =>
         calls.run({ connection: conn, operation: `${step.op.toLowerCase()}Event` }, async () => {
           if (step.op === 'CREATE' && !w.createMarked) await this.repo.markCreateSent(w.id, owner, w.version);
+          sent = true;
           return this.call(tokens, w, target, step);
         }),
       );
@@ -137,15 +140,16 @@ export class OutboxWriter {
     } catch (err) {
       const decision = decideWriteFailure(err, step, { provider: target.provider, calendarName: target.calendarName, attempts: w.attempts, now: this.d.clock.now() }, this.tuning.failure);
       logger.info({ writeId: w.id, appointmentId: w.appointmentId, op: step.op, decision: decision.action, err: (err as Error).message }, 'outbox write failed');
+      const unsent = w.createMarked && !sent;
       switch (decision.action) {
         case 'recreate':
           await this.repo.startOver(w.id, owner);
           return { outcome: 'step' };
         case 'hold':
-          await this.repo.defer(w.id, owner, this.tuning.holdMs, w.attempts, decision.reason);
+          await this.repo.defer(w.id, owner, this.tuning.holdMs, w.attempts, decision.reason, unsent);
           return { outcome: 'held', delayMs: this.tuning.holdMs };
         case 'retry':
-          await this.repo.defer(w.id, owner, decision.delayMs, decision.attempts, decision.reason);
+          await this.repo.defer(w.id, owner, decision.delayMs, decision.attempts, decision.reason, unsent);
           return { outcome: 'retry', delayMs: decision.delayMs };
         case 'fail': {
           // A refused first create made nothing at the provider: a later cancel has nothing to remove.

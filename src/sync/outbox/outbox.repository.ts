@@ -202,13 +202,17 @@ export class OutboxRepository {
     );
   }
 
-  /** Tries again in `delayMs`, ending the lease; `reason` shows meanwhile (undefined: the error shown stays). */
-  async defer(id: string, owner: string, delayMs: number, attempts: number, reason: string | undefined): Promise<void> {
+  /**
+   * Tries again in `delayMs`, ending the lease; `reason` shows meanwhile (undefined: the error shown stays).
+   * `unsent`: the create the claim recorded as sent never left (refused before the call): no event can exist.
+   */
+  async defer(id: string, owner: string, delayMs: number, attempts: number, reason: string | undefined, unsent = false): Promise<void> {
     await this.ds.query(
       `UPDATE appointment_writes SET next_attempt_at = now() + make_interval(secs => $3), attempts = $4,
-              last_error = CASE WHEN $6 THEN last_error ELSE $5 END, updated_at = now(), lease_owner = NULL, lease_until = NULL
+              last_error = CASE WHEN $6 THEN last_error ELSE $5 END, updated_at = now(), lease_owner = NULL, lease_until = NULL,
+              create_sent_version = CASE WHEN $7 THEN NULL ELSE create_sent_version END
         WHERE id = $1 AND lease_owner = $2`,
-      [id, owner, delayMs / 1000, attempts, reason ?? null, reason === undefined],
+      [id, owner, delayMs / 1000, attempts, reason ?? null, reason === undefined, unsent],
     );
   }
 

@@ -157,6 +157,25 @@ describe('outbox faults and orderings', () => {
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
     });
 
+    test('the refresh before a create refused: nothing was sent, so a cancel made before reconnecting sends nothing', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      // Our stored access token has run out: the write refreshes it first, and the provider refuses the refresh.
+      const [{ credentials }] = await t.app.ds.query(`SELECT credentials FROM connections WHERE id = $1`, [m.connectionId]);
+      const tokens = t.app.services.tokens.open(m.connectionId, credentials);
+      await t.app.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [m.connectionId, t.app.services.tokens.seal(m.connectionId, { ...tokens, expiresAt: new Date(Date.now() - 60_000) })]);
+      if (provider === 'OUTLOOK') emu.microsoft.addFault({ kind: 'invalidGrant', account: m.account, route: 'POST /*/oauth2/v2.0/token', times: 1 });
+      else emu.google.faults.add({ fault: { type: 'invalidGrant' }, route: '/token', method: 'POST', account: m.account, times: 1 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      expect(await writeRow(a.id)).toMatchObject({ state: 'PENDING', create_sent_version: null, last_error: expect.stringMatching(/Reconnect the account/) });
+      ok(await t.gql(CancelAppointmentDocument, { id: a.id }, t.tokenFor(m.userId)));
+      await flow.connected(m.userId, m.locationId, provider, m.account);
+      await idle();
+      expect(eventWrites(emu, m)).toEqual([]);
+      expect(heldEvents(emu, m)).toEqual([]);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
     test('a reschedule made before the create was sent: one create, at the new time', async () => {
       const m = await linkedMember(t, emu, flow, provider);
       await t.app.ds.query(`UPDATE connections SET status = 'NEEDS_REAUTH' WHERE id = $1`, [m.connectionId]);
