@@ -26,7 +26,7 @@ export interface OutboxRunnerOptions {
   slotHoldMs: number;
 }
 
-export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { sweepMs: 2_000, work: true, lanes: 4, claimPerLane: 4, drainMs: 30_000, slotHoldMs: 1_000 };
+export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { sweepMs: 2_000, work: true, lanes: 4, claimPerLane: 4, drainMs: 30_000, slotHoldMs: 3_000 };
 
 // A lane holding a slot of the mailbox makes its calls straight away.
 const inSlot: WriteCalls = { run: (_ctx, call) => call() };
