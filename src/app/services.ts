@@ -40,6 +40,7 @@ import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner'
 import { OwnEventCheck } from '../sync/outbox/own-event-check.service';
 import { createMailboxSemaphore } from '../sync/throttle/mailbox-semaphore.factory';
 import { MailboxProviderCalls } from '../sync/throttle/mailbox-provider-calls';
+import { MailboxThrottle } from '../sync/throttle/mailbox-throttle';
 import { ConflictFreshness } from '../sync/conflict-freshness.service';
 
 export interface ServiceRuntime {
@@ -77,7 +78,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const poll = { pollSeconds: config.SYNC_POLL_SECONDS, safetyPollSeconds: config.SYNC_SAFETY_POLL_SECONDS };
   // Every provider call of the jobs holds one of the mailbox's SYNC_MAILBOX_CONCURRENCY slots, over every instance.
   const mailboxes = createMailboxSemaphore(ds, { redisUrl: config.REDIS_URL, limit: config.SYNC_MAILBOX_CONCURRENCY });
-  const calls = new MailboxProviderCalls(mailboxes);
+  // A provider's Retry-After stops every call to that mailbox until it passes.
+  const calls = new MailboxProviderCalls(mailboxes, { throttle: new MailboxThrottle(ds) });
   const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds, calls });
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
   // Each write's provider call holds a mailbox slot too; a job runs as many of a connection's writes at once as there are slots.
