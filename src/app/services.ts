@@ -79,7 +79,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   // Every provider call of the jobs holds one of the mailbox's SYNC_MAILBOX_CONCURRENCY slots, over every instance.
   const mailboxes = createMailboxSemaphore(ds, { redisUrl: config.REDIS_URL, limit: config.SYNC_MAILBOX_CONCURRENCY });
   // A provider's Retry-After stops every call to that mailbox until it passes.
-  const calls = new MailboxProviderCalls(mailboxes, { throttle: new MailboxThrottle(ds) });
+  const throttle = new MailboxThrottle(ds);
+  const calls = new MailboxProviderCalls(mailboxes, { throttle });
   const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds, calls });
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
   // Each write's provider call holds a mailbox slot too; a job runs as many of a connection's writes at once as there are slots.
@@ -88,7 +89,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     new OutboxWriter({ ds, providers, tokens, events, clock, calls, tuning: runtime.outbox }),
     jobs,
     { lanes: mailboxes.limit, ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false },
-    mailboxes,
+    { semaphore: mailboxes, throttle },
   );
   const conflictEvents = new ConflictEvents(pubsub);
   const appointments = new AppointmentRepository(ds);

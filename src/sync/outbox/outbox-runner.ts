@@ -5,6 +5,7 @@ import { Connection } from '../../connections/connection.entity';
 import { JobContext, JobQueue } from '../jobs/job-queue';
 import { OUTBOX_WRITE } from '../jobs/queues';
 import { mailboxKey, MailboxPermit, MailboxSemaphore } from '../throttle/mailbox-semaphore';
+import type { MailboxThrottle } from '../throttle/mailbox-throttle';
 import { ClaimedWrite } from './outbox.repository';
 import { OutboxWriter, WriteCalls } from './outbox-writer';
 
@@ -28,8 +29,30 @@ export interface OutboxRunnerOptions {
 
 export const defaultOutboxRunnerOptions: OutboxRunnerOptions = { sweepMs: 2_000, work: true, lanes: 4, claimPerLane: 4, drainMs: 30_000, slotHoldMs: 3_000 };
 
-// A lane holding a slot of the mailbox makes its calls straight away.
-const inSlot: WriteCalls = { run: (_ctx, call) => call() };
+/** The per-mailbox request slots, and the mailbox-wide Retry-After the calls honour. */
+export interface OutboxSlots {
+  semaphore: MailboxSemaphore;
+  throttle?: MailboxThrottle;
+}
+
+/**
+ * The calls of a lane that holds a slot of the mailbox: straight out, unless the mailbox is throttled (a Retry-After
+ * asked of it, as the lane's full check when it took the slot found, or as any call of this process saw since).
+ */
+function inSlot(mailbox: string, throttle: MailboxThrottle | undefined): WriteCalls {
+  return {
+    run: async (ctx, call) => {
+      if (!throttle) return call();
+      throttle.checkKnown(mailbox, ctx.connection.provider);
+      try {
+        return await call();
+      } catch (err) {
+        await throttle.failed(mailbox, err);
+        throw err;
+      }
+    },
+  };
+}
 
 // Like the job queue's: a write retried within seconds still counts as pending work.
 const SOON_SECONDS = 5;
@@ -56,7 +79,7 @@ export class OutboxRunner {
     private readonly jobs: JobQueue,
     options: Partial<OutboxRunnerOptions> = {},
     /** The per-mailbox request slots: a lane holds one while it writes (without: each call takes its own). */
-    private readonly slots?: MailboxSemaphore,
+    private readonly slots?: OutboxSlots,
   ) {
     this.opts = { ...defaultOutboxRunnerOptions, ...options };
     if (this.opts.work) jobs.handle(OUTBOX_WRITE, (data, ctx) => this.drain(data.connectionId ?? null, ctx));
@@ -136,6 +159,7 @@ export class OutboxRunner {
       })());
     const lane = async () => {
       let permit: MailboxPermit | null = null;
+      let calls: WriteCalls | undefined;
       let since = 0;
       try {
         for (;;) {
@@ -147,14 +171,18 @@ export class OutboxRunner {
           }
           tried.push(w.id);
           if (!permit && this.slots && conn) {
-            // None free in time: the write's own call waits for one, and is deferred if none comes.
-            permit = await this.slots.acquire(mailboxKey(conn.provider, conn.accountExternalId)).catch(() => null);
+            const mailbox = mailboxKey(conn.provider, conn.accountExternalId);
+            // None free in time, or the mailbox throttled: the write's own call waits for a slot (or finds the
+            // throttle), and the write is deferred.
+            permit = await this.takeSlot(this.slots, mailbox, conn);
+            calls = permit ? inSlot(mailbox, this.slots.throttle) : undefined;
             since = Date.now();
           }
-          await this.runOne(w, owner, conn, permit ? inSlot : undefined, claimed);
+          await this.runOne(w, owner, conn, calls, claimed);
           if (permit && Date.now() - since > slotHoldMs) {
             await permit.release();
             permit = null;
+            calls = undefined;
           }
         }
       } finally {
@@ -168,6 +196,19 @@ export class OutboxRunner {
       await this.writer.repo.release(claimed.splice(0).map((w) => w.id), owner).catch((err) => logger.warn({ err }, 'releasing outbox writes failed'));
     }
     if (Date.now() > until && !ctx.signal.aborted) await this.enqueue([connectionId]);
+  }
+
+  /** A slot of the mailbox, unless none comes free in time or the mailbox is throttled (then null). */
+  private async takeSlot(slots: OutboxSlots, mailbox: string, conn: Connection): Promise<MailboxPermit | null> {
+    const permit = await slots.semaphore.acquire(mailbox).catch(() => null);
+    if (!permit || !slots.throttle) return permit;
+    try {
+      await slots.throttle.check(mailbox, conn.provider);
+      return permit;
+    } catch {
+      await permit.release();
+      return null;
+    }
   }
 
   private async runOne(w: ClaimedWrite, owner: string, connection: Connection | null, calls: WriteCalls | undefined, queue: ClaimedWrite[]): Promise<void> {

@@ -89,7 +89,7 @@ describe('outbox faults and orderings', () => {
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
     });
 
-    test('429 with Retry-After: the write waits as long as asked, saying why, then goes out', async () => {
+    test("429 with Retry-After: the mailbox's writes wait as long as asked, saying why, then go out", async () => {
       const m = await linkedMember(t, emu, flow, provider);
       // Longer than a driver sleeps in a call: the outbox defers the write.
       fault(m, 'throttle', { retryAfterSeconds: 6 });
@@ -98,15 +98,18 @@ describe('outbox faults and orderings', () => {
       const row = await writeRow(a.id);
       expect(row).toMatchObject({ state: 'PENDING', attempts: 1, last_error: expect.stringMatching(/limiting requests.*retries automatically/) });
       expect(row.next_attempt_at.getTime() - row.db_now.getTime()).toBeGreaterThanOrEqual(5_900);
-      expect(creates(m)).toHaveLength(1);
-      // The sweep leaves it alone meanwhile.
+      // Another appointment's write meanwhile waits too: the Retry-After holds for the whole mailbox.
+      const b = ok(await book(t, m, '2030-06-03T11:00')).bookAppointment;
       await t.app.services.outbox.whenIdle();
       expect(creates(m)).toHaveLength(1);
+      expect(await writeRow(b.id)).toMatchObject({ state: 'PENDING', last_error: expect.stringMatching(/limiting requests/) });
       // Six seconds pass.
-      await t.app.ds.query(`UPDATE appointment_writes SET next_attempt_at = now() WHERE appointment_id = $1`, [a.id]);
-      await idle();
-      expect(heldEvents(emu, m)).toHaveLength(1);
-      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null, attempts: 0 });
+      await until(async () => (await writeRow(a.id)).state === 'WRITTEN' && (await writeRow(b.id)).state === 'WRITTEN', 'the writes after the Retry-After', 20_000);
+      expect(heldEvents(emu, m)).toHaveLength(2);
+      const [first, ...later] = creates(m);
+      expect(later).toHaveLength(2);
+      for (const c of later) expect(c.time - first.time).toBeGreaterThanOrEqual(5_900);
+      for (const id of [a.id, b.id]) expect(await writeRow(id)).toMatchObject({ state: 'WRITTEN', last_error: null, attempts: 0 });
     });
 
     test('an expired access token is refreshed and the write goes out once', async () => {
