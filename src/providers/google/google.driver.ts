@@ -6,6 +6,7 @@ import type {
   ChangePage,
   EventWrite,
   ProviderAccount,
+  NormalizedEvent,
   ProviderCalendarInfo,
   PushChannel,
   PushNotice,
@@ -247,6 +248,20 @@ export class GoogleCalendarDriver implements CalendarProvider {
     } catch (err) {
       // 404, or 410 deleted: already gone, which is what we wanted
       if (!(err instanceof ProviderNotFoundError)) throw err;
+    }
+  }
+
+  async getEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, calendarTimeZone: string | null = null): Promise<NormalizedEvent | null> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    try {
+      const res = await this.call(() => calendar.events.get({ calendarId: calendarExternalId, eventId: eventExternalId }));
+      // A deleted event reads as cancelled (its tombstone)
+      const mapped = mapGoogleEvent(res.data as GoogleEvent, calendarTimeZone);
+      return mapped.kind === 'upsert' ? mapped.event : null;
+    } catch (err) {
+      // 404, or 410 deleted
+      if (err instanceof ProviderNotFoundError) return null;
+      throw err;
     }
   }
 

@@ -8,6 +8,7 @@ import type {
   ChangePage,
   EventWrite,
   ProviderAccount,
+  NormalizedEvent,
   ProviderCalendarInfo,
   PushChannel,
   PushNotice,
@@ -28,7 +29,7 @@ import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
 import { MsalNetworkClient } from './msal-network.client';
 import { toCalendarInfo, toProviderAccount, type GraphCalendar, type GraphUser } from './outlook-calendar.mapper';
-import { classifyDeltaItem, toGraphEventBody, type GraphEvent } from './outlook-event.mapper';
+import { classifyDeltaItem, toGraphEventBody, toNormalizedEvent, type GraphEvent } from './outlook-event.mapper';
 import { isMsalCacheMiss, mapGraphError, mapMsalError } from './outlook-error.mapper';
 import { graphValidationResponse, verifyGraphPush } from './outlook-push.verifier';
 import { accountIdsInCache, toTokenSet } from './outlook-token.mapper';
@@ -216,6 +217,16 @@ export class OutlookDriver implements CalendarProvider {
 
   async deleteEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string): Promise<void> {
     await this.call(tokens, (c) => c.api(this.eventPath(calendarExternalId, eventExternalId)).delete()).catch(ignoreNotFound);
+  }
+
+  async getEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, calendarTimeZone: string | null = null): Promise<NormalizedEvent | null> {
+    try {
+      const event = await this.call<GraphEvent>(tokens, (c) => c.api(this.eventPath(calendarExternalId, eventExternalId)).header('Prefer', 'outlook.timezone="UTC"').get());
+      return event.isCancelled === true ? null : toNormalizedEvent(event, calendarTimeZone);
+    } catch (err) {
+      if (err instanceof ProviderNotFoundError) return null;
+      throw err;
+    }
   }
 
   // ---- push ----

@@ -22,6 +22,12 @@ export class MailboxThrottle {
     this.repo = new MailboxThrottleRepository(ds);
   }
 
+  /** As `check`, from what this process has seen only (no query): for calls right after a full check. */
+  checkKnown(mailbox: string, provider: ProviderKind): void {
+    const until = this.known.get(mailbox);
+    if (until !== undefined && until > Date.now()) throw new MailboxThrottledError(mailbox, until - Date.now()).from(provider);
+  }
+
   /** Throws MailboxThrottledError (no call is made) while the mailbox is throttled. */
   async check(mailbox: string, provider: ProviderKind): Promise<void> {
     const until = this.known.get(mailbox);
