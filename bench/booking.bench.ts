@@ -4,6 +4,7 @@
 // freshness check before a booking calls no provider (checked: a provider call fails the bench). Each booking
 // queues a write to the member's linked calendar; the instance only queues them (PROCESS_ROLE api: workers write
 // elsewhere), so provider writes do not compete here (outbox_write_rate measures them). Diagnostics on stderr.
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Figure } from './run';
 import { seedAvailabilityWorld, timedGql } from './support/availability-world';
@@ -67,7 +68,7 @@ export async function run(): Promise<Figure[]> {
 
     const bookings = CLIENTS * PER_CLIENT;
     process.stderr.write(`booking: p50 ${median(latencies).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms, ${(bookings / seconds).toFixed(1)} bookings/s (${bookings} by ${CLIENTS} clients)\n`);
-    const context = { clients: CLIENTS, bookings, members: MEMBERS, eventsPerMember: EVENTS, providerCallsBeforeBooking: 0 };
+    const context = { clients: CLIENTS, bookings, members: MEMBERS, eventsPerMember: EVENTS, providerCallsBeforeBooking: 0, loadAverage: Number(loadavg()[0].toFixed(2)) };
     return [
       { figure: 'book_p50', value: Number(median(latencies).toFixed(2)), unit: 'ms', p99: Number(percentile(latencies, 99).toFixed(2)), ...context },
       { figure: 'bookings_per_s', value: Number((bookings / seconds).toFixed(1)), unit: 'bookings/s', ...context },

@@ -2,6 +2,7 @@
 // blocking third-party events each (synced rows in external_events, on their conflict calendars), through
 // GraphQL over HTTP against the real service, 30 samples after warm-up. free_slots_ratio divides the p50 by a
 // plain SQL read of those 20,000 blocks (median of several, same run, same database). Diagnostics on stderr.
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import type { Figure } from './run';
@@ -69,7 +70,11 @@ export async function run(): Promise<Figure[]> {
     const read = median(reads);
     const memberSlots = slots.reduce((n, x) => n + x.userIds.length, 0);
     process.stderr.write(`free_slots: p50 ${p50.toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms, plain read ${read.toFixed(1)} ms; service CPU ${cpuMs.toFixed(1)} ms/request; ${slots.length} slots, ${memberSlots} member slots\n`);
-    const context = { members: MEMBERS, eventsPerMember: EVENTS, days: DAYS, samples: SAMPLES, slots: slots.length, memberSlots, nodeCpuMsPerRequest: Number(cpuMs.toFixed(2)) };
+    // The machine's load average and the fastest sample say how much of the wall time was waiting for a CPU.
+    const context = {
+      members: MEMBERS, eventsPerMember: EVENTS, days: DAYS, samples: SAMPLES, slots: slots.length, memberSlots,
+      nodeCpuMsPerRequest: Number(cpuMs.toFixed(2)), minMs: Number(Math.min(...samples).toFixed(2)), loadAverage: Number(loadavg()[0].toFixed(2)),
+    };
     return [
       { figure: 'free_slots_p50', value: Number(p50.toFixed(2)), unit: 'ms', ...context },
       { figure: 'free_slots_p99', value: Number(percentile(samples, 99).toFixed(2)), unit: 'ms', ...context },
