@@ -39,6 +39,7 @@ import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
 import { createMailboxSemaphore } from '../sync/throttle/mailbox-semaphore.factory';
 import { MailboxProviderCalls } from '../sync/throttle/mailbox-provider-calls';
+import { MailboxThrottle } from '../sync/throttle/mailbox-throttle';
 import { ConflictFreshness } from '../sync/conflict-freshness.service';
 
 export interface ServiceRuntime {
@@ -76,7 +77,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const poll = { pollSeconds: config.SYNC_POLL_SECONDS, safetyPollSeconds: config.SYNC_SAFETY_POLL_SECONDS };
   // Every provider call of the jobs holds one of the mailbox's SYNC_MAILBOX_CONCURRENCY slots, over every instance.
   const mailboxes = createMailboxSemaphore(ds, { redisUrl: config.REDIS_URL, limit: config.SYNC_MAILBOX_CONCURRENCY });
-  const calls = new MailboxProviderCalls(mailboxes);
+  // A provider's Retry-After stops every call to that mailbox until it passes.
+  const calls = new MailboxProviderCalls(mailboxes, { throttle: new MailboxThrottle(ds) });
   const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds, calls });
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
   const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });

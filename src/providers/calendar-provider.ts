@@ -216,7 +216,7 @@ export interface CalendarProvider {
   /**
    * The genuine notices in a push request. `secretHashes` looks up the stored secret hashes of all the
    * request's channels at once; notices of unknown channels or with a wrong secret are dropped.
-   * Throws PushRequestRefusedError for a request no provider sends (too many notifications).
+   * Throws PushRequestRefusedError for a request no provider sends (malformed, too many notifications).
    */
   verifyPush(req: PushRequest, secretHashes: ChannelSecretLookup): Promise<PushNotice[]>;
 }

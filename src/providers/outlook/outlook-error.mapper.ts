@@ -11,7 +11,7 @@ import {
   ProviderUnavailableError,
   UnsupportedMailboxError,
 } from '../provider.errors';
-import { TransportFailure } from './https-request';
+import { TransportFailure } from '../shared/provider-exchange';
 
 interface GraphErrorLike {
   statusCode: number;
