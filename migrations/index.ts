@@ -13,6 +13,7 @@ import { Appointments1764100000001 } from './1764100000001-appointments';
 import { OutboxLeases1764200000000 } from './1764200000000-outbox-leases';
 import { PushPolling1764200000000 } from './1764200000000-push-polling';
 import { MailboxThrottles1764300000137 } from './1764300000137-mailbox-throttles';
+import { BusyTimeIndex1764300000421 } from './1764300000421-busy-time-index';
 
 export const migrations = [
   Tenancy1763700000000,
@@ -29,4 +30,5 @@ export const migrations = [
   OutboxLeases1764200000000,
   PushPolling1764200000000,
   MailboxThrottles1764300000137,
+  BusyTimeIndex1764300000421,
 ];

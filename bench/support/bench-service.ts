@@ -14,7 +14,7 @@ export interface BenchService {
   close(): Promise<void>;
 }
 
-export async function startBenchService(env: Record<string, string> = {}, options: Pick<StartAppOptions, 'sync'> = {}): Promise<BenchService> {
+export async function startBenchService(env: Record<string, string> = {}, options: Pick<StartAppOptions, 'sync' | 'outbox'> = {}): Promise<BenchService> {
   const db = await scratchDatabase();
   const emu = await startEmulators();
   const t = await startTestApp({ ...emu.env, ...env }, db.url, options);

@@ -9,6 +9,7 @@ import { requireTimeRange } from '../time-range';
 import { BusyInterval, BusyTimeRepository } from './busy-time';
 import { CalendarContext, loadCalendarContext } from './calendar-context';
 import { freeSlots } from './free-members';
+import { unionOfRanges } from './interval-union';
 import { bookableSlots, GridSlot } from './slot-grid';
 import { Slot } from './slot.types';
 
@@ -39,8 +40,9 @@ export class AvailabilityService {
   }
 
   /**
-   * The members' busy time that can matter to these slots (in start order): everything overlapping the slots
-   * with this calendar's buffers, and with a daily cap the whole local days they fall on.
+   * The members' busy time that can matter to these slots (in start order): appointments overlapping the slots
+   * with this calendar's buffers, and with a daily cap the whole local days they fall on; third-party events
+   * overlapping the slots themselves (outside the calendar's hours they change nothing, and are not read).
    */
   busyAround(ctx: CalendarContext, members: readonly string[], slots: readonly GridSlot[], excludeAppointmentId?: string): Promise<Map<string, BusyInterval[]>> {
     let from = slots[0].start.getTime() - ctx.rules.bufferBeforeMinutes * MINUTE;
@@ -49,7 +51,8 @@ export class AvailabilityService {
       from = Math.min(from, DateTime.fromJSDate(slots[0].start, { zone: ctx.zone }).startOf('day').toMillis());
       to = Math.max(to, DateTime.fromJSDate(slots[slots.length - 1].start, { zone: ctx.zone }).plus({ days: 1 }).startOf('day').toMillis());
     }
-    return this.busy.busyTimes({ userIds: members, from: new Date(from), to: new Date(to), providers: ctx.providers, calendarId: ctx.calendar.id, locationId: ctx.calendar.locationId, excludeAppointmentId });
+    const eventSpans = unionOfRanges(slots.map((s) => ({ start: s.start.getTime(), end: s.end.getTime() })));
+    return this.busy.busyTimes({ userIds: members, from: new Date(from), to: new Date(to), providers: ctx.providers, calendarId: ctx.calendar.id, locationId: ctx.calendar.locationId, excludeAppointmentId, eventSpans });
   }
 }
 

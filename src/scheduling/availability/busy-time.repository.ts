@@ -1,16 +1,26 @@
 import { DataSource } from 'typeorm';
 import { BusyInterval, BusyTimeQuery, BusyTimeRepository } from './busy-time';
+import { IntervalUnion } from './interval-union';
 
 interface BusyRow {
   user_id: string;
-  kind: 'APPOINTMENT' | 'EVENT';
-  start: number;
-  end: number;
+  /** An appointment row: its occupied range. */
+  start: number | null;
+  end: number | null;
   cap_start: number | null;
+  /** An events row: all of the member's blocking events, packed "start,end,start,end,..." in epoch ms. */
+  events: string | null;
 }
 
 /** A timestamptz as epoch milliseconds (float8 reaches JavaScript as a number, far cheaper than a Date). */
 const epochMs = (expr: string) => `(extract(epoch FROM ${expr}) * 1000)::float8`;
+
+/** Ranges as a tstzmultirange literal. */
+function multirange(spans: IntervalUnion): string {
+  const parts: string[] = [];
+  for (let i = 0; i < spans.length; i += 2) parts.push(`[${new Date(spans[i]).toISOString()},${new Date(spans[i + 1]).toISOString()})`);
+  return `{${parts.join(',')}}`;
+}
 
 /**
  * Busy time from PostgreSQL, in one statement:
@@ -20,6 +30,11 @@ const epochMs = (expr: string) => `(extract(epoch FROM ${expr}) * 1000)::float8`
  *   from the members' conflict calendars in the calendar's location, of the calendar's supported providers.
  *   The service's own events (an appointment's provider event, known by the key it was written with) are not
  *   third-party time: the appointment itself already counts, and it must never block its own reschedule.
+ *
+ * Events are read per conflict calendar through the GiST index on (provider_calendar_id, tstzrange(start, end)),
+ * only where they overlap the spans asked about, and come back as one packed text per member: thousands of rows
+ * would cost more to decode than to find. A calendar's events carry its connection's location and user (the sync
+ * writes them so), hence the connection must be the member's own in this location.
  */
 export class SqlBusyTimeRepository implements BusyTimeRepository {
   constructor(private readonly ds: DataSource) {}
@@ -27,28 +42,41 @@ export class SqlBusyTimeRepository implements BusyTimeRepository {
   async busyTimes(query: BusyTimeQuery): Promise<Map<string, BusyInterval[]>> {
     const out = new Map<string, BusyInterval[]>(query.userIds.map((id) => [id, []]));
     if (!query.userIds.length) return out;
+    const spans = query.eventSpans ?? Float64Array.of(query.from.getTime(), query.to.getTime());
     const rows: BusyRow[] = await this.ds.query(
-      `SELECT p.user_id, 'APPOINTMENT' AS kind, ${epochMs('lower(p.occupied)')} AS start, ${epochMs('upper(p.occupied)')} AS "end",
-              CASE WHEN p.calendar_id = $5 THEN ${epochMs('p.start_time')} END AS cap_start
+      `WITH cals AS MATERIALIZED (
+         SELECT cc.user_id, cc.provider_calendar_id
+           FROM conflict_calendars cc
+           JOIN provider_calendars pc ON pc.id = cc.provider_calendar_id
+           JOIN connections c ON c.id = pc.connection_id AND c.location_id = cc.location_id AND c.user_id = cc.user_id AND c.provider = ANY($7::text[])
+          WHERE cc.location_id = $6 AND cc.user_id = ANY($1::uuid[]))
+       SELECT p.user_id, ${epochMs('lower(p.occupied)')} AS start, ${epochMs('upper(p.occupied)')} AS "end",
+              CASE WHEN p.calendar_id = $5 THEN ${epochMs('p.start_time')} END AS cap_start, NULL AS events
          FROM appointment_participants p
         WHERE p.user_id = ANY($1::uuid[]) AND p.status = 'CONFIRMED' AND p.occupied && tstzrange($2, $3)
           AND ($4::uuid IS NULL OR p.appointment_id <> $4::uuid)
        UNION ALL
-       SELECT e.user_id, 'EVENT', ${epochMs('e.start_time')}, ${epochMs('e.end_time')}, NULL
-         FROM external_events e
-         JOIN conflict_calendars cc ON cc.location_id = $6 AND cc.user_id = e.user_id AND cc.provider_calendar_id = e.provider_calendar_id
-         JOIN provider_calendars pc ON pc.id = e.provider_calendar_id
-         JOIN connections c ON c.id = pc.connection_id AND c.provider = ANY($7::text[])
-        WHERE e.location_id = $6 AND e.user_id = ANY($1::uuid[]) AND e.start_time < $3 AND e.end_time > $2
+       SELECT cals.user_id, NULL, NULL, NULL,
+              string_agg((date_part('epoch', e.start_time) * 1000) || ',' || (date_part('epoch', e.end_time) * 1000), ',')
+         FROM cals
+         JOIN external_events e ON e.provider_calendar_id = cals.provider_calendar_id
+        WHERE tstzrange(e.start_time, e.end_time) && $8::tstzmultirange
           AND (e.availability IN ('BUSY', 'OUT_OF_OFFICE', 'UNKNOWN')
                OR (e.availability = 'TENTATIVE' AND (SELECT a.count_tentative_as_busy FROM locations l JOIN agencies a ON a.id = l.agency_id WHERE l.id = $6)))
-          AND (e.client_key IS NULL OR NOT EXISTS (SELECT 1 FROM appointment_writes w WHERE w.idempotency_key = e.client_key))`,
-      [query.userIds, query.from, query.to, query.excludeAppointmentId ?? null, query.calendarId, query.locationId, query.providers],
+          AND (e.client_key IS NULL OR NOT EXISTS (SELECT 1 FROM appointment_writes w WHERE w.idempotency_key = e.client_key))
+        GROUP BY cals.user_id`,
+      [query.userIds, query.from, query.to, query.excludeAppointmentId ?? null, query.calendarId, query.locationId, query.providers, multirange(spans)],
     );
     for (const r of rows) {
-      const busy: BusyInterval = { kind: r.kind, start: r.start, end: r.end };
-      if (r.cap_start !== null) busy.capStart = r.cap_start;
-      out.get(r.user_id)!.push(busy);
+      const busy = out.get(r.user_id)!;
+      if (r.events !== null) {
+        const packed = r.events.split(',');
+        for (let i = 0; i < packed.length; i += 2) busy.push({ kind: 'EVENT', start: Number(packed[i]), end: Number(packed[i + 1]) });
+      } else {
+        const appointment: BusyInterval = { kind: 'APPOINTMENT', start: r.start!, end: r.end! };
+        if (r.cap_start !== null) appointment.capStart = r.cap_start;
+        busy.push(appointment);
+      }
     }
     return out;
   }

@@ -1,4 +1,5 @@
 import { Provider } from '../../connections/connection.enums';
+import { IntervalUnion } from './interval-union';
 
 // What takes a member's time, as read from local data (PRODUCT.md "Availability").
 
@@ -24,6 +25,11 @@ export interface BusyTimeQuery {
   locationId: string;
   /** A rescheduled appointment's own current time does not count against it. */
   excludeAppointmentId?: string;
+  /**
+   * Third-party events matter only where they overlap these ranges (the slots asked about: events are never
+   * extended by buffers); the others may be left out. Absent: [from, to).
+   */
+  eventSpans?: IntervalUnion;
 }
 
 /** Blocking time per user for a range: confirmed appointments anywhere in the service, and blocking third-party events. */

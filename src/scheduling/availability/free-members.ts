@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { CalendarType } from '../calendar-type.enum';
 import { BusyInterval } from './busy-time';
+import { unionOf, UnionSweep } from './interval-union';
 import { GridSlot } from './slot-grid';
 
 // Which members are free for which slots (PRODUCT.md "Availability"), pure.
@@ -27,42 +28,35 @@ export interface FreeSlot {
 
 const MINUTE = 60_000;
 
-/** Sorted, merged, disjoint [start, end) ranges in ms: their ends are sorted too, so one pointer can sweep them. */
-function mergedRanges(intervals: ReadonlyArray<{ start: number; end: number }>): Array<[number, number]> {
-  const ranges = intervals.map((i): [number, number] => [i.start, i.end]).filter(([s, e]) => e > s);
-  ranges.sort((a, b) => a[0] - b[0]);
-  const out: Array<[number, number]> = [];
-  for (const r of ranges) {
-    const last = out[out.length - 1];
-    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
-}
-
-/** Overlap tests for queries whose start and end only grow (slots in start order, equal lengths). */
-class Sweep {
-  private i = 0;
-  constructor(private readonly ranges: Array<[number, number]>) {}
-
-  overlaps(start: number, end: number): boolean {
-    while (this.i < this.ranges.length && this.ranges[this.i][1] <= start) this.i++;
-    return this.i < this.ranges.length && this.ranges[this.i][0] < end;
-  }
-}
-
 /** One member's availability over a run of slots in start order. */
 export class MemberAvailability {
-  private readonly appointments: Sweep;
-  private readonly events: Sweep;
+  private readonly appointments: UnionSweep;
+  private readonly events: UnionSweep;
   private readonly perDay = new Map<string, number>();
 
   constructor(
     busy: readonly BusyInterval[],
     private readonly rules: FreeSlotRules,
   ) {
-    this.appointments = new Sweep(mergedRanges(busy.filter((b) => b.kind === 'APPOINTMENT')));
-    this.events = new Sweep(mergedRanges(busy.filter((b) => b.kind === 'EVENT')));
+    let appointments = 0;
+    for (const b of busy) if (b.kind === 'APPOINTMENT') appointments++;
+    const apptStarts = new Float64Array(appointments);
+    const apptEnds = new Float64Array(appointments);
+    const eventStarts = new Float64Array(busy.length - appointments);
+    const eventEnds = new Float64Array(busy.length - appointments);
+    let a = 0;
+    let e = 0;
+    for (const b of busy) {
+      if (b.kind === 'APPOINTMENT') {
+        apptStarts[a] = b.start;
+        apptEnds[a++] = b.end;
+      } else {
+        eventStarts[e] = b.start;
+        eventEnds[e++] = b.end;
+      }
+    }
+    this.appointments = new UnionSweep(unionOf(apptStarts, apptEnds));
+    this.events = new UnionSweep(unionOf(eventStarts, eventEnds));
     if (rules.maxAppointmentsPerDay !== null) {
       for (const b of busy) {
         if (b.kind !== 'APPOINTMENT' || b.capStart === undefined) continue;

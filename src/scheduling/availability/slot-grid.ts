@@ -68,23 +68,49 @@ function windowSlots(settings: GridSettings, day: DateTime, window: { start: str
   }
 }
 
+/** A local date's first instant in the zone (luxon moves a skipped midnight to the first time that exists). */
+const startOfLocalDate = (date: DateTime, zone: string) => DateTime.fromObject({ year: date.year, month: date.month, day: date.day }, { zone });
+
 /** Every grid slot starting in [from, to), in start order, before notice and booking window are applied. */
 export function gridSlots(settings: GridSettings, from: Date, to: Date): GridSlot[] {
   const out: GridSlot[] = [];
   if (to <= from) return out;
-  let day = DateTime.fromJSDate(from, { zone: settings.zone }).startOf('day');
-  const lastDay = DateTime.fromJSDate(to, { zone: settings.zone }).startOf('day');
+  // Dates are walked as calendar dates (UTC arithmetic, no zone lookups); each local day's start is placed once.
+  const first = DateTime.fromJSDate(from, { zone: settings.zone });
+  const last = DateTime.fromJSDate(to, { zone: settings.zone });
+  let date = DateTime.utc(first.year, first.month, first.day);
+  const lastDate = DateTime.utc(last.year, last.month, last.day);
+  let day = startOfLocalDate(date, settings.zone);
   const lo = from.getTime();
   const hi = to.getTime();
-  while (day <= lastDay) {
-    const localDate = day.toISODate()!;
+  while (date <= lastDate) {
+    const nextDate = date.plus({ days: 1 });
+    const nextDay = startOfLocalDate(nextDate, settings.zone);
+    // The usual day: it starts at 00:00 and lasts 24 hours, so its offset does not change (a zone's changes are
+    // months apart) and local minutes map to instants by addition. A day with a change takes the slow path.
+    const uniformFrom = day.hour === 0 && day.minute === 0 && nextDay.toMillis() - day.toMillis() === 24 * 60 * MINUTE ? day.toMillis() : null;
+    const localDate = date.toISODate()!;
     const daySlots: GridSlot[] = [];
-    for (const window of windowsOf(settings, day)) windowSlots(settings, day, window, daySlots, localDate);
+    for (const window of windowsOf(settings, date)) {
+      if (uniformFrom === null) windowSlots(settings, day, window, daySlots, localDate);
+      else uniformWindowSlots(settings, uniformFrom, window, daySlots, localDate);
+    }
     daySlots.sort((a, b) => a.start.getTime() - b.start.getTime());
     for (const s of daySlots) if (s.start.getTime() >= lo && s.start.getTime() < hi) out.push(s);
-    day = day.plus({ days: 1 }).startOf('day');
+    date = nextDate;
+    day = nextDay;
   }
   return dedupe(out);
+}
+
+/** The slots of one window of a day without an offset change starting at `dayStart` (its 00:00), in order. */
+function uniformWindowSlots(settings: GridSettings, dayStart: number, window: { start: string; end: string }, out: GridSlot[], localDate: string): void {
+  const ws = minutesOfTime(window.start)!;
+  const we = minutesOfTime(window.end)!;
+  for (let m = ws; m + settings.slotDurationMinutes <= we; m += settings.slotIntervalMinutes) {
+    const start = dayStart + m * MINUTE;
+    out.push({ start: new Date(start), end: new Date(start + settings.slotDurationMinutes * MINUTE), localDate });
+  }
 }
 
 /** Two windows of a day never overlap, but an ambiguous local hour can map two grid times to one instant. */

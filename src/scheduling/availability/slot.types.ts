@@ -1,6 +1,8 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 
-@ObjectType('Slot')
+// Plain fields without middleware: a month of slots is thousands of field resolutions, and the global
+// middleware (which only guards root fields) would turn each into a promise.
+@ObjectType('Slot', { simpleResolvers: true })
 export class Slot {
   @Field() startTime: Date;
   @Field() endTime: Date;

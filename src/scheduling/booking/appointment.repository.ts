@@ -98,32 +98,36 @@ export class AppointmentRepository {
   /**
    * Inserts the appointment, a participant row per participant (the exclusion constraint refuses an overlap:
    * SLOT_UNAVAILABLE) and an outbox row per participant: PENDING towards their linked calendar in the calendar's
-   * location when it is of a supported provider, NOT_LINKED otherwise. Returns the id.
+   * location when it is of a supported provider, NOT_LINKED otherwise. Returns the id. One statement: it runs
+   * under the participants' booking locks, which other bookings of them wait for.
    */
   async insert(tx: EntityManager, a: NewAppointment): Promise<string> {
-    const [{ id }] = await tx.query(
-      `INSERT INTO appointments (agency_id, location_id, calendar_id, assigned_user_id, title, description, attendee_emails, start_time, end_time,
-                                 buffer_before_minutes, buffer_after_minutes, meeting_provider)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-      [a.agencyId, a.locationId, a.calendarId, a.assignedUserId, a.title, a.description, a.attendeeEmails, a.start, a.end, a.bufferBeforeMinutes, a.bufferAfterMinutes, a.meetingProvider],
-    );
-    await translateOverlap(() =>
+    const [{ id }] = await translateOverlap(() =>
       tx.query(
-        `INSERT INTO appointment_participants (appointment_id, user_id, position, calendar_id, start_time, status, occupied)
-         SELECT $1, p.user_id, p.position - 1, $3, $4, 'CONFIRMED', tstzrange($5, $6)
-           FROM unnest($2::uuid[]) WITH ORDINALITY AS p(user_id, position)`,
-        [id, a.participantIds, a.calendarId, a.start, ...occupied(a)],
+        `WITH a AS (
+           INSERT INTO appointments (agency_id, location_id, calendar_id, assigned_user_id, title, description, attendee_emails, start_time, end_time,
+                                     buffer_before_minutes, buffer_after_minutes, meeting_provider)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+         ), p AS (
+           INSERT INTO appointment_participants (appointment_id, user_id, position, calendar_id, start_time, status, occupied)
+           SELECT a.id, m.user_id, m.position - 1, $3, $8, 'CONFIRMED', tstzrange($13, $14)
+             FROM a, unnest($15::uuid[]) WITH ORDINALITY AS m(user_id, position)
+           RETURNING appointment_id, user_id
+         ), w AS (
+           INSERT INTO appointment_writes (appointment_id, user_id, provider_calendar_id, state, operation, version)
+           SELECT p.appointment_id, p.user_id, pc.id, CASE WHEN pc.id IS NULL THEN 'NOT_LINKED' ELSE 'PENDING' END, 'CREATE', 1
+             FROM p
+             LEFT JOIN calendar_configurations cfg ON cfg.location_id = $2 AND cfg.user_id = p.user_id
+             LEFT JOIN LATERAL (
+               SELECT pc.id FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
+                WHERE pc.id = cfg.linked_calendar_id AND c.provider = ANY($16::text[])) pc ON true
+         )
+         SELECT id FROM a`,
+        [
+          a.agencyId, a.locationId, a.calendarId, a.assignedUserId, a.title, a.description, a.attendeeEmails, a.start, a.end,
+          a.bufferBeforeMinutes, a.bufferAfterMinutes, a.meetingProvider, ...occupied(a), a.participantIds, a.providers,
+        ],
       ),
-    );
-    await tx.query(
-      `INSERT INTO appointment_writes (appointment_id, user_id, provider_calendar_id, state, operation, version)
-       SELECT $1, p.user_id, pc.id, CASE WHEN pc.id IS NULL THEN 'NOT_LINKED' ELSE 'PENDING' END, 'CREATE', 1
-         FROM unnest($2::uuid[]) AS p(user_id)
-         LEFT JOIN calendar_configurations cfg ON cfg.location_id = $3 AND cfg.user_id = p.user_id
-         LEFT JOIN LATERAL (
-           SELECT pc.id FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
-            WHERE pc.id = cfg.linked_calendar_id AND c.provider = ANY($4::text[])) pc ON true`,
-      [id, a.participantIds, a.locationId, a.providers],
     );
     return id;
   }

@@ -70,7 +70,9 @@ export class BookingService {
     const fixed = calendar.type === CalendarType.COLLECTIVE ? ctx.team : named ? [named] : calendar.type === CalendarType.ROUND_ROBIN || calendar.type === CalendarType.SERVICE ? null : [ctx.team[0]];
     const candidates = fixed ?? ctx.team;
     await this.freshness?.ensureFresh(calendar.locationId, candidates, ctx.providers);
-    const free = await this.freeAmong(ctx, candidates, slot);
+    // The round-robin load is read alongside (for every candidate: the free ones are known only after).
+    const window = fairnessWindow(slot.start);
+    const [free, load] = await Promise.all([this.freeAmong(ctx, candidates, slot), fixed ? null : this.appointments.memberLoad(calendar.id, candidates, window.from, window.to)]);
     const base = { ...details, agencyId: calendar.agencyId, locationId: calendar.locationId, calendarId: calendar.id, start: slot.start, end: slot.end };
     const common = { ...base, bufferBeforeMinutes: calendar.bufferBeforeMinutes, bufferAfterMinutes: calendar.bufferAfterMinutes, meetingProvider: calendar.meetingProvider, providers: ctx.providers };
 
@@ -80,8 +82,7 @@ export class BookingService {
       id = await this.insert(ctx, slot, { ...common, assignedUserId: named ?? fixed[0], participantIds: fixed });
     } else {
       if (!free.length) throw slotUnavailable();
-      const window = fairnessWindow(slot.start);
-      const order = fairOrder(free, await this.appointments.memberLoad(calendar.id, free, window.from, window.to));
+      const order = fairOrder(free, load!);
       // A concurrent booking may take the first pick at commit: the next fair one gets it then.
       for (const userId of order) {
         id = await this.insert(ctx, slot, { ...common, assignedUserId: userId, participantIds: [userId] }).catch((err) => {
@@ -92,8 +93,9 @@ export class BookingService {
       }
       if (!id) throw slotUnavailable();
     }
-    await this.sendWrites(id);
-    const booked = (await this.appointments.findById(id))!;
+    // Committed: handing the writes to the outbox and reading the booking back do not wait for each other.
+    const [, found] = await Promise.all([this.sendWrites(id), this.appointments.findById(id)]);
+    const booked = found!;
     await this.announce(booked, [booked.occupied]);
     return booked;
   }
