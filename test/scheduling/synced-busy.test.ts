@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { FreeSlotsDocument, Provider, RescheduleAppointmentDocument, ResyncConnectionDocument } from '../generated/graphql';
 import { ConnectFlow, Emulators, startEmulators } from '../support/connect-flow';
 import { book, heldEvents, iso, linkedMember, NOW, NY, ok } from '../support/outbox-world';
+import { eventually } from '../support/eventually';
 import { googleEvent, outlookEvent } from '../support/provider-events';
 import { codeOf, startTestApp, TestApp } from '../support/test-app';
 
@@ -64,9 +65,15 @@ describe('busy time synced from the providers', () => {
     emu.google.faults.clear();
   });
 
-  /** A member whose conflict calendar was synced at NOW, with a busy event added at the provider since. */
+  /**
+   * A member whose conflict calendar was synced at NOW, with a busy event added at the provider since. With push,
+   * the provider notifies us of that event and the sync it starts has landed (at NOW) before this returns: a test
+   * counting provider reads then counts only its own.
+   */
   async function staleMember(provider: Provider, opts: { push?: boolean } = {}) {
     const m = await linkedMember(t, emu, flow, provider, { conflict: true });
+    // The configuration's first sync and push setup run as jobs.
+    await t.app.whenIdle();
     // Push unavailable, or active for a day from the test clock.
     if (opts.push) {
       const [{ n }] = await t.app.ds.query(`SELECT count(*)::int AS n FROM push_channels WHERE provider_calendar_id = $1`, [m.providerCalendarId]);
@@ -76,10 +83,16 @@ describe('busy time synced from the providers', () => {
       await t.app.ds.query(`DELETE FROM push_channels WHERE provider_calendar_id = $1`, [m.providerCalendarId]);
     }
     const e = { title: 'Added a moment ago', start: new Date(iso('2030-06-03T10:00')), end: new Date(iso('2030-06-03T10:30')) };
-    if (provider === 'OUTLOOK') outlookEvent(emu, m.calendarExternalId, e);
-    else googleEvent(emu, m.calendarExternalId, e);
+    const eventId = provider === 'OUTLOOK' ? outlookEvent(emu, m.calendarExternalId, e) : googleEvent(emu, m.calendarExternalId, e);
+    if (opts.push) {
+      // The notice is handled after the webhook answered, so the signal is the event stored, then the queue drained.
+      await eventually(() => storedEvents(m.providerCalendarId, eventId), (n) => n === 1);
+      await t.app.whenIdle();
+    }
     return m;
   }
+  const storedEvents = async (providerCalendarId: string, externalId: string) =>
+    (await t.app.ds.query(`SELECT count(*)::int AS n FROM external_events WHERE provider_calendar_id = $1 AND external_id = $2`, [providerCalendarId, externalId]))[0].n as number;
   const reads = (m: { provider: Provider; account: string }) =>
     m.provider === 'OUTLOOK'
       ? emu.microsoft.requestLog.list({ account: m.account, method: 'GET', path: /calendarView|delta|\/events/ }).length
@@ -106,7 +119,8 @@ describe('busy time synced from the providers', () => {
     const m = await staleMember('GOOGLE', { push: true });
     later(3_600);
     const before = reads(m);
-    ok(await book(t, m, '2030-06-03T10:00'));
+    // 10:00 is the pushed event's (synced at NOW, an hour before this booking); the slot after it is free.
+    ok(await book(t, m, '2030-06-03T10:30'));
     expect(reads(m)).toBe(before);
   });
 
