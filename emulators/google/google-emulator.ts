@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SnapshotFile } from '../persistence/snapshot-file';
+import { DelayTimers } from '../shared/delay-timers';
 import { calendarRoutes } from './calendar-routes';
 import { controlRoutes } from './control-routes';
 import { EmulatorError } from './emulator.error';
@@ -58,8 +59,6 @@ export interface GoogleEmulator {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Promise<GoogleEmulator> {
   const host = opts.host ?? '127.0.0.1';
   let baseUrl = '';
@@ -87,9 +86,10 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
   }
   for (const seed of opts.accounts ?? []) state.addAccount(seed);
   const routes = [...oauthRoutes(deps), ...calendarRoutes(deps), ...controlRoutes(deps)];
+  const delays = new DelayTimers();
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    handle(deps, routes, req, res).catch((err: unknown) => {
+    handle(deps, routes, delays, req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(err));
     });
   };
@@ -127,6 +127,7 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
     close: () =>
       new Promise<void>((resolve) => {
         deps.push.close();
+        delays.cancelAll();
         server.close(() => {
           saved?.flush();
           resolve();
@@ -136,7 +137,7 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
   };
 }
 
-async function handle(deps: EmulatorDeps, routes: Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: EmulatorDeps, routes: Route[], delays: DelayTimers, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = RequestLog.now();
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', deps.baseUrl());
@@ -161,7 +162,7 @@ async function handle(deps: EmulatorDeps, routes: Route[], req: IncomingMessage,
 
   let fault = control ? null : deps.faults.take(method, url.pathname, account);
   if (fault?.type === 'delay') {
-    await sleep(fault.ms);
+    await delays.wait(fault.ms);
     fault = null;
   }
   if (fault?.type === 'drop') {

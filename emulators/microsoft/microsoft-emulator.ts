@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { SnapshotFile } from '../persistence/snapshot-file';
+import { DelayTimers } from '../shared/delay-timers';
 import { testTls } from '../tls/test-ca';
 import { registerControlRoutes } from './control-routes';
 import { seedDemo, type DemoAccounts } from './demo-seed';
@@ -81,13 +82,13 @@ export interface MicrosoftEmulator {
 }
 
 const PIPELINE_FAULTS = ['throttle', 'unavailable', 'tokenExpired', 'invalidGrant', 'cursorExpired', 'mailboxNotEnabled', 'drop', 'dropAfterProcessing'] as const;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}): Promise<MicrosoftEmulator> {
   const tls = opts.tls ?? testTls();
   const state = new MicrosoftState();
   const faults = new FaultRegistry((ref) => state.findAccount(ref)?.id);
   const requestLog = new RequestLog();
+  const delays = new DelayTimers();
   const cursorExpiredVariant = opts.cursorExpiredVariant ?? 'gone';
   let origin = '';
   const subscriptions = new SubscriptionService(state, {
@@ -182,7 +183,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     try {
       if (!control) {
         const delay = faults.take(probe, ['delay']);
-        if (delay?.kind === 'delay') await sleep(delay.ms);
+        if (delay?.kind === 'delay') await delays.wait(delay.ms);
         const fault = faults.take(probe, PIPELINE_FAULTS);
         faultName = delay ? 'delay' : null;
         if (fault) faultName = fault.kind;
@@ -261,6 +262,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     close: () =>
       new Promise<void>((resolve) => {
         subscriptions.close();
+        delays.cancelAll();
         server.close(() => {
           saved?.flush();
           resolve();

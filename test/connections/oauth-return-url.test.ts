@@ -62,7 +62,7 @@ describe('GET /oauth/{provider}/callback with OAUTH_RETURN_URL', () => {
     const w = await newTenant(ds());
     const hint = emu.google.addAccount({ email: await emailOf(ds(), w.userA) }).email;
     const started = (await flow.start(w.userA, w.locA, 'GOOGLE', hint)).data!.startConnection;
-    const denied = await flow.deny(started.authorizationUrl);
+    const denied = await flow.deny('GOOGLE', started.authorizationUrl);
     const forwarded = await httpGet(onServer(denied));
     expect(forwarded.status).toBe(302);
     const q = new URL(forwarded.location!).searchParams;

@@ -144,7 +144,7 @@ describe('tokens at rest and the OAuth callback pages', () => {
       const hint = provider === 'OUTLOOK' ? emu.microsoft.addAccount({ email: uniqueEmail('deny', 'contoso-deny.test') }).userPrincipalName : emu.google.addAccount({ email: uniqueEmail('deny', 'gmail.test') }).email;
       const started = (await flow.start(w.userA, w.locA, provider, hint)).data!.startConnection;
       // The user cancels on the consent page; the provider redirects with error=access_denied.
-      const denied = await flow.deny(started.authorizationUrl);
+      const denied = await flow.deny(provider, started.authorizationUrl);
       const q = new URL(denied).searchParams;
       expect(q.get('error')).toBe('access_denied');
       expect(q.get('state')).toBe(started.state);

@@ -6,7 +6,7 @@ import { startMicrosoftEmulator } from '../../emulators/microsoft';
 import { testTls } from '../../emulators/tls/test-ca';
 import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
 import { FreeSlotsDocument, Provider, ResyncConnectionDocument, StartConnectionDocument } from '../generated/graphql';
-import { ConnectFlow, newTenant, type Emulators } from '../support/connect-flow';
+import { ConnectFlow, newTenant, uniqueEmail, type Emulators } from '../support/connect-flow';
 import { book, heldEvents, iso, linkedMember, NOW, ok } from '../support/outbox-world';
 import { googleEvent, outlookEvent } from '../support/provider-events';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -65,6 +65,15 @@ describe('provider endpoints over plain http (Microsoft) and https with a privat
     const w = await newTenant(t.app.ds);
     const started = ok(await t.gql(StartConnectionDocument, { locationId: w.locA, provider: 'OUTLOOK' }, t.tokenFor(w.userA))).startConnection;
     expect(started.authorizationUrl.startsWith(`${emu.microsoft.authority}/oauth2/v2.0/authorize?`)).toBe(true);
+  });
+
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: Cancel on the consent page (http Microsoft, https Google) sends the user back with access_denied and the state', async (provider) => {
+    const w = await newTenant(t.app.ds);
+    const hint = provider === 'OUTLOOK' ? emu.microsoft.addAccount({ email: uniqueEmail('deny', 'contoso-transports.test') }).userPrincipalName : emu.google.addAccount({ email: uniqueEmail('deny', 'gmail.test') }).email;
+    const started = ok(await t.gql(StartConnectionDocument, { locationId: w.locA, provider, loginHint: hint }, t.tokenFor(w.userA))).startConnection;
+    const back = new URL(await flow.deny(provider, started.authorizationUrl));
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('state')).toBe(started.state);
   });
 
   test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: connect and list calendars, sync events across pages, then write a booking', async (provider) => {

@@ -118,12 +118,13 @@ export class ConnectFlow {
    * The user presses Cancel on the provider's consent page: the provider redirects to the callback
    * with error=access_denied and the state. Returns that redirect URL.
    */
-  async deny(authorizationUrl: string): Promise<string> {
+  async deny(provider: Provider, authorizationUrl: string): Promise<string> {
     const url = new URL(authorizationUrl);
+    // By provider, not by scheme: either emulator may serve http or https. The test CA is trusted for both.
     const res =
-      url.protocol === 'https:'
+      provider === 'OUTLOOK'
         ? await httpGet(`${url.origin}${url.pathname}/decision`, this.emu.microsoft.caPem, { request: url.searchParams.toString(), decision: 'cancel' })
-        : await httpGet(`${url.origin}${url.pathname}`, undefined, { ...Object.fromEntries(url.searchParams), decision: 'cancel' });
+        : await httpGet(`${url.origin}${url.pathname}`, this.emu.microsoft.caPem, { ...Object.fromEntries(url.searchParams), decision: 'cancel' });
     if (res.status !== 302 || !res.location) throw new Error(`consent page answered ${res.status}: ${res.body.slice(0, 200)}`);
     return res.location;
   }

@@ -60,10 +60,16 @@ function jobPool(url: string, max: number, applicationName: string): Pool {
   return pool;
 }
 
+/** The statements under way; `onSettled` is told each time one ends (a stop waits for a quiet moment). */
+interface InFlight {
+  n: number;
+  onSettled?: () => void;
+}
+
 // Once the pool is ending, what pg-boss still sends (a handler that outlived the stop completing its job) is
 // dropped with no result, as pg-boss's own pool wrapper does once closed: the job was failed and is retried.
 // `inFlight` counts the statements under way (a stop waits for a worker's fetch that is still out).
-const poolDb = (pool: Pool, inFlight = { n: 0 }): PgBoss.Db => ({
+const poolDb = (pool: Pool, inFlight: InFlight = { n: 0 }): PgBoss.Db => ({
   executeSql: async (text, values) => {
     if (pool.ending) return undefined as unknown as { rows: [] };
     inFlight.n++;
@@ -71,6 +77,7 @@ const poolDb = (pool: Pool, inFlight = { n: 0 }): PgBoss.Db => ({
       return await pool.query(text, values);
     } finally {
       inFlight.n--;
+      inFlight.onSettled?.();
     }
   },
 });
@@ -91,7 +98,7 @@ export class JobQueue {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly workerIds = new Map<string, string[]>();
   private readonly stopping = new AbortController();
-  private readonly sql = { n: 0 };
+  private readonly sql: InFlight = { n: 0 };
   private running = 0;
   private started = false;
 
@@ -152,6 +159,7 @@ export class JobQueue {
             throw err;
           } finally {
             this.running--;
+            this.sql.onSettled?.();
             // Look for the next job at once instead of after the polling interval.
             if (self) this.boss.notifyWorker(self);
           }
@@ -225,6 +233,24 @@ export class JobQueue {
   }
 
   /**
+   * Resolves the moment nothing is under way (no handler running, no statement out), or after `ms`. Resolved from
+   * the statement's or handler's own completion, so the caller continues before any worker polls again.
+   */
+  private quiet(ms: number): Promise<void> {
+    const idle = () => this.running === 0 && this.sql.n === 0;
+    if (idle()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sql.onSettled = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sql.onSettled = () => idle() && done();
+    });
+  }
+
+  /**
    * A job this process fetched but will not run: due again at once, its retries untouched (pg-boss's completion of it
    * then finds it no longer active). 'retry' rather than 'created', which another waiting job of its key may hold.
    */
@@ -239,7 +265,13 @@ export class JobQueue {
   async stop(): Promise<void> {
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.stopping.abort();
-    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: this.opts.stopTimeoutMs ?? 2_000 });
+    const timeoutMs = this.opts.stopTimeoutMs ?? 2_000;
+    const failAt = Date.now() + timeoutMs;
+    // pg-boss stops its workers at once, but one still fetching or running a job is re-checked every second on a
+    // timer of its own that outlives the stop (it kept jest workers from exiting). So its stop is called at the
+    // first moment no handler runs and no statement is out: every worker is then between polls and stops at once.
+    await this.quiet(timeoutMs);
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: Math.max(0, failAt - Date.now()) });
     // Handlers that outlived that timeout: a little longer for them to see the abort, so that pg-boss's
     // completion of their job is sent before the pool ends; and fetches still out, so that a job one returns is
     // handed back rather than left active until it expires.
