@@ -43,7 +43,7 @@ export async function run(): Promise<Figure[]> {
     MICROSOFT_CLIENT_SECRET: 'bench',
     GOOGLE_CLIENT_ID: 'bench.apps.googleusercontent.com',
     GOOGLE_CLIENT_SECRET: 'bench',
-  });
+  }, { execArgv: process.env.BENCH_SERVICE_ARGV?.split(' ').filter(Boolean) });
   const ds = createDataSource({ url: db.url, poolSize: 2 });
   const bus = createEventBus(redisUrl);
   let subscribers: WsSubscriber[] = [];
@@ -91,6 +91,7 @@ export async function run(): Promise<Figure[]> {
     await until(async () => counts.reduce((a, b) => a + b, 0) >= warm + FANOUT_SUBSCRIBERS, 30_000, 'first event delivered', 10);
     const latencies: number[] = [];
     const roundP99: number[] = [];
+    process.stderr.write(`mark fanout-start ${process.hrtime.bigint() / 1000n}\n`);
     for (let round = 0; round < FANOUT_ROUNDS; round++) {
       const before = counts.reduce((a, b) => a + b, 0);
       const sent = nowMs();
@@ -101,6 +102,7 @@ export async function run(): Promise<Figure[]> {
       roundP99.push(percentile(these, 99));
       await new Promise((r) => setTimeout(r, 100));
     }
+    process.stderr.write(`mark fanout-end ${process.hrtime.bigint() / 1000n}\n`);
     process.stderr.write(`fanout_1000: p99 per round ${roundP99.map((v) => v.toFixed(1)).join(' ')} ms\n`);
     for (const s of subscribers) s.close();
     await until(async () => (await activeSubscriptions()) === 0, 30_000, 'fanout subscriptions closed', 200);
@@ -114,6 +116,11 @@ export async function run(): Promise<Figure[]> {
     await untilActive(RSS_SOCKETS * 2, 'subscriptions open');
     await new Promise((r) => setTimeout(r, 3000)); // idle: the subscribes' garbage collected
     const rss = rssMb(svc.pid);
+    if (process.env.BENCH_HEAPSNAPSHOT) {
+      // The service runs with --heapsnapshot-signal=SIGUSR2 (BENCH_SERVICE_ARGV): a snapshot of it holding the subscriptions.
+      process.kill(svc.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_HEAPSNAPSHOT)));
+    }
     process.stderr.write(`rss_10k_subscriptions: ${rss.toFixed(0)} MB with ${RSS_SOCKETS * 2} subscriptions (baseline ${baselineMb.toFixed(0)} MB)\n`);
 
     return [

@@ -1,3 +1,4 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 /** `exp`: expiry in seconds since the epoch (sockets are closed then). */
@@ -24,6 +25,15 @@ export function signServiceToken(secret: string, expiresIn: jwt.SignOptions['exp
   return jwt.sign({ scope: PROVISIONING_SCOPE }, secret, { algorithm: 'HS256', subject: SERVICE_SUBJECT, expiresIn });
 }
 
+// jsonwebtoken first tries a string secret as a PEM public key, and the failed parse costs milliseconds on every
+// verify (every request and subscription verifies a token): the secret is made a KeyObject once instead.
+const secretKeys = new Map<string, KeyObject>();
+function secretKey(secret: string): KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
+
 /**
  * Verifies signature (HS256 only), expiry and issue time. A token without `exp` would be valid forever and one
  * issued in the future outlives its intended lifetime: both are refused. `refusal` says why, once the
@@ -32,7 +42,7 @@ export function signServiceToken(secret: string, expiresIn: jwt.SignOptions['exp
 export function checkToken(secret: string, token: string, nowSeconds = Math.floor(Date.now() / 1000)): TokenCheck {
   let claims: string | jwt.JwtPayload;
   try {
-    claims = jwt.verify(token, secret, { algorithms: ['HS256'], clockTimestamp: nowSeconds });
+    claims = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'], clockTimestamp: nowSeconds });
   } catch (err) {
     return { claims: null, refusal: err instanceof jwt.TokenExpiredError ? EXPIRED_MESSAGE : null };
   }
