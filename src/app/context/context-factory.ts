@@ -4,7 +4,7 @@ import { checkToken, extractBearer } from '../auth/jwt';
 import { loadViewer } from '../auth/viewer.loader';
 import { Viewer } from '../auth/viewer';
 import { Services } from '../services';
-import { createLoaders } from './loaders';
+import { createLoaders, Loaders } from './loaders';
 import { RequestContext } from './request-context';
 
 export interface ContextFactoryDeps {
@@ -23,11 +23,15 @@ export function prepareContext(deps: ContextFactoryDeps, authorization: unknown,
   const checked = token ? checkToken(deps.jwtSecret, token) : null;
   const claims = checked?.claims ?? null;
   let loaded: Promise<Viewer | null> | null = null;
+  let loaders: Loaders | null = null;
   return {
     requestId,
     viewer: null,
     tokenRefusal: checked?.refusal ?? null,
-    loaders: createLoaders(deps.ds, { cache: cacheLoaders }),
+    // Made on first use: a subscription's context lives as long as the subscription, and most never load anything.
+    get loaders() {
+      return (loaders ??= createLoaders(deps.ds, { cache: cacheLoaders }));
+    },
     services: deps.services,
     // Sets `viewer` on the object it is called on: Apollo runs each operation on a shallow copy of the context.
     async resolveViewer(this: RequestContext) {

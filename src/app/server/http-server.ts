@@ -18,6 +18,7 @@ import { logger } from '../logging/logger';
 import { rateLimitMiddleware } from '../rate-limit/rate-limit.middleware';
 import { RateLimiter } from '../rate-limit/request-rate-limiter';
 import { Services } from '../services';
+import { subscribeRenderingOnce } from '../../realtime/shared-render';
 import { withExplorerLink } from './landing-page.plugin';
 import { queryLimitsMiddleware } from './query-limits.middleware';
 import { requestLoggingPlugin } from './request-logging.plugin';
@@ -64,6 +65,8 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
       connectionInitWaitTimeout: opts.ws.connectionInitTimeoutMs,
       // Rate limit, parsing and validation as over HTTP; the context is built only for operations that passed.
       onSubscribe: wsOnSubscribe(wsGuard),
+      // An event that reads the same for every subscriber (conflictsChanged) is rendered once per operation.
+      subscribe: subscribeRenderingOnce,
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), wsErrorSource(e)) as unknown as GraphQLError),
