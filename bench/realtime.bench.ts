@@ -55,10 +55,18 @@ export async function run(): Promise<Figure[]> {
     for (let i = 0; i < USERS; i++) userIds.push(await insertUser(ds, agencyId, 'ACCOUNT', 'USER', [locationId]));
     const tokens = userIds.map((id) => signUserToken(TEST_JWT_SECRET, id));
     const tokenOf = (i: number) => tokens[i % USERS];
+    const metricsUrl = svc.url.replace(/\/graphql$/, '/metrics');
+    /** Where the memory is, as the service's own process metrics tell (V8 heap in use and reserved, memory outside it). */
+    const heapMb = async () => {
+      const text = await (await fetch(metricsUrl)).text();
+      const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 1048576);
+      if (process.env.BENCH_HEAP_SPACES) process.stderr.write(`${text.split('\n').filter((l) => l.startsWith('nodejs_heap_space_size')).join('\n')}\n`);
+      return { heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
+    };
     const baselineMb = rssMb(svc.pid);
+    process.stderr.write(`baseline: ${baselineMb.toFixed(0)} MB ${JSON.stringify(await heapMb())}\n`);
 
     const conflicts = (from: Date) => bus.pubsub.publish('conflicts', locationId, { locationId, userId: userIds[0], from: from.toISOString(), to: new Date(from.getTime() + 3600_000).toISOString() });
-    const metricsUrl = svc.url.replace(/\/graphql$/, '/metrics');
     /** Open subscriptions, as the service counts them (a subscription counts once its stream is open: access checked). */
     const activeSubscriptions = async () => Number(/^calbridge_active_subscriptions (\d+)/m.exec(await (await fetch(metricsUrl)).text())?.[1] ?? 0);
     const untilActive = async (n: number, what: string) => {
@@ -74,6 +82,10 @@ export async function run(): Promise<Figure[]> {
       );
     };
 
+    const figures: Figure[] = [];
+    // BENCH_REALTIME=fanout or rss runs one part alone (profiling).
+    const only = process.env.BENCH_REALTIME;
+    if (!only || only === 'fanout') {
     // fanout: 1,000 sockets with one conflictsChanged subscription each.
     subscribers = await openSubscribers(svc.wsUrl, tokenOf, FANOUT_SUBSCRIBERS);
     const counts = new Array<number>(FANOUT_SUBSCRIBERS).fill(0);
@@ -106,25 +118,7 @@ export async function run(): Promise<Figure[]> {
     process.stderr.write(`fanout_1000: p99 per round ${roundP99.map((v) => v.toFixed(1)).join(' ')} ms\n`);
     for (const s of subscribers) s.close();
     await until(async () => (await activeSubscriptions()) === 0, 30_000, 'fanout subscriptions closed', 200);
-
-    // rss: 5,000 sockets × (conflictsChanged + syncStatusChanged), idle.
-    subscribers = await openSubscribers(svc.wsUrl, tokenOf, RSS_SOCKETS);
-    subscribers.forEach((s) => {
-      s.subscribe(CONFLICTS, { locationId }, () => undefined);
-      s.subscribe(SYNC_STATUS, { locationId }, () => undefined);
-    });
-    await untilActive(RSS_SOCKETS * 2, 'subscriptions open');
-    await new Promise((r) => setTimeout(r, 3000)); // idle: the subscribes' garbage collected
-    const rss = rssMb(svc.pid);
-    if (process.env.BENCH_HEAPSNAPSHOT) {
-      // The service runs with --heapsnapshot-signal=SIGUSR2 (BENCH_SERVICE_ARGV): a snapshot of it holding the subscriptions.
-      process.kill(svc.pid, 'SIGUSR2');
-      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_HEAPSNAPSHOT)));
-    }
-    process.stderr.write(`rss_10k_subscriptions: ${rss.toFixed(0)} MB with ${RSS_SOCKETS * 2} subscriptions (baseline ${baselineMb.toFixed(0)} MB)\n`);
-
-    return [
-      {
+    figures.push({
         figure: 'fanout_1000_p99',
         value: Number(percentile(latencies, 99).toFixed(1)),
         unit: 'ms',
@@ -135,9 +129,36 @@ export async function run(): Promise<Figure[]> {
         users: USERS,
         rounds: FANOUT_ROUNDS,
         via: 'redis',
-      },
-      { figure: 'rss_10k_subscriptions_mb', value: Math.round(rss), unit: 'MB', subscriptions: RSS_SOCKETS * 2, sockets: RSS_SOCKETS, users: USERS, baselineMb: Math.round(baselineMb) },
-    ];
+      });
+    }
+    if (!only || only === 'rss') {
+
+    // rss: 5,000 sockets × (conflictsChanged + syncStatusChanged), idle.
+    subscribers = await openSubscribers(svc.wsUrl, tokenOf, RSS_SOCKETS);
+    const batch = Number(process.env.BENCH_SUBSCRIBE_BATCH ?? RSS_SOCKETS);
+    const subscribing = nowMs();
+    for (let i = 0; i < RSS_SOCKETS; i += batch) {
+      subscribers.slice(i, i + batch).forEach((s) => {
+        s.subscribe(CONFLICTS, { locationId }, () => undefined);
+        s.subscribe(SYNC_STATUS, { locationId }, () => undefined);
+      });
+      await untilActive(Math.min(RSS_SOCKETS, i + batch) * 2, 'subscriptions open');
+    }
+    process.stderr.write(`rss_10k_subscriptions: all open ${((nowMs() - subscribing) / 1000).toFixed(1)} s after the first subscribe\n`);
+    await new Promise((r) => setTimeout(r, 3000)); // idle: the subscribes' garbage collected
+    const rss = rssMb(svc.pid);
+    const memory = await heapMb();
+    process.stderr.write(`rss_10k_subscriptions: ${JSON.stringify(memory)}\n`);
+    if (process.env.BENCH_HEAPSNAPSHOT) {
+      // The service runs with --heapsnapshot-signal=SIGUSR2 (BENCH_SERVICE_ARGV): a snapshot of it holding the subscriptions.
+      process.kill(svc.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_HEAPSNAPSHOT)));
+    }
+    process.stderr.write(`rss_10k_subscriptions: ${rss.toFixed(0)} MB with ${RSS_SOCKETS * 2} subscriptions (baseline ${baselineMb.toFixed(0)} MB)\n`);
+
+    figures.push({ figure: 'rss_10k_subscriptions_mb', value: Math.round(rss), unit: 'MB', subscriptions: RSS_SOCKETS * 2, sockets: RSS_SOCKETS, users: USERS, baselineMb: Math.round(baselineMb), ...memory });
+    }
+    return figures;
   } finally {
     for (const s of subscribers) s.close();
     await bus.close();

@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPag
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { GraphQLError, GraphQLSchema } from 'graphql';
+import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
@@ -18,7 +19,7 @@ import { logger } from '../logging/logger';
 import { rateLimitMiddleware } from '../rate-limit/rate-limit.middleware';
 import { RateLimiter } from '../rate-limit/request-rate-limiter';
 import { Services } from '../services';
-import { subscribeRenderingOnce } from '../../realtime/shared-render';
+import { gatedOperationSetup } from '../../realtime/operation-setup';
 import { withExplorerLink } from './landing-page.plugin';
 import { queryLimitsMiddleware } from './query-limits.middleware';
 import { requestLoggingPlugin } from './request-logging.plugin';
@@ -55,18 +56,22 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   const validation: ValidationSettings = { limits: opts.limits, production: opts.production };
   const wsGuard = { schema: opts.schema, validation, maxOperationsPerSocket: opts.ws.maxOperationsPerSocket, limiter: opts.limiter, jwtSecret: opts.jwtSecret };
 
+  // The viewer is loaded from the database for every subscription, never cached from connect time. A few operations
+  // are set up at once, the others wait their turn; conflictsChanged is rendered once per operation, not per subscriber.
+  const operations = gatedOperationSetup((ctx: Context<Record<string, unknown>>) =>
+    buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
+  );
   const wsServer = useServer<Record<string, unknown>>(
     {
       schema: opts.schema,
-      // The viewer is loaded from the database for every subscription, never cached from connect time.
-      context: (ctx) => buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
+      context: operations.context,
+      subscribe: operations.subscribe,
+      execute: operations.execute,
       // Closes the socket when its token expires (4401) or its user is deactivated (4403).
       onConnect: (ctx) => opts.services.sockets.opened(ctx.extra.socket, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization),
       connectionInitWaitTimeout: opts.ws.connectionInitTimeoutMs,
       // Rate limit, parsing and validation as over HTTP; the context is built only for operations that passed.
       onSubscribe: wsOnSubscribe(wsGuard),
-      // An event that reads the same for every subscriber (conflictsChanged) is rendered once per operation.
-      subscribe: subscribeRenderingOnce,
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e) as unknown as GraphQLError) } : result,
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), wsErrorSource(e)) as unknown as GraphQLError),
