@@ -64,6 +64,13 @@ export async function run(): Promise<Figure[]> {
       return { heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
     };
     const baselineMb = rssMb(svc.pid);
+    const heapSnapshot = async () => {
+      // The service runs with --heapsnapshot-signal=SIGUSR2 (BENCH_SERVICE_ARGV); BENCH_HEAPSNAPSHOT: ms to let it write.
+      if (!process.env.BENCH_HEAPSNAPSHOT) return;
+      process.kill(svc.pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_HEAPSNAPSHOT)));
+    };
+    await heapSnapshot();
     process.stderr.write(`baseline: ${baselineMb.toFixed(0)} MB ${JSON.stringify(await heapMb())}\n`);
 
     const conflicts = (from: Date) => bus.pubsub.publish('conflicts', locationId, { locationId, userId: userIds[0], from: from.toISOString(), to: new Date(from.getTime() + 3600_000).toISOString() });
@@ -149,11 +156,7 @@ export async function run(): Promise<Figure[]> {
     const rss = rssMb(svc.pid);
     const memory = await heapMb();
     process.stderr.write(`rss_10k_subscriptions: ${JSON.stringify(memory)}\n`);
-    if (process.env.BENCH_HEAPSNAPSHOT) {
-      // The service runs with --heapsnapshot-signal=SIGUSR2 (BENCH_SERVICE_ARGV): a snapshot of it holding the subscriptions.
-      process.kill(svc.pid, 'SIGUSR2');
-      await new Promise((r) => setTimeout(r, Number(process.env.BENCH_HEAPSNAPSHOT)));
-    }
+    await heapSnapshot();
     process.stderr.write(`rss_10k_subscriptions: ${rss.toFixed(0)} MB with ${RSS_SOCKETS * 2} subscriptions (baseline ${baselineMb.toFixed(0)} MB)\n`);
 
     figures.push({ figure: 'rss_10k_subscriptions_mb', value: Math.round(rss), unit: 'MB', subscriptions: RSS_SOCKETS * 2, sockets: RSS_SOCKETS, users: USERS, baselineMb: Math.round(baselineMb), ...memory });

@@ -10,7 +10,9 @@ export const TOO_MANY_WAITING = 'Too many events are waiting for this subscripti
  */
 export class PushStream<T, R = T> implements AsyncIterableIterator<R> {
   private queue: T[] | null = null;
-  private waiting: ((r: IteratorResult<R>) => void) | null = null;
+  private waiting: ((r: IteratorResult<R> | Promise<IteratorResult<R>>) => void) | null = null;
+  /** A last step on what the consumer gets (set by whoever consumes, see `renderWith`). */
+  private render: ((value: R) => unknown) | null = null;
   private failure: Error | null = null;
   private ended = false;
 
@@ -24,12 +26,21 @@ export class PushStream<T, R = T> implements AsyncIterableIterator<R> {
     return this.ended;
   }
 
+  /**
+   * From now on the consumer gets `render(value)` (awaited) instead of each value: one mapping step inside the stream
+   * rather than an iterator around it, each a suspended frame per subscription.
+   */
+  renderWith<X>(render: (value: R) => X | Promise<X>): PushStream<T, X> {
+    this.render = render as (value: R) => unknown;
+    return this as unknown as PushStream<T, X>;
+  }
+
   push(item: T): void {
     if (this.ended) return;
     if (this.waiting) {
       const resolve = this.waiting;
       this.waiting = null;
-      resolve({ done: false, value: this.yieldOf(item) });
+      resolve(this.out(item));
       return;
     }
     (this.queue ??= []).push(item);
@@ -40,7 +51,7 @@ export class PushStream<T, R = T> implements AsyncIterableIterator<R> {
     if (this.queue?.length) {
       const item = this.queue.shift()!;
       if (!this.queue.length) this.queue = null;
-      return Promise.resolve({ done: false, value: this.yieldOf(item) });
+      return Promise.resolve(this.out(item));
     }
     if (this.failure) {
       const err = this.failure;
@@ -63,6 +74,19 @@ export class PushStream<T, R = T> implements AsyncIterableIterator<R> {
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  // What the consumer gets for an item; a step that throws fails this read only (never the hub's push).
+  private out(item: T): IteratorResult<R> | Promise<IteratorResult<R>> {
+    try {
+      const value = this.yieldOf(item);
+      if (!this.render) return { done: false, value };
+      const rendered = this.render(value);
+      if (rendered instanceof Promise) return rendered.then((v) => ({ done: false, value: v as R }));
+      return { done: false, value: rendered as R };
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Ends the stream with an error: the events still queued are dropped, the consumer's next read fails. */

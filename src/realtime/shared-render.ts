@@ -1,4 +1,5 @@
 import { createSourceEventStream, DocumentNode, execute, ExecutionArgs, ExecutionResult } from 'graphql';
+import { PushStream } from './push-stream';
 
 // Events whose rendering does not depend on who receives them (conflictsChanged: ids and times only). An instance
 // renders such an event once per operation (document, operation name and variables), however many subscribers it
@@ -45,7 +46,9 @@ export function renderEvent(args: ExecutionArgs, event: unknown): ExecutionResul
 export async function subscribeRenderingOnce(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source;
-  return mapEvents(source, (event) => renderEvent(args, event));
+  const render = (event: unknown) => renderEvent(args, event);
+  // The hub's streams render inside (one suspended frame less per subscription); any other stream is wrapped.
+  return source instanceof PushStream ? source.renderWith(render) : mapEvents(source, render);
 }
 
 /** Each item of `source` mapped, ending (or failing) with it; return() and throw() reach it. */
