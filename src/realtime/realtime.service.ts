@@ -7,7 +7,7 @@ import { SubscriptionHub } from './subscription-hub';
 export class RealtimeService {
   constructor(
     private readonly access: AccessService,
-    private readonly hub: SubscriptionHub,
+    readonly hub: SubscriptionHub,
   ) {}
 
   /**
