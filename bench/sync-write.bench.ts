@@ -57,7 +57,7 @@ export async function run(): Promise<Figure[]> {
       `INSERT INTO connections (agency_id, location_id, user_id, provider, account_external_id, account_email, credentials) VALUES ($1, $2, $3, 'OUTLOOK', 'bench', 'bench@example.test', 'x') RETURNING id`,
       [agencyId, locationId, userId],
     );
-    const [{ id: calendarId }] = await ds.query(`INSERT INTO provider_calendars (connection_id, external_id, name, can_write, is_default) VALUES ($1, 'cal', 'Calendar', true, true) RETURNING id`, [connectionId]);
+    const [{ id: calendarId }] = await ds.query(`INSERT INTO provider_calendars (connection_id, external_id, name, can_write, access, is_default) VALUES ($1, 'cal', 'Calendar', true, 'WRITE', true) RETURNING id`, [connectionId]);
     const owner = { calendarId, locationId, userId };
     const rows = events(ROWS);
     const payload = rows.map((e) => copyLine([calendarId, locationId, userId, e.externalId, e.seriesExternalId, e.title, e.start, e.end, e.isAllDay, e.availability, e.version, e.clientKey, 1])).join('');

@@ -12,6 +12,7 @@ import { CalendarSettings1764100000000 } from './1764100000000-calendar-settings
 import { Appointments1764100000001 } from './1764100000001-appointments';
 import { OutboxLeases1764200000000 } from './1764200000000-outbox-leases';
 import { PushPolling1764200000000 } from './1764200000000-push-polling';
+import { MailboxThrottles1764300000137 } from './1764300000137-mailbox-throttles';
 
 export const migrations = [
   Tenancy1763700000000,
@@ -27,4 +28,5 @@ export const migrations = [
   Appointments1764100000001,
   OutboxLeases1764200000000,
   PushPolling1764200000000,
+  MailboxThrottles1764300000137,
 ];

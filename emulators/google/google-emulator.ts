@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SnapshotFile } from '../persistence/snapshot-file';
 import { calendarRoutes } from './calendar-routes';
@@ -15,7 +16,7 @@ import { RequestLog } from './request-log';
 import type { EmulatorDeps, RequestContext, Route } from './route.types';
 import { fullSyncRequired } from './events-list';
 
-// One plain-HTTP server for accounts.google.com, oauth2.googleapis.com and
+// One plain-HTTP server (HTTPS with `tls`) for accounts.google.com, oauth2.googleapis.com and
 // www.googleapis.com/calendar/v3, plus /_control for tests and developers.
 
 export interface GoogleEmulatorOptions {
@@ -35,6 +36,8 @@ export interface GoogleEmulatorOptions {
   rotateRefreshTokens?: boolean;
   /** Longest life of a watch channel. */
   channelMaxTtlMs?: number;
+  /** Serve HTTPS with this certificate (e.g. emulators/tls testTls()) instead of plain HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface GoogleEmulator {
@@ -85,11 +88,12 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
   for (const seed of opts.accounts ?? []) state.addAccount(seed);
   const routes = [...oauthRoutes(deps), ...calendarRoutes(deps), ...controlRoutes(deps)];
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(deps, routes, req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(err));
     });
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -102,7 +106,7 @@ export async function startGoogleEmulator(opts: GoogleEmulatorOptions = {}): Pro
     state.on('change', () => saved.changed());
   }
   const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  baseUrl = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
     baseUrl,

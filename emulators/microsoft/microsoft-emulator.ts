@@ -1,6 +1,6 @@
 // The Microsoft emulator: identity platform + Graph v1.0 + control API on one HTTPS server
-// (test CA), runnable in-process on port 0. Imports nothing from src/.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// (test CA; plain HTTP on request), runnable in-process on port 0. Imports nothing from src/.
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -57,6 +57,8 @@ export interface MicrosoftEmulatorOptions {
   /** Upper bound for Prefer: odata.maxpagesize. Default 1000. */
   maxPageSize?: number;
   tls?: { cert: string; key: string; caPem: string };
+  /** Serve plain HTTP instead of HTTPS (a fake without TLS); the id_token signing key still comes from `tls`. */
+  plainHttp?: boolean;
 }
 
 export interface MicrosoftEmulator {
@@ -214,17 +216,18 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     log(reply.status);
   }
 
-  const server: Server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err) => {
       res.destroy(err as Error);
     });
-  });
+  };
+  const server: Server | HttpServer = opts.plainHttp ? createHttpServer(onRequest) : createServer({ key: tls.key, cert: tls.cert }, onRequest);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const { port, address } = server.address() as AddressInfo;
-  origin = `https://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  origin = `${opts.plainHttp ? 'http' : 'https'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
 
   const saved = opts.stateFile ? new SnapshotFile<MicrosoftSnapshot>(opts.stateFile, () => state.snapshot()) : null;
   const snapshot = saved?.load() ?? null;

@@ -124,7 +124,9 @@ export class SubscriptionService {
 
   private owned(account: Account, id: string): Subscription {
     const s = this.state.subscriptions.get(id);
-    if (!s || s.accountId !== account.id) return fail(404, 'ResourceNotFound', `The object was not found.`);
+    // Graph deletes a subscription once it has expired: it can no longer be read or renewed.
+    if (s && s.expiresAtMs <= Date.now()) this.state.subscriptions.delete(id);
+    if (!s || s.accountId !== account.id || s.expiresAtMs <= Date.now()) return fail(404, 'ResourceNotFound', `The object was not found.`);
     return s;
   }
 

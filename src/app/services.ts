@@ -38,8 +38,10 @@ import { Clock, systemClock } from './clock';
 import { Metrics } from './metrics/metrics';
 import { OutboxWriter, OutboxTuning } from '../sync/outbox/outbox-writer';
 import { OutboxRunner, OutboxRunnerOptions } from '../sync/outbox/outbox-runner';
+import { OwnEventCheck } from '../sync/outbox/own-event-check.service';
 import { createMailboxSemaphore } from '../sync/throttle/mailbox-semaphore.factory';
 import { MailboxProviderCalls } from '../sync/throttle/mailbox-provider-calls';
+import { MailboxThrottle } from '../sync/throttle/mailbox-throttle';
 import { ConflictFreshness } from '../sync/conflict-freshness.service';
 
 export interface ServiceRuntime {
@@ -77,17 +79,30 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   const poll = { pollSeconds: config.SYNC_POLL_SECONDS, safetyPollSeconds: config.SYNC_SAFETY_POLL_SECONDS };
   // Every provider call of the jobs holds one of the mailbox's SYNC_MAILBOX_CONCURRENCY slots, over every instance.
   const mailboxes = createMailboxSemaphore(ds, { redisUrl: config.REDIS_URL, limit: config.SYNC_MAILBOX_CONCURRENCY });
-  const calls = new MailboxProviderCalls(mailboxes);
+  // A provider's Retry-After stops every call to that mailbox until it passes.
+  const throttle = new MailboxThrottle(ds);
+  const calls = new MailboxProviderCalls(mailboxes, { throttle });
   const push = new PushChannelService(ds, providers, tokens, publicUrl, { clock, pollSeconds: poll.pollSeconds, calls });
   // Appointment writes to the participants' linked calendars, as jobs (started and stopped with the app).
-  const outbox = new OutboxRunner(ds, new OutboxWriter({ ds, providers, tokens, events, clock, tuning: runtime.outbox }), jobs, { ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false });
+  // Each write's provider call holds a mailbox slot too; a job runs as many of a connection's writes at once as there are slots.
+  const outbox = new OutboxRunner(
+    ds,
+    new OutboxWriter({ ds, providers, tokens, events, clock, calls, tuning: runtime.outbox }),
+    jobs,
+    { lanes: mailboxes.limit, ...runtime.outbox, work: config.PROCESS_ROLE !== 'api' && runtime.outbox?.work !== false },
+    { semaphore: mailboxes, throttle },
+  );
   const conflictEvents = new ConflictEvents(pubsub);
   const appointments = new AppointmentRepository(ds);
+  // Two-way sync: the appointments' events moved or deleted at the provider (a vanished one is read by its id first).
+  const ownEventCheck = new OwnEventCheck({ ds, providers, tokens, jobs, calls });
+  const providerEdits = new ProviderEditsService(ds, appointments, conflictEvents, outbox, ownEventCheck);
+  ownEventCheck.answerTo(providerEdits);
   const syncServices = createSyncServices({
     ds, jobs, clock, access, providers, tokens, events, conflictEvents, metrics, push, window: syncWindow, poll,
     tuning: { calls, leaseSeconds: config.SYNC_LEASE_SECONDS, ...runtime.sync },
     onConnectionResumed: (connectionId) => outbox.connectionActive(connectionId),
-    ownEvents: new ProviderEditsService(ds, appointments, conflictEvents, outbox),
+    ownEvents: providerEdits,
   });
   metrics.registerQueueDepth(() => jobs.depth());
   const sync = syncServices.scheduler;

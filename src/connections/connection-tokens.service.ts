@@ -33,6 +33,9 @@ export interface TokenRefreshHooks {
   refreshRefused?: (connectionId: string) => Promise<void>;
 }
 
+/** Runs a token refresh (e.g. holding a request slot of the mailbox). */
+export type RefreshWrapper = <T>(refresh: () => Promise<T>) => Promise<T>;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const expiring = (t: TokenSet) => t.expiresAt.getTime() - Date.now() <= REFRESH_MARGIN_MS;
 
@@ -83,20 +86,22 @@ export class ConnectionTokens {
   /**
    * Valid tokens for a run of several provider calls (a sync's pages): refreshed ahead of expiry, or now
    * (`force`) after the provider answered 401 in the middle. Throws CONNECTION_NEEDS_REAUTH when refused.
+   * `aroundRefresh` wraps the refresh, the only provider call here (the sync jobs hold a request slot of the
+   * mailbox for it): tokens still valid need no slot.
    */
-  async current(conn: Connection, opts: { force?: boolean } = {}): Promise<TokenSet> {
+  async current(conn: Connection, opts: { force?: boolean; aroundRefresh?: RefreshWrapper } = {}): Promise<TokenSet> {
     if (conn.status === ConnectionStatus.NEEDS_REAUTH) throw needsReauthError(conn);
-    return this.fresh(conn, opts.force === true);
+    return this.fresh(conn, opts.force === true, opts.aroundRefresh);
   }
 
-  private async fresh(conn: Connection, force: boolean): Promise<TokenSet> {
+  private async fresh(conn: Connection, force: boolean, around?: RefreshWrapper): Promise<TokenSet> {
     const current = this.open(conn.id, conn.credentials);
     if (!force && !expiring(current)) {
       if (this.cipher.isStale(conn.credentials)) await this.reseal(conn, current);
       return current;
     }
     try {
-      const { sealed, tokens } = await this.refresh(conn);
+      const { sealed, tokens } = around ? await around(() => this.refresh(conn)) : await this.refresh(conn);
       conn.credentials = sealed;
       return tokens;
     } catch (err) {

@@ -286,7 +286,8 @@ export class ConnectionService {
     const fresh = await this.d.ds.getRepository(Connection).findOneByOrFail({ id: conn.id });
     // Every resync is announced (the QUEUED state, or the cleared notice), even when the state was already QUEUED.
     this.d.events.statusChanged(fresh);
-    return fresh;
+    // A calendar still syncing keeps the connection SYNCING, but this full resync waits behind it: the answer says so.
+    return fresh.syncState === SyncState.SYNCING ? Object.assign(new Connection(), fresh, { syncState: SyncState.QUEUED }) : fresh;
   }
 
   private requireUser(viewer: Viewer): UserViewer {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
+import { hmacKey } from '../app/auth/jwt';
 import { rows as sqlRows } from '../app/database/sql';
 import { DomainError } from '../app/errors/domain.error';
 import { Provider } from './connection.enums';
@@ -43,13 +44,13 @@ export class OAuthStateService {
     );
     // Purge what can no longer be used; cheap and keeps the table small.
     await this.ds.query(`DELETE FROM oauth_states WHERE expires_at < now() - interval '1 day'`);
-    return jwt.sign({ n: nonce, u: userId, l: locationId, p: provider }, this.secret, { algorithm: 'HS256', expiresIn: STATE_TTL_SECONDS, audience: 'oauth-state' });
+    return jwt.sign({ n: nonce, u: userId, l: locationId, p: provider }, hmacKey(this.secret), { algorithm: 'HS256', expiresIn: STATE_TTL_SECONDS, audience: 'oauth-state' });
   }
 
   /** Peeks at a state's claims without consuming it (for routing a browser callback). */
   decode(state: string): { userId: string; provider: Provider } | null {
     try {
-      const c = jwt.verify(state, this.secret, { algorithms: ['HS256'], audience: 'oauth-state' }) as { u: string; p: Provider };
+      const c = jwt.verify(state, hmacKey(this.secret), { algorithms: ['HS256'], audience: 'oauth-state' }) as { u: string; p: Provider };
       return { userId: c.u, provider: c.p };
     } catch {
       return null;
@@ -63,7 +64,7 @@ export class OAuthStateService {
   async consume(state: string, expectedUserId: string | null, expectedProvider?: Provider): Promise<VerifiedState> {
     let claims: { n: string; u: string; l: string; p: Provider };
     try {
-      claims = jwt.verify(state, this.secret, { algorithms: ['HS256'], audience: 'oauth-state' }) as typeof claims;
+      claims = jwt.verify(state, hmacKey(this.secret), { algorithms: ['HS256'], audience: 'oauth-state' }) as typeof claims;
     } catch (err) {
       throw invalid(err instanceof jwt.TokenExpiredError ? 'it expired' : 'it was not issued by this service');
     }

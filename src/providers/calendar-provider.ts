@@ -206,6 +206,11 @@ export interface CalendarProvider {
   updateEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, event: EventWrite): Promise<WrittenEvent>;
   /** Deleting an event that is already gone succeeds. */
   deleteEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string): Promise<void>;
+  /**
+   * One event read by its id, wherever it is now (inside the sync window or not); null when it is deleted or
+   * cancelled. `calendarTimeZone` places all-day events without their own zone.
+   */
+  getEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, calendarTimeZone?: string | null): Promise<NormalizedEvent | null>;
 
   startPush(tokens: TokenSet, opts: StartPushOptions): Promise<PushChannel>;
   renewPush(tokens: TokenSet, channel: PushChannel, opts: StartPushOptions): Promise<PushChannel>;
@@ -216,7 +221,7 @@ export interface CalendarProvider {
   /**
    * The genuine notices in a push request. `secretHashes` looks up the stored secret hashes of all the
    * request's channels at once; notices of unknown channels or with a wrong secret are dropped.
-   * Throws PushRequestRefusedError for a request no provider sends (too many notifications).
+   * Throws PushRequestRefusedError for a request no provider sends (malformed, too many notifications).
    */
   verifyPush(req: PushRequest, secretHashes: ChannelSecretLookup): Promise<PushNotice[]>;
 }

@@ -4,9 +4,9 @@ export interface ProviderEndpoints {
   microsoft: {
     clientId: string;
     clientSecret: string;
-    /** e.g. https://login.microsoftonline.com/common */
+    /** e.g. https://login.microsoftonline.com/common (http works too: a fake without TLS) */
     authority: string;
-    /** e.g. https://graph.microsoft.com/v1.0 */
+    /** e.g. https://graph.microsoft.com/v1.0 (http works too) */
     graphUrl: string;
   };
   google: {
@@ -19,6 +19,6 @@ export interface ProviderEndpoints {
     /** e.g. https://www.googleapis.com/ (rootUrl of the calendar client) */
     apiUrl: string;
   };
-  /** PEM of an extra CA to trust for provider TLS (the emulators' test CA). */
+  /** PEM of an extra CA both providers' clients trust for TLS besides the system roots (PROVIDER_CA_FILE; the emulators' test CA). */
   caPem: string | null;
 }

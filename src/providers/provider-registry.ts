@@ -17,18 +17,22 @@ export interface ProviderRegistryOptions {
 export class ProviderRegistry {
   private readonly drivers: Record<Provider, CalendarProvider>;
   private readonly outlook: OutlookDriver;
+  private readonly google: GoogleCalendarDriver;
 
   constructor(endpoints: ProviderEndpoints, options: ProviderRegistryOptions = {}) {
     this.outlook = OutlookDriver.fromEndpoints(endpoints, { retryPolicy: options.retryPolicy, onRequest: options.onRequest });
+    // PROVIDER_CA_FILE is trusted by both providers' clients
+    this.google = new GoogleCalendarDriver({ ...endpoints.google, caPem: endpoints.caPem }, options.retryPolicy, options.onRequest);
     this.drivers = {
       [Provider.OUTLOOK]: this.outlook,
-      [Provider.GOOGLE]: new GoogleCalendarDriver(endpoints.google, options.retryPolicy, options.onRequest),
+      [Provider.GOOGLE]: this.google,
     };
   }
 
-  /** Releases the drivers' pooled connections (Outlook's keep-alive agent; Google uses the global fetch). */
+  /** Releases the drivers' pooled connections (their keep-alive agents; Google without an extra CA uses the global fetch). */
   close(): void {
     this.outlook.close();
+    this.google.close();
   }
 
   get(provider: Provider): CalendarProvider {

@@ -8,6 +8,8 @@ export interface CalendarListChanges {
   unlinked: string[];
   /** Names of selected (linked or conflict) calendars that are gone at the provider. */
   removedSelected: string[];
+  /** Names of calendars listed for the first time. */
+  added: string[];
 }
 
 /** The text a sync-status event carries (as the connection's lastError) to say why the selection changed; null when nothing did. */
@@ -41,14 +43,17 @@ export class CalendarListRepository {
         ORDER BY pc.name`,
       [connectionId, externalIds],
     );
+    let upserted: Array<{ name: string; inserted: boolean }> = [];
     if (calendars.length) {
-      await this.tx.query(
+      upserted = await sqlRows<{ name: string; inserted: boolean }>(
+        this.tx,
         // can_write is derived from access (a check keeps the two in agreement).
         `INSERT INTO provider_calendars (connection_id, external_id, name, access, can_write, is_default, time_zone)
          SELECT $1, x.external_id, x.name, x.access, x.access = 'WRITE', x.is_default, x.time_zone
            FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[]) AS x(external_id, name, access, is_default, time_zone)
          ON CONFLICT (connection_id, external_id) DO UPDATE SET name = EXCLUDED.name, access = EXCLUDED.access, can_write = EXCLUDED.can_write,
-           is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone`,
+           is_default = EXCLUDED.is_default, time_zone = EXCLUDED.time_zone
+         RETURNING name, (xmax = 0) AS inserted`, // xmax = 0: inserted, not updated
         [connectionId, externalIds, calendars.map((c) => c.name), calendars.map((c) => c.access), calendars.map((c) => c.isDefault), calendars.map((c) => c.timeZone)],
       );
     }
@@ -61,6 +66,6 @@ export class CalendarListRepository {
        RETURNING pc.name`,
       [connectionId],
     );
-    return { unlinked: unlinked.map((u) => u.name), removedSelected: gone.map((g) => g.name) };
+    return { unlinked: unlinked.map((u) => u.name), removedSelected: gone.map((g) => g.name), added: upserted.filter((u) => u.inserted).map((u) => u.name) };
   }
 }

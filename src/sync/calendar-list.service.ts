@@ -26,9 +26,9 @@ export interface CalendarListDeps {
 
 /**
  * The calendar-list job (after every full sync, on resyncConnection, and at least daily): the provider's list
- * replaces ours. New calendars appear; calendars gone at the provider leave the selections with their events;
- * a linked calendar that lost write access is unlinked. A sync-status event says why (the connection's
- * lastError), conflictsChanged covers the time it freed, and push follows the new selection.
+ * replaces ours. New calendars appear (a sync-status event carries them); calendars gone at the provider leave the
+ * selections with their events; a linked calendar that lost write access is unlinked. A sync-status event says why
+ * (the connection's lastError), conflictsChanged covers the time it freed, and push follows the new selection.
  */
 export class CalendarListService {
   constructor(private readonly d: CalendarListDeps) {}
@@ -59,9 +59,12 @@ export class CalendarListService {
     // (or failed) are offered it again, at least daily.
     await this.d.scheduler.reconcilePush(conn.id);
     const notice = calendarListNotice(conn.accountEmail, changes);
-    if (!notice) return;
-    await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, notice]);
-    logger.info({ connectionId: conn.id, unlinked: changes.unlinked.length, removed: changes.removedSelected.length }, 'calendar list changed the selection');
+    // A new calendar changes no selection, but subscribers hear of it (the connection's calendars).
+    if (!notice && !changes.added.length) return;
+    if (notice) {
+      await this.d.ds.query(`UPDATE connections SET last_error = $2, updated_at = now() WHERE id = $1`, [conn.id, notice]);
+      logger.info({ connectionId: conn.id, unlinked: changes.unlinked.length, removed: changes.removedSelected.length }, 'calendar list changed the selection');
+    }
     const fresh = await this.d.ds.getRepository(Connection).findOneBy({ id: conn.id });
     if (fresh) this.d.events.statusChanged(fresh);
   }

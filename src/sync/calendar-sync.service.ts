@@ -172,7 +172,8 @@ export class CalendarSyncService {
     const generation = full ? await this.states.nextGeneration(state.calendarId, holder) : state.generation;
     if (generation === null) throw new SyncAbandoned();
     const call = <T>(operation: string, fn: () => Promise<T>) => this.d.calls.run({ connection: conn, operation }, fn);
-    const tokens: TokenSet = await call('tokens', () => this.d.tokens.current(conn));
+    // Valid tokens are no provider call: only a refresh holds a request slot of the mailbox.
+    const tokens: TokenSet = await this.d.tokens.current(conn, { aroundRefresh: (refresh) => call('tokens', refresh) });
     const read = this.d.providers.get(conn.provider).readChanges(tokens, state.externalId, {
       cursor: full ? null : state.cursor,
       windowStart: window.from,
@@ -187,15 +188,16 @@ export class CalendarSyncService {
     const pages = read[Symbol.asyncIterator]();
     const cursorless = state.access === 'FREE_BUSY';
     const owner = { calendarId: state.calendarId, locationId: conn.locationId, userId: conn.userId };
-    // A calendar's first sync has no old rows to compare with.
-    const fresh = full && !(await new ExternalEventRepository(this.d.ds).hasAny(state.calendarId));
+    // A calendar's first sync has no old rows to compare with. Our own events: when reading began (what the outbox
+    // wrote later may not show yet), and those a full read saw. One statement asks both.
+    const before = full || this.d.ownEvents ? await new ExternalEventRepository(this.d.ds).beforeRead(state.calendarId) : null;
+    const fresh = full && before?.hasAny === false;
+    const readStartedAt = before?.at ?? new Date();
+    const ownSeen = new Set<string>();
     // Pages are written in batches (one transaction each): per-statement costs dominate small pages. Within a
     // batch the last word on an event wins (a replay, or removed and added again).
     let batch = new Map<string, NormalizedEvent | null>();
     let written = 0;
-    // Our own events: when reading began (what the outbox wrote later may not show yet), and those a full read saw.
-    const [{ now: readStartedAt }] = this.d.ownEvents ? await this.d.ds.query(`SELECT clock_timestamp() AS now`) : [{ now: new Date() }];
-    const ownSeen = new Set<string>();
     for (;;) {
       // The process stops: the job fails, and pg-boss gives it to another worker (or this one after a restart).
       if (signal.aborted) throw new Error('the worker is stopping');
@@ -213,8 +215,12 @@ export class CalendarSyncService {
         if (!last && batch.size < this.d.writeBatchRows) continue;
       }
       const final = next.done === true || last !== null;
-      const events = [...batch.values()].filter((e): e is NormalizedEvent => e !== null);
-      const removed = [...batch.entries()].filter(([, e]) => e === null).map(([id]) => id);
+      const events: NormalizedEvent[] = [];
+      const removed: string[] = [];
+      for (const [id, e] of batch) {
+        if (e) events.push(e);
+        else removed.push(id);
+      }
       batch = new Map();
       await this.d.ds.transaction(async (tx) => {
         const st = new SyncStateRepository(tx);
@@ -223,10 +229,14 @@ export class CalendarSyncService {
         // What a crash could lose here is re-read by the next sync (the cursor commits with the last batch).
         await tx.query(`SET LOCAL synchronous_commit = off`);
         const repo = new ExternalEventRepository(tx);
-        changes.push(...(await repo.remove(state.calendarId, removed)));
-        changes.push(...(await repo.upsert(owner, events, generation, { fresh })));
+        const add = (found: EventChange[]) => {
+          for (const c of found) changes.push(c);
+        };
+        add(await repo.remove(state.calendarId, removed));
+        add(await repo.upsert(owner, events, generation, { fresh }));
         if (final) {
-          if (full) changes.push(...(await repo.sweep(state.calendarId, generation)));
+          // A first sync has nothing older to sweep: the calendar had no rows, and only this sync (its lease) wrote since.
+          if (full && !fresh) add(await repo.sweep(state.calendarId, generation));
           await st.update(state.calendarId, holder, {
             cursor: last,
             ...(full ? { windowStart: window.from, windowEnd: window.to, fullSyncDone: state.fullSyncRequested } : {}),

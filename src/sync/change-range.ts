@@ -25,37 +25,50 @@ export function blocksAvailability(availability: EventAvailability, countTentati
   return availability === 'BUSY' || availability === 'OUT_OF_OFFICE' || availability === 'UNKNOWN' || (availability === 'TENTATIVE' && countTentativeAsBusy);
 }
 
-/** The time ranges whose blocking status a change alters: none for a title edit or a free event. */
-function blockingIntervals(change: EventChange, countTentativeAsBusy: boolean): TimeRange[] {
-  const before = change.old && blocksAvailability(change.old.availability, countTentativeAsBusy) ? change.old : null;
-  const after = change.new && blocksAvailability(change.new.availability, countTentativeAsBusy) ? change.new : null;
-  if (before && after && before.start.getTime() === after.start.getTime() && before.end.getTime() === after.end.getTime()) return [];
-  return [before, after].filter((t): t is EventTimes => t !== null && t.end > t.start).map((t) => ({ from: t.start, to: t.end }));
-}
-
 /**
  * The smallest ranges covering every change of blocking time, sorted and disjoint; at most `maxRanges`
  * (beyond that the closest neighbours are merged, so a big sync still sends a few events, never the window).
+ * O(n log n) in the changes: a first sync hands in every event of the calendar.
  */
 export function changedRanges(changes: Iterable<EventChange>, countTentativeAsBusy: boolean, maxRanges = 8): TimeRange[] {
-  const intervals: TimeRange[] = [];
-  for (const c of changes) intervals.push(...blockingIntervals(c, countTentativeAsBusy));
-  intervals.sort((a, b) => a.from.getTime() - b.from.getTime());
-  const merged: TimeRange[] = [];
+  // [from, to] in epoch ms: the old and new times of each change whose blocking time differs.
+  const intervals: Array<[number, number]> = [];
+  const add = (t: EventTimes) => {
+    const from = t.start.getTime();
+    const to = t.end.getTime();
+    if (to > from) intervals.push([from, to]);
+  };
+  for (const c of changes) {
+    const before = c.old && blocksAvailability(c.old.availability, countTentativeAsBusy) ? c.old : null;
+    const after = c.new && blocksAvailability(c.new.availability, countTentativeAsBusy) ? c.new : null;
+    // Same blocking time before and after (a title edited, busy → out of office): nothing changed.
+    if (before && after && before.start.getTime() === after.start.getTime() && before.end.getTime() === after.end.getTime()) continue;
+    if (before) add(before);
+    if (after) add(after);
+  }
+  intervals.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
   for (const r of intervals) {
     const last = merged[merged.length - 1];
-    if (last && r.from <= last.to) {
-      if (r.to > last.to) last.to = r.to;
+    if (last && r[0] <= last[1]) {
+      if (r[1] > last[1]) last[1] = r[1];
     } else {
-      merged.push({ from: r.from, to: r.to });
+      merged.push([r[0], r[1]]);
     }
   }
-  while (merged.length > Math.max(1, maxRanges)) {
-    let closest = 0;
-    for (let i = 1; i < merged.length - 1; i++) {
-      if (merged[i + 1].from.getTime() - merged[i].to.getTime() < merged[closest + 1].from.getTime() - merged[closest].to.getTime()) closest = i;
-    }
-    merged.splice(closest, 2, { from: merged[closest].from, to: merged[closest + 1].to });
+  const keep = Math.max(1, maxRanges);
+  if (merged.length <= keep) return merged.map(([from, to]) => ({ from: new Date(from), to: new Date(to) }));
+  // Merging two neighbours leaves every other gap as it was, so merging the closest pair again and again (the
+  // earlier pair first on a tie) keeps exactly the keep - 1 widest gaps (the later ones on a tie).
+  const gaps = Array.from({ length: merged.length - 1 }, (_, i) => i);
+  gaps.sort((a, b) => merged[b + 1][0] - merged[b][1] - (merged[a + 1][0] - merged[a][1]) || b - a);
+  const cuts = gaps.slice(0, keep - 1).sort((a, b) => a - b);
+  const out: TimeRange[] = [];
+  let from = merged[0][0];
+  for (const i of cuts) {
+    out.push({ from: new Date(from), to: new Date(merged[i][1]) });
+    from = merged[i + 1][0];
   }
-  return merged;
+  out.push({ from: new Date(from), to: new Date(merged[merged.length - 1][1]) });
+  return out;
 }

@@ -1,5 +1,4 @@
 import { DataSource, EntityManager } from 'typeorm';
-import { copyIn, copyLine } from '../app/database/copy-in';
 import { rows } from '../app/database/sql';
 import type { EventAvailability, NormalizedEvent } from '../providers/calendar-provider';
 import type { EventChange } from './change-range';
@@ -37,8 +36,10 @@ const toChange = (r: ChangeRow): EventChange => ({
   new: r.new_start ? { start: r.new_start, end: r.new_end!, availability: r.new_availability! } : null,
 });
 
-// The batch, the last of duplicates winning.
-const INPUT = `input AS (SELECT DISTINCT ON (external_id) * FROM sync_event_input ORDER BY external_id, ord DESC)`;
+// The batch as one set of rows: one array parameter per column (already without duplicates).
+const INPUT = `input AS (
+    SELECT * FROM unnest($5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::boolean[], $11::text[], $12::text[], $13::text[])
+      AS i (external_id, series_external_id, title, start_time, end_time, is_all_day, availability, version, client_key))`;
 
 // Content and mark written; a row whose content and generation are unchanged is not touched.
 const WRITE = `INSERT INTO external_events AS e
@@ -68,16 +69,60 @@ const UPSERT = `WITH ${INPUT}, old AS (
    WHERE o.external_id IS NULL
       OR (o.title, o.start_time, o.end_time, o.is_all_day, o.availability) IS DISTINCT FROM (w.title, w.start_time, w.end_time, w.is_all_day, w.availability)`;
 
-/** A calendar's first sync: every row written is new (a replay within the sync is only announced twice). */
+/** A calendar's first sync: every row is new, so nothing is looked up or returned (the caller knows the rows). */
 const FRESH_UPSERT = `WITH ${INPUT}
-  ${WRITE}
-  RETURNING NULL::timestamptz AS old_start, NULL::timestamptz AS old_end, NULL::text AS old_availability,
-            e.start_time AS new_start, e.end_time AS new_end, e.availability AS new_availability`;
+  ${WRITE}`;
+
+/** Array parameters for unnest: `{"…","…",NULL}` (quotes and backslashes escaped), built without pg's generic per-element path. */
+const QUOTED = /[\\"]/;
+function textArray(values: ReadonlyArray<string | null>): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ',';
+    out += v === null ? 'NULL' : QUOTED.test(v) ? `"${v.replace(/[\\"]/g, '\\$&')}"` : `"${v}"`;
+  }
+  return `${out}}`;
+}
+
+/** The batch's columns as array parameters $5…$13, one element per event. */
+function columns(events: readonly NormalizedEvent[]): string[] {
+  const n = events.length;
+  const ids = new Array<string>(n);
+  const series = new Array<string | null>(n);
+  const titles = new Array<string | null>(n);
+  const starts = new Array<string>(n);
+  const ends = new Array<string>(n);
+  const allDay = new Array<string>(n);
+  const availability = new Array<string>(n);
+  const versions = new Array<string | null>(n);
+  const clientKeys = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const e = events[i];
+    ids[i] = e.externalId;
+    series[i] = e.seriesExternalId;
+    titles[i] = e.title;
+    starts[i] = e.start.toISOString();
+    ends[i] = e.end.toISOString();
+    allDay[i] = e.isAllDay ? 't' : 'f';
+    availability[i] = e.availability;
+    versions[i] = e.version;
+    clientKeys[i] = e.clientKey;
+  }
+  return [ids, series, titles, starts, ends, allDay, availability, versions, clientKeys].map(textArray);
+}
+
+/** The last version of each event (a batch may repeat one: Graph replays, removed and added again). */
+function lastOfEach(events: readonly NormalizedEvent[]): NormalizedEvent[] {
+  const byId = new Map<string, NormalizedEvent>();
+  for (const e of events) byId.set(e.externalId, e);
+  return byId.size === events.length ? [...events] : [...byId.values()];
+}
 
 const REMOVED = `RETURNING start_time AS old_start, end_time AS old_end, availability AS old_availability, NULL::timestamptz AS new_start, NULL::timestamptz AS new_end, NULL::text AS new_availability`;
 
 /**
- * The SQL of synced third-party events: one row per occurrence. Writes are set-based (one statement per page
+ * The SQL of synced third-party events: one row per occurrence. Writes are set-based (one statement per batch
  * whatever its size) and detect changes in SQL, returning only rows whose content really changed, with their
  * old and new times, so the sync can tell which time changed for availability.
  */
@@ -86,35 +131,31 @@ export class ExternalEventRepository {
 
   /**
    * Inserts or updates a batch of events with `generation` (a full sync's mark). A batch may repeat an event
-   * (Graph replays): the last one wins. Returns the content changes (title, times, all-day, availability). The
-   * batch goes in by COPY into a temporary table, then one INSERT … ON CONFLICT detects the changes. `fresh`:
-   * the calendar had no rows when this sync began (its first sync), so there are no old times to look up.
+   * (Graph replays): the last one wins. Returns the content changes (title, times, all-day, availability). One
+   * statement whatever the batch's size: the rows go in as array parameters (unnest), and one INSERT … ON CONFLICT
+   * detects the changes. `fresh`: the calendar had no rows when this sync began (its first sync), so there are
+   * no old times to look up, and every event of the batch is new (an event a later batch of the same sync repeats
+   * is announced again, with its new times: the earlier batch announced its old ones).
    */
   async upsert(owner: CalendarOwner, events: readonly NormalizedEvent[], generation: number, opts: { fresh?: boolean } = {}): Promise<EventChange[]> {
     if (!events.length) return [];
-    if (!(this.db instanceof EntityManager) || !this.db.queryRunner?.isTransactionActive) {
-      return (this.db instanceof EntityManager ? this.db.connection : this.db).transaction((tx) => new ExternalEventRepository(tx).upsert(owner, events, generation, opts));
+    const batch = lastOfEach(events);
+    const params = [owner.calendarId, owner.locationId, owner.userId, generation, ...columns(batch)];
+    if (opts.fresh) {
+      await this.db.query(FRESH_UPSERT, params);
+      return batch.map((e) => ({ old: null, new: { start: e.start, end: e.end, availability: e.availability } }));
     }
-    const tx = this.db;
-    await tx.query(
-      `CREATE TEMP TABLE IF NOT EXISTS sync_event_input (
-         ord int, external_id text, series_external_id text, title text, start_time timestamptz, end_time timestamptz,
-         is_all_day boolean, availability text, version text, client_key text)`,
-    );
-    await copyIn(
-      tx,
-      `COPY sync_event_input FROM STDIN`,
-      events.map((e, i) => copyLine([i, e.externalId, e.seriesExternalId, e.title, e.start, e.end, e.isAllDay, e.availability, e.version, e.clientKey])).join(''),
-    );
-    const found = await rows<ChangeRow>(tx, opts.fresh ? FRESH_UPSERT : UPSERT, [owner.calendarId, owner.locationId, owner.userId, generation]);
-    // The next batch starts from an empty input (a failed statement rolls the COPY back with it).
-    await tx.query(`TRUNCATE sync_event_input`);
-    return found.map(toChange);
+    return (await rows<ChangeRow>(this.db, UPSERT, params)).map(toChange);
   }
 
-  /** Whether the calendar has any stored event (its first sync writes without looking up old rows). */
-  async hasAny(calendarId: string): Promise<boolean> {
-    return (await rows(this.db, `SELECT 1 FROM external_events WHERE provider_calendar_id = $1 LIMIT 1`, [calendarId])).length > 0;
+  /** Before a sync reads: whether the calendar has stored events, and the database's clock (not the transaction's) now. */
+  async beforeRead(calendarId: string): Promise<{ hasAny: boolean; at: Date }> {
+    const [row] = await rows<{ hasAny: boolean; at: Date }>(
+      this.db,
+      `SELECT EXISTS (SELECT 1 FROM external_events WHERE provider_calendar_id = $1) AS "hasAny", clock_timestamp() AS at`,
+      [calendarId],
+    );
+    return row;
   }
 
   /** Deletes these occurrences, and the occurrences of series with these ids (a series deleted at the provider). */
@@ -173,14 +214,18 @@ export class ExternalEventRepository {
     return removed.map(toChange);
   }
 
-  /** A user's events in a location overlapping [from, to), in time order. */
+  /**
+   * A user's third-party events in a location overlapping [from, to), in time order. The events the service wrote
+   * for its appointments (their key is an appointment write's) are the appointments themselves, not third-party.
+   */
   overlapping(locationId: string, userId: string, from: Date, to: Date): Promise<ExternalEventRow[]> {
     return rows<ExternalEventRow>(
       this.db,
-      `SELECT id, provider_calendar_id, user_id, title, start_time, end_time, is_all_day, availability, client_key
-         FROM external_events
-        WHERE location_id = $1 AND user_id = $2 AND start_time < $4 AND end_time > $3
-        ORDER BY start_time, end_time, id`,
+      `SELECT e.id, e.provider_calendar_id, e.user_id, e.title, e.start_time, e.end_time, e.is_all_day, e.availability, e.client_key
+         FROM external_events e
+        WHERE e.location_id = $1 AND e.user_id = $2 AND e.start_time < $4 AND e.end_time > $3
+          AND (e.client_key IS NULL OR NOT EXISTS (SELECT 1 FROM appointment_writes w WHERE w.idempotency_key = e.client_key))
+        ORDER BY e.start_time, e.end_time, e.id`,
       [locationId, userId, from, to],
     );
   }

@@ -13,6 +13,7 @@ import { hashPushSecret } from '../providers/shared/push-secret';
 import { directProviderCalls, ProviderCalls } from './provider-calls';
 import { PushChannelRepository, PushChannelRow } from './push-channel.repository';
 import { SyncStateRepository } from './sync-state.repository';
+import { namedWaitMs } from './throttle/provider-failure';
 
 export type { PushChannelRow } from './push-channel.repository';
 
@@ -74,10 +75,16 @@ export class PushChannelService {
     const selectedIds = new Set(selected.map((s) => s.id));
     for (const ch of existing.filter((c) => !c.provider_calendar_id || !selectedIds.has(c.provider_calendar_id))) await this.stopOne(conn, ch);
     const covered = new Set(existing.map((c) => c.provider_calendar_id));
-    for (const cal of selected.filter((s) => !covered.has(s.id))) {
+    const uncovered = selected.filter((s) => !covered.has(s.id));
+    for (const [i, cal] of uncovered.entries()) {
       try {
         await this.startOne(conn, cal.id, cal.external_id);
       } catch (err) {
+        if (namedWaitMs(err) !== null) {
+          // Throttled: not a refusal of push. Polled meanwhile; the job tries again once the provider allows.
+          await this.pollSoon(uncovered.slice(i).map((c) => c.id));
+          throw err;
+        }
         logger.warn({ err, connectionId: conn.id, calendarId: cal.id }, 'push unavailable for calendar; polling covers it');
         await this.pollSoon([cal.id]);
       }

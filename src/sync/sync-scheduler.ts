@@ -7,9 +7,13 @@ import { CALENDAR_LIST, CALENDAR_SYNC, CalendarSyncRequest, FEATURE_REEVALUATION
 import { SyncStateRepository } from './sync-state.repository';
 
 /** While a calendar syncs, a request for it waits this long, so that a burst of notifications joins one follow-up sync. */
-const FOLLOW_UP_SECONDS = 2;
+export const FOLLOW_UP_SECONDS = 2;
 /** A sync that started this long after a notice was received reads its change (clocks of instances may differ a little). */
 const NOTICE_COVERED_MARGIN_MS = 250;
+/** A sync resumed after a lease starts this long after the lease's end (the clocks of instances may differ a little). */
+const LEASE_MARGIN_SECONDS = 0.5;
+/** A retry this late (its job should have run at its time) was lost with the worker that recorded the failure. */
+const RETRY_OVERDUE_SECONDS = 60;
 
 export interface SyncRequestOptions {
   /** Read the whole window (mark and sweep) rather than from the cursor. */
@@ -34,6 +38,8 @@ export class SyncScheduler {
     private readonly jobs: JobQueue,
     private readonly status: ConnectionSyncStatus,
     private readonly clock: Clock,
+    /** How long a request for a calendar that syncs now waits (default FOLLOW_UP_SECONDS; tests shorten it). */
+    private readonly followUpSeconds = FOLLOW_UP_SECONDS,
   ) {
     this.states = new SyncStateRepository(ds);
   }
@@ -57,17 +63,24 @@ export class SyncScheduler {
       const request: CalendarSyncRequest = { calendarId: c.id, trigger: opts.trigger ?? 'initial', dueAt: (dueAt ?? now).toISOString() };
       // A notice for a calendar already queued or syncing waits a moment: the rest of its burst joins that follow-up.
       const followUp = c.running || (opts.trigger === 'push' && (c.previousStage === 'QUEUED' || c.previousStage === 'SYNCING'));
-      await this.jobs.enqueue(CALENDAR_SYNC, request, { key: c.id, delaySeconds: followUp ? FOLLOW_UP_SECONDS : 0 });
+      await this.jobs.enqueue(CALENDAR_SYNC, request, { key: c.id, delaySeconds: followUp ? this.followUpSeconds : 0 });
     }
   }
 
   /**
-   * A worker starts: calendars left SYNCING (a worker killed mid-sync) are synced again, without waiting for
-   * pg-boss to expire the dead worker's job. Each job waits for the calendar's lease (the dead worker's runs out;
-   * a live worker's ends with its sync), then finishes the work.
+   * Work a killed worker held is picked up again. At a worker's start (`expiredOnly` false) every calendar left
+   * SYNCING gets a sync that starts when its lease runs out (a dead worker's lease stays until then; a live
+   * worker's sync simply ends first). From the periodic tick (`expiredOnly`), calendars left SYNCING whose lease ran
+   * out are synced now, without waiting for pg-boss to expire the dead worker's job; so are calendars whose retry is
+   * long overdue with nobody holding them (the worker died before it enqueued the retry). Returns how many.
    */
-  async resumeInterrupted(): Promise<void> {
-    for (const calendarId of await this.states.syncing()) await this.jobs.enqueue(CALENDAR_SYNC, { calendarId }, { key: calendarId });
+  async resumeInterrupted(opts: { expiredOnly?: boolean } = {}): Promise<number> {
+    const left = await this.states.unfinished(this.clock.now(), { expiredOnly: opts.expiredOnly === true, overdueSeconds: RETRY_OVERDUE_SECONDS });
+    for (const c of left) {
+      if (c.stage === 'SYNCING') await this.jobs.enqueue(CALENDAR_SYNC, { calendarId: c.id }, { key: c.id, delaySeconds: c.leaseLeftSeconds > 0 ? c.leaseLeftSeconds + LEASE_MARGIN_SECONDS : 0 });
+      else await this.syncCalendarLater({ calendarId: c.id }, 0, 'retry');
+    }
+    return left.length;
   }
 
   /** Every selected calendar of the connection. */

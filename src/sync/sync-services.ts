@@ -43,6 +43,8 @@ export interface SyncTuning {
   calls?: ProviderCalls;
   /** How often the periodic tick (polls, push renewals) runs; default from SYNC_POLL_SECONDS (5 to 15 s); 0: never (tests counting statements). */
   tickSeconds?: number;
+  /** How long a request for a calendar that is syncing waits, so a burst joins one follow-up (default 2 s). */
+  followUpSeconds?: number;
 }
 
 export interface SyncServiceDeps {
@@ -74,7 +76,7 @@ export function createSyncServices(d: SyncServiceDeps) {
   const tuning = d.tuning ?? {};
   const calls = tuning.calls ?? directProviderCalls;
   const status = new ConnectionSyncStatus(ds, events);
-  const scheduler = new SyncScheduler(ds, jobs, status, d.clock);
+  const scheduler = new SyncScheduler(ds, jobs, status, d.clock, tuning.followUpSeconds);
   const tick = new SyncTick(ds, scheduler, d.clock, { ...d.poll, renewWithinSeconds: defaultRenewWithinSeconds, renewRetrySeconds: 600, batch: 500 });
   const conflicts = new ConflictNotifier(ds, d.conflictEvents);
   const policy: SyncPolicy = { ...defaultSyncPolicy, pollIntervalMs: d.poll.pollSeconds * 1000, safetyPollIntervalMs: d.poll.safetyPollSeconds * 1000, ...tuning.policy };

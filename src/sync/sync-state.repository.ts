@@ -132,9 +132,23 @@ export class SyncStateRepository {
     );
   }
 
-  /** Calendars left SYNCING: by a worker that died, or by one still at work on another instance. */
-  async syncing(): Promise<string[]> {
-    return (await rows<{ id: string }>(this.db, `SELECT provider_calendar_id AS id FROM calendar_sync_states WHERE stage = 'SYNCING'`)).map((r) => r.id);
+  /**
+   * Work a worker may have left behind, of active connections: calendars left SYNCING (by a worker that died, or by
+   * one still at work on another instance), with the seconds their lease still runs (0: run out), and calendars
+   * whose retry is overdue by `overdueSeconds` with nobody holding them (a worker died between recording a failure
+   * and enqueueing its retry). `expiredOnly`: only calendars nobody holds now.
+   */
+  async unfinished(now: Date, opts: { expiredOnly: boolean; overdueSeconds: number }): Promise<Array<{ id: string; stage: SyncStage; leaseLeftSeconds: number }>> {
+    return rows(
+      this.db,
+      `SELECT s.provider_calendar_id AS id, s.stage, GREATEST(0, coalesce(EXTRACT(EPOCH FROM s.lease_until - now()), 0))::float8 AS "leaseLeftSeconds"
+         FROM calendar_sync_states s JOIN connections c ON c.id = s.connection_id
+        WHERE c.status = 'ACTIVE' AND c.pause_reason = 'NONE'
+          AND CASE WHEN s.stage = 'SYNCING' THEN NOT $2 OR coalesce(s.lease_until <= now(), true)
+                   WHEN s.stage IN ('BACKOFF', 'ERROR') THEN s.next_attempt_at <= $1::timestamptz - make_interval(secs => $3) AND coalesce(s.lease_until <= now(), true)
+                   ELSE false END`,
+      [now, opts.expiredOnly, opts.overdueSeconds],
+    );
   }
 
   /** The selected calendars of a connection. */

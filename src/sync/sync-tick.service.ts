@@ -32,8 +32,9 @@ const TICK_LOCK = 'calbridge:sync-tick';
 /**
  * The periodic tick: calendars whose poll is due are synced (every SYNC_POLL_SECONDS without push, every
  * SYNC_SAFETY_POLL_SECONDS with it; the sync itself decides full or incremental, which brings the daily full sync
- * and calendar list refresh), and push channels expiring soon are renewed. Due rows are claimed under a transaction
- * lock, so a concurrent tick on another instance does nothing; then the jobs are enqueued.
+ * and calendar list refresh), push channels expiring soon are renewed, and syncs a killed worker left are resumed.
+ * Due rows are claimed under a transaction lock, so a concurrent tick on another instance does nothing; then the
+ * jobs are enqueued.
  */
 export class SyncTick {
   readonly hooks: SyncTickHooks = {};
@@ -46,7 +47,7 @@ export class SyncTick {
   ) {}
 
   /** One scan; null when another instance's scan held the lock. */
-  async run(): Promise<{ polls: number; renewals: number } | null> {
+  async run(): Promise<{ polls: number; renewals: number; resumed: number } | null> {
     const now = this.clock.now();
     const o = this.options;
     const claimed = await this.ds.transaction(async (tx) => {
@@ -65,7 +66,9 @@ export class SyncTick {
       );
     }
     for (const r of claimed.renewals) await this.scheduler.renewPush(r.connectionId, r.channelId);
-    return { polls: claimed.polls.length, renewals: claimed.renewals.length };
+    // Syncs a dead worker left (its lease ran out): picked up now, not when pg-boss expires its job.
+    const resumed = await this.scheduler.resumeInterrupted({ expiredOnly: true });
+    return { polls: claimed.polls.length, renewals: claimed.renewals.length, resumed };
   }
 }
 

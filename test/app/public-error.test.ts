@@ -1,5 +1,6 @@
+import { GraphQLError } from 'graphql';
 import { DomainError } from '../../src/app/errors/domain.error';
-import { formatError } from '../../src/app/errors/error-formatter';
+import { coercionField, formatError } from '../../src/app/errors/error-formatter';
 import { publicError } from '../../src/app/errors/public-error';
 import {
   AccessTokenExpiredError,
@@ -69,5 +70,24 @@ describe('the public form of provider failures', () => {
   test('the GraphQL formatter uses the same mapping', () => {
     const formatted = formatError({ message: LEAKY, path: ['resyncConnection'] }, new ProviderUnavailableError(LEAKY).from('OUTLOOK'));
     expect(formatted).toEqual({ message: 'Outlook is not responding right now. Try again in a minute.', path: ['resyncConnection'], locations: undefined, extensions: { code: 'PROVIDER_UNAVAILABLE' } });
+  });
+});
+
+describe('variables that cannot be coerced name their field, like our own BAD_USER_INPUT errors', () => {
+  test.each([
+    ['Variable "$input" got invalid value "x" at "input.startTime"; DateTime cannot represent an invalid date-time-string x.', 'startTime'],
+    ['Variable "$input" got invalid value "MONDAY" at "input.weeklyHours[0].day"; Value "MONDAY" does not exist in "Weekday" enum.', 'weeklyHours'],
+    ['Variable "$inputs" got invalid value 1 at "inputs[2].slotDurationMinutes"; Int cannot represent non-integer value: 1.5', 'slotDurationMinutes'],
+    ['Variable "$from" got invalid value "nope"; DateTime cannot represent an invalid date-time-string nope.', 'from'],
+    ['Variable "$ids" got invalid value 7 at "ids[1]"; ID cannot represent value: {}', 'ids'],
+    ['Variable "$input" of required type "BookAppointmentInput!" was not provided.', 'input'],
+    ['Cannot query field "nope" on type "Query".', null],
+  ])('%s → %s', (message, field) => {
+    expect(coercionField(message)).toBe(field);
+  });
+
+  test('the formatter adds extensions.field to Apollo\'s BAD_USER_INPUT', () => {
+    const message = 'Variable "$input" got invalid value "x" at "input.startTime"; DateTime cannot represent an invalid date-time-string x.';
+    expect(formatError({ message, extensions: { code: 'BAD_USER_INPUT' } }, new GraphQLError(message)).extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'startTime' });
   });
 });

@@ -1,4 +1,5 @@
 import { verifyGooglePush } from '../../src/providers/google/google-push.verifier';
+import { PushRequestRefusedError } from '../../src/providers/shared/push-request';
 import { hashPushSecret } from '../../src/providers/shared/push-secret';
 
 const req = (headers: Record<string, string>) => ({ headers, query: {}, body: null });
@@ -18,6 +19,13 @@ describe('verifyGooglePush', () => {
     expect(await verifyGooglePush(req({ 'x-goog-channel-id': 'c1', 'x-goog-channel-token': 'wrong', 'x-goog-resource-state': 'exists' }), secretFor)).toEqual([]);
     expect(await verifyGooglePush(req({ 'x-goog-channel-id': 'c2', 'x-goog-channel-token': 'right', 'x-goog-resource-state': 'exists' }), secretFor)).toEqual([]);
     expect(await verifyGooglePush(req({ 'x-goog-channel-id': 'c1', 'x-goog-resource-state': 'exists' }), secretFor)).toEqual([]);
+  });
+
+  it('refuses a request that is no Google notification (no channel id or resource state)', async () => {
+    lookups.length = 0;
+    await expect(verifyGooglePush(req({ 'x-goog-channel-token': 'right', 'x-goog-resource-state': 'exists' }), secretFor)).rejects.toBeInstanceOf(PushRequestRefusedError);
+    await expect(verifyGooglePush(req({ 'x-goog-channel-id': 'c1', 'x-goog-channel-token': 'right' }), secretFor)).rejects.toBeInstanceOf(PushRequestRefusedError);
+    expect(lookups).toEqual([]);
   });
 
   it('looks the channel up once per request, and not at all for an incomplete one', async () => {

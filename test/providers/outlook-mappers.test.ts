@@ -128,7 +128,10 @@ describe('push verification', () => {
       { channelId: 'sub-2', kind: 'missed' },
     ]);
     expect(await verifyGraphPush({ headers: {}, query: {}, body: JSON.stringify(body) }, secretFor)).toHaveLength(3);
-    expect(await verifyGraphPush({ headers: {}, query: {}, body: 'not json' }, secretFor)).toEqual([]);
+    // Malformed: refused as a whole (400), before any lookup.
+    await expect(verifyGraphPush({ headers: {}, query: {}, body: 'not json' }, secretFor)).rejects.toBeInstanceOf(PushRequestRefusedError);
+    await expect(verifyGraphPush({ headers: {}, query: {}, body: { value: 'x' } }, secretFor)).rejects.toBeInstanceOf(PushRequestRefusedError);
+    await expect(verifyGraphPush({ headers: {}, query: {}, body: undefined }, secretFor)).rejects.toBeInstanceOf(PushRequestRefusedError);
   });
 
   it('looks up all the subscriptions of a request at once, each id once', async () => {

@@ -7,6 +7,7 @@ import {
   CursorExpiredError,
   GrantRevokedError,
   ProviderThrottledError,
+  ProviderUnavailableError,
   PushSetupFailedError,
   UnsupportedMailboxError,
 } from '../../src/providers/provider.errors';
@@ -104,6 +105,20 @@ describe('refresh', () => {
     const refreshed = await driver.refresh({ ...tokens, driverState: null });
     expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
     expect(refreshed.driverState).toBeTruthy();
+  });
+
+  it('treats a token endpoint that is down (5xx) or throttling (429) as an outage, not as a refused grant', async () => {
+    const { account, tokens } = await newUser();
+    // Down for longer than the driver retries: the caller sees an outage, and the grant is still good afterwards.
+    emulator.addFault({ kind: 'unavailable', status: 503, account: account.id, route: /oauth2\/v2\.0\/token$/, times: 10 });
+    const down = await driver.refresh(tokens).catch((e: unknown) => e);
+    expect(down).toBeInstanceOf(ProviderUnavailableError);
+    emulator.faults.clear();
+    // Throttled once: retried after the wait, then refreshed.
+    emulator.addFault({ kind: 'throttle', retryAfterSeconds: 0, account: account.id, route: /oauth2\/v2\.0\/token$/, times: 1 });
+    const refreshed = await driver.refresh(tokens);
+    expect(refreshed.refreshToken).not.toBe(tokens.refreshToken);
+    await expect(driver.listCalendars(refreshed)).resolves.toHaveLength(1);
   });
 
   it('turns invalid_grant into GrantRevokedError', async () => {

@@ -117,6 +117,11 @@ describe('booking over GraphQL (PRODUCT.md "Booking")', () => {
       expect(refused(await book(w.calendarA, local, as(w.accountUserA)))).toEqual({ code: 'BAD_USER_INPUT', field: 'startTime' });
     });
 
+    test('a startTime that is not a time → BAD_USER_INPUT naming startTime (the variable cannot be coerced)', async () => {
+      const r = await t.raw({ query: 'mutation ($input: BookAppointmentInput!) { bookAppointment(input: $input) { id } }', variables: { input: { calendarId: w.calendarA, startTime: '2030-06-03 25:00', title: 'Call' } } }, as(w.accountUserA));
+      expect(r.json.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'startTime' });
+    });
+
     test('userId must be a team member (BAD_USER_INPUT); a busy member → SLOT_UNAVAILABLE', async () => {
       const cal = await insertCalendar(t.app.ds, w.agencyId, w.locA, [w.accountUserA, w.agencyUser], 'ROUND_ROBIN');
       expect(refused(await book(cal, '2030-06-03T10:00', as(w.accountUserA), { userId: w.accountAdminA }))).toEqual({ code: 'BAD_USER_INPUT', field: 'userId' });

@@ -117,6 +117,20 @@ describe('calendar settings over GraphQL (createCalendar, updateCalendar, calend
     expect(ok(await t.gql(CalendarSettingsByIdDocument, { id }, as(w.accountAdminA))).calendar).toEqual(changed);
   });
 
+  test('null counts as left out: the default on create, unchanged on update (0, not null, removes the cap)', async () => {
+    const nulls = { slotIntervalMinutes: null, bufferBeforeMinutes: null, bufferAfterMinutes: null, minimumNoticeMinutes: null, bookingWindowDays: null, maxAppointmentsPerDay: null, weeklyHours: null, dateOverrides: null, meetingProvider: null };
+    const created = ok(await t.gql(CreateCalendarWithSettingsDocument, { input: { ...base(), ...nulls } }, as(w.accountAdminA))).createCalendar;
+    expect(created).toMatchObject({ slotIntervalMinutes: 30, bufferBeforeMinutes: 0, bookingWindowDays: 60, maxAppointmentsPerDay: null, weeklyHours: WEEKDAYS_NINE_TO_FIVE, dateOverrides: [], meetingProvider: 'NONE' });
+    const settings = {
+      slotIntervalMinutes: 15, bufferBeforeMinutes: 5, bufferAfterMinutes: 10, minimumNoticeMinutes: 60, bookingWindowDays: 30, maxAppointmentsPerDay: 3,
+      weeklyHours: [{ day: 'TUESDAY' as const, windows: [{ start: '10:00', end: '12:00' }] }], dateOverrides: [{ date: '2031-01-01', windows: [] }], meetingProvider: 'AUTO' as const,
+    };
+    const set = ok(await t.gql(UpdateCalendarSettingsDocument, { input: { id: created.id, ...settings } }, as(w.accountAdminA))).updateCalendar;
+    const kept = ok(await t.gql(UpdateCalendarSettingsDocument, { input: { id: created.id, name: null, teamMemberIds: null, slotDurationMinutes: null, ...nulls } }, as(w.accountAdminA))).updateCalendar;
+    expect(kept).toEqual(set);
+    expect(kept).toMatchObject(settings);
+  });
+
   test('the slot interval follows the duration until one is set', async () => {
     const { id } = ok(await t.gql(CreateCalendarWithSettingsDocument, { input: base() }, as(w.accountAdminA))).createCalendar;
     expect(ok(await t.gql(UpdateCalendarSettingsDocument, { input: { id, slotDurationMinutes: 60 } }, as(w.accountAdminA))).updateCalendar).toMatchObject({ slotDurationMinutes: 60, slotIntervalMinutes: 60 });

@@ -47,8 +47,8 @@ describe('calendar settings validation (PRODUCT.md "Availability")', () => {
   test.each([
     ['overlapping windows', [{ day: Weekday.MONDAY, windows: [w('09:00', '12:00'), w('11:00', '13:00')] }], /09:00-12:00 and 11:00-13:00 overlap/],
     ['25:00', [{ day: Weekday.MONDAY, windows: [w('09:00', '25:00')] }], /"25:00" is not a time of day/],
-    ['end before start', [{ day: Weekday.TUESDAY, windows: [w('17:00', '09:00')] }], /ends before it starts/],
-    ['an empty window', [{ day: Weekday.TUESDAY, windows: [w('09:00', '09:00')] }], /ends before it starts/],
+    ['end before start', [{ day: Weekday.TUESDAY, windows: [w('17:00', '09:00')] }], /must end after it starts/],
+    ['an empty window', [{ day: Weekday.TUESDAY, windows: [w('09:00', '09:00')] }], /must end after it starts/],
     ['a day twice', [{ day: Weekday.MONDAY, windows: [] }, { day: Weekday.MONDAY, windows: [] }], /MONDAY is listed twice/],
   ])('weekly hours with %s → BAD_USER_INPUT naming weeklyHours', (_name, input, message) => {
     const r = refusal(() => validateWeeklyHours(input));

@@ -62,6 +62,17 @@ describe('freeSlots over GraphQL (PRODUCT.md "Availability")', () => {
     expect(listed(slots, names())).toEqual(['09:00 b', '11:00 b', '12:00 b', '13:00 b', '14:00 b', '15:00 b', '16:00 b']);
   });
 
+  test('SERVICE lists a slot when any member is free, as ROUND_ROBIN; EVENT its one member', async () => {
+    const service = await teamCalendar('SERVICE');
+    await insertAppointment(t.app.ds, { calendarId: w.calendarA, userIds: [w.agencyUser], start: at('2030-06-03T10:00'), end: at('2030-06-03T10:30') });
+    await insertAppointment(t.app.ds, { calendarId: w.calendarA, userIds: [w.accountUserA], start: at('2030-06-03T10:30'), end: at('2030-06-03T11:00') });
+    expect(listed(ok(await t.gql(FreeSlotsDocument, { calendarId: service, ...MONDAY }, as(w.agencyUser))).freeSlots, names())).toEqual(['09:00 a,b', '09:30 a,b', '10:00 a', '10:30 b']);
+
+    const event = await insertCalendar(t.app.ds, w.agencyId, w.locA, [w.agencyUser], 'EVENT', 30);
+    await t.app.ds.query(`UPDATE calendars SET weekly_hours = '[{"day":"MONDAY","windows":[{"start":"09:00","end":"11:00"}]}]' WHERE id = $1`, [event]);
+    expect(listed(ok(await t.gql(FreeSlotsDocument, { calendarId: event, ...MONDAY }, as(w.accountUserA))).freeSlots, names())).toEqual(['09:00 b', '09:30 b', '10:30 b']);
+  });
+
   test('userIds restricts to those members; anyone off the team → BAD_USER_INPUT naming userIds', async () => {
     const cal = await teamCalendar('ROUND_ROBIN');
     const only = ok(await t.gql(FreeSlotsDocument, { calendarId: cal, ...MONDAY, userIds: [w.agencyUser] }, as(w.accountUserA))).freeSlots;

@@ -8,8 +8,8 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
+import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from '../../emulators/google';
+import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../emulators/microsoft';
 import { CompleteConnectionDocument, CompleteConnectionMutation, Provider, StartConnectionDocument } from '../generated/graphql';
 import { insertAgency, insertLocation, insertUser } from './fixtures';
 import { GqlResult, TestApp } from './test-app';
@@ -22,9 +22,9 @@ export interface Emulators {
   close(): Promise<void>;
 }
 
-/** One Google and one Microsoft emulator on free ports (Microsoft over HTTPS with the test CA). */
-export async function startEmulators(): Promise<Emulators> {
-  const [google, microsoft] = await Promise.all([startGoogleEmulator({ port: 0 }), startMicrosoftEmulator({ port: 0, seedDemo: false })]);
+/** One Google and one Microsoft emulator on free ports (Microsoft over HTTPS with the test CA); `opts` adds options of each. */
+export async function startEmulators(opts: { google?: GoogleEmulatorOptions; microsoft?: MicrosoftEmulatorOptions } = {}): Promise<Emulators> {
+  const [google, microsoft] = await Promise.all([startGoogleEmulator({ ...opts.google, port: 0 }), startMicrosoftEmulator({ ...opts.microsoft, port: 0, seedDemo: false })]);
   const dir = mkdtempSync(join(tmpdir(), 'calbridge-ca-'));
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, microsoft.caPem);

@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import type { Client } from 'graphql-ws';
 import { CalendarConfigurationDocument, ConflictsChangedDocument, Provider, SyncStatusChangedDocument, UpdateCalendarConfigurationDocument } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
@@ -9,6 +11,15 @@ import { nextWhere, primeConflicts, subscribe, untilLive, wsClient } from '../su
 // finds a calendar): a calendar deleted (or unshared) at the provider leaves the selections with its events,
 // losing write access unlinks the linked calendar; a sync-status event says why, conflictsChanged covers
 // the time it freed.
+
+// The connection's calendars, as a client showing them would subscribe.
+const StatusWithCalendars = parse(`
+  subscription StatusWithCalendars($locationId: ID!) {
+    syncStatusChanged(locationId: $locationId) { connection { id status lastError calendars { id name canWrite access } } }
+  }`) as TypedDocumentNode<
+  { syncStatusChanged: { connection: { id: string; status: string; lastError: string | null; calendars: Array<{ id: string; name: string; canWrite: boolean; access: string }> } } },
+  { locationId: string }
+>;
 
 describe('calendar list refresh', () => {
   let t: TestApp;
@@ -109,5 +120,40 @@ describe('calendar list refresh', () => {
     expect(await scalar(ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [project.id])).toBe(1);
     const why = await nextWhere(status, (e) => /unlinked/.test(e.data?.syncStatusChanged.connection.lastError ?? ''));
     expect(why.data!.syncStatusChanged.connection).toMatchObject({ id: conn.id, lastError: expect.stringMatching(/linked calendar "Project".*can no longer be written to/) });
+  });
+
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a calendar new at the provider appears at the next full sync (not selected), and subscribers hear of it', async (provider) => {
+    const w = await newTenant(ds());
+    let login: string;
+    let addCalendar: () => void;
+    if (provider === 'OUTLOOK') {
+      const me = emu.microsoft.addAccount({ email: uniqueEmail('newcal', 'contoso-list2.test') });
+      login = me.userPrincipalName;
+      addCalendar = () => void emu.microsoft.state.addCalendar(me.id, 'Brand new');
+    } else {
+      const me = emu.google.addAccount({ email: uniqueEmail('newcal', 'gmail.test') });
+      const colleague = emu.google.addAccount({ email: uniqueEmail('newcal-colleague', 'gmail.test'), calendars: [{ summary: 'Brand new' }] });
+      const shared = [...colleague.calendars.values()].find((c) => emu.google.state.calendars.get(c.calendarId)!.summary === 'Brand new')!.calendarId;
+      login = me.email;
+      addCalendar = () => emu.google.state.shareCalendar(shared, me.email, 'writer');
+    }
+    const conn = await flow.connected(w.userA, w.locA, provider, login);
+    const def = conn.calendars.find((c) => c.isDefault)!;
+    const client = wsClient(t.wsUrl, t.tokenFor(w.userA));
+    clients.push(client);
+    const status = subscribe(client, StatusWithCalendars, { locationId: w.locA });
+    await untilLive(status, () => t.app.services.sync.syncCalendars([def.id]));
+    await t.app.whenIdle();
+
+    addCalendar();
+    await t.app.services.sync.syncCalendars([def.id], { full: true });
+    await t.app.whenIdle();
+
+    const heard = await nextWhere(status, (e) => (e.data?.syncStatusChanged.connection.calendars ?? []).some((c) => c.name === 'Brand new'));
+    expect(heard.data!.syncStatusChanged.connection).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: null });
+    expect(heard.data!.syncStatusChanged.connection.calendars.find((c) => c.name === 'Brand new')).toMatchObject({ canWrite: true, access: 'WRITE' });
+    const cfg = await config(w.userA, w.locA);
+    expect(cfg.conflictCalendars.map((c) => c.id)).toEqual([def.id]);
+    expect(await scalar(ds(), `SELECT count(*) FROM provider_calendars WHERE connection_id = $1 AND name = 'Brand new'`, [conn.id])).toBe(1);
   });
 });

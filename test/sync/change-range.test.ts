@@ -69,4 +69,34 @@ describe('change range', () => {
     ]);
     expect(iso(changedRanges(changes, false, 1))).toEqual([['03-01T09:00', '03-08T10:00']]);
   });
+
+  test('merging down to maxRanges gives what merging the closest pair one at a time gives, ties included', () => {
+    // The plain definition: merge the closest neighbours (the earlier pair on a tie) until few enough are left.
+    const byClosestPairs = (ranges: Array<[number, number]>, keep: number) => {
+      const merged = ranges.map(([a, b]) => [a, b]);
+      while (merged.length > keep) {
+        let closest = 0;
+        for (let i = 1; i < merged.length - 1; i++) if (merged[i + 1][0] - merged[i][1] < merged[closest + 1][0] - merged[closest][1]) closest = i;
+        merged.splice(closest, 2, [merged[closest][0], merged[closest + 1][1]]);
+      }
+      return merged;
+    };
+    let seed = 42;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let round = 0; round < 200; round++) {
+      // Disjoint busy events on a coarse grid, so equal gaps (ties) are common.
+      const ranges: Array<[number, number]> = [];
+      let at = 0;
+      for (let i = 0, n = 1 + rand(30); i < n; i++) {
+        const start = at + (1 + rand(4)) * 3_600_000;
+        ranges.push([start, start + (1 + rand(2)) * 1_800_000]);
+        at = start + 2 * 3_600_000;
+      }
+      const keep = 1 + rand(10);
+      const changes = ranges.map(([a, b]) => ({ old: null, new: { start: new Date(a), end: new Date(b), availability: 'BUSY' as const } })).reverse();
+      const got = changedRanges(changes, false, keep).map((r) => [r.from.getTime(), r.to.getTime()]);
+      expect(got).toEqual(byClosestPairs(ranges, keep));
+    }
+  });
 });
+

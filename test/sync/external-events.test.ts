@@ -1,5 +1,7 @@
 import { ExternalEventsDocument, SetCountTentativeAsBusyDocument, UpdateCalendarConfigurationDocument } from '../generated/graphql';
+import { insertAppointment } from '../support/appointment-fixtures';
 import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { insertCalendar } from '../support/fixtures';
 import { hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
 import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
 
@@ -78,13 +80,31 @@ describe('externalEvents', () => {
     }
     // userId absent = the viewer (who has no events of their own).
     expect((await query(w.accountAdminA, range)).data!.externalEvents).toEqual([]);
-    // A colleague in the same location sees the user, but may not read their calendar.
+    // A colleague in the same location sees the user, but may not read their calendar; nor anyone else's, whoever
+    // the id names (a user of another location, an unknown id): a non-admin learns nothing about other ids.
     expect(codeOf(await query(w.userA2, { ...range, userId: w.userA }))).toBe('FORBIDDEN');
+    expect(codeOf(await query(w.userA2, { ...range, userId: w.userB }))).toBe('FORBIDDEN');
+    expect(codeOf(await query(w.userA2, { ...range, userId: '00000000-0000-4000-8000-000000000000' }))).toBe('FORBIDDEN');
+    expect(codeOf(await query(w.userA2, { ...range, userId: 'not-an-id' }))).toBe('BAD_USER_INPUT');
     // Someone else's location, or a user the viewer cannot see.
     expect(codeOf(await query(w.userB, { ...range, userId: w.userA }))).toBe('NOT_FOUND');
     expect(codeOf(await query(w.accountAdminA, { ...range, userId: w.userB }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await query(null, range))).toBe('UNAUTHENTICATED');
     expect(codeOf(await query('service', range))).toBe('BAD_USER_INPUT');
+  });
+
+  test("the service's own events (written for an appointment) are the appointment, not third-party events; another app's are", async () => {
+    const { w, conn } = await world();
+    const cal = conn.calendars.find((c) => c.isDefault)!;
+    const crmCalendar = await insertCalendar(ds(), w.agencyId, w.locA, [w.userA], 'PERSONAL');
+    const appointment = await insertAppointment(ds(), { calendarId: crmCalendar, userIds: [w.userA], start: at(9), end: at(10) });
+    await ds().query(
+      `INSERT INTO appointment_writes (appointment_id, user_id, provider_calendar_id, state, operation, version, idempotency_key) VALUES ($1, $2, $3, 'WRITTEN', 'CREATE', 1, 'our-key')`,
+      [appointment, w.userA, cal.id],
+    );
+    // As the sync stores them: our write's key on "Budget review", another application's on "Maybe".
+    await ds().query(`UPDATE external_events SET client_key = CASE title WHEN 'Budget review' THEN 'our-key' ELSE 'another-apps-key' END WHERE user_id = $1`, [w.userA]);
+    for (const viewer of [w.userA, w.accountAdminA]) expect(titles(await query(viewer, { locationId: w.locA, from: at(0), to: at(24), userId: w.userA }))).toEqual(['Maybe', 'Lunch']);
   });
 
   test('hideEventDetails: titles are hidden (null) from everyone but the owner; the times still show', async () => {

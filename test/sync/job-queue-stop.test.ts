@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { JobQueue } from '../../src/sync/jobs/job-queue';
 import { PUSH_RECONCILE } from '../../src/sync/jobs/queues';
+import { eventually } from '../support/eventually';
 import { createTestDatabaseUrl } from '../support/test-database';
 
 // A stop while a handler outlives pg-boss's stop timeout: the queue's connections close only after the
@@ -29,5 +31,58 @@ describe('job queue stop', () => {
     await queue.stop();
     expect(finished).toBe(true);
     expect(tcp()).toEqual([]);
+  });
+
+  it('a job fetched just as the stop begins is not started here: it goes back to the queue as it was, and another worker runs it', async () => {
+    const url = await createTestDatabaseUrl();
+    const admin = new Client({ connectionString: url });
+    const holder = new Client({ connectionString: url });
+    await Promise.all([admin.connect(), holder.connect()]);
+    try {
+      // pg-boss's fetch (the update that makes a job active) waits for a lock the test holds: the fetch is in flight
+      // when the stop begins, and returns its job afterwards.
+      await admin.query(`
+        CREATE FUNCTION hold_fetch() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.state = 'active' AND OLD.state <> 'active' THEN PERFORM pg_advisory_xact_lock(4242); END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER hold_fetch BEFORE UPDATE ON pgboss.job FOR EACH ROW EXECUTE FUNCTION hold_fetch();`);
+      await holder.query(`SELECT pg_advisory_lock(4242)`);
+
+      const queue = new JobQueue({ url, work: true, stopTimeoutMs: 1_000 });
+      const ran: string[] = [];
+      queue.handle(PUSH_RECONCILE, async () => void ran.push('first'));
+      await queue.start();
+      const key = `stop-race-${randomUUID()}`;
+      await queue.enqueue(PUSH_RECONCILE, { connectionId: randomUUID() }, { key });
+      await eventually(
+        () => admin.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`),
+        (r) => r.rowCount === 1,
+      );
+      const stopped = queue.stop();
+      await holder.query(`SELECT pg_advisory_unlock(4242)`);
+      await stopped;
+
+      expect(ran).toEqual([]);
+      const job = async () => (await admin.query(`SELECT state, retry_count FROM pgboss.job WHERE singleton_key = $1`, [key])).rows;
+      const [left] = await job();
+      // Due again at once, without a retry used up.
+      expect(['created', 'retry']).toContain(left.state);
+      expect(left.retry_count).toBe(0);
+
+      await admin.query(`DROP TRIGGER hold_fetch ON pgboss.job`);
+      const next = new JobQueue({ url, work: true, stopTimeoutMs: 1_000 });
+      next.handle(PUSH_RECONCILE, async () => void ran.push('second'));
+      await next.start();
+      try {
+        await eventually(job, (rows) => rows[0]?.state === 'completed');
+      } finally {
+        await next.stop();
+      }
+      expect(ran).toEqual(['second']);
+    } finally {
+      await Promise.all([admin.end(), holder.end()]);
+    }
   });
 });

@@ -97,8 +97,8 @@ describe('polling', () => {
     expect(await c.titles()).toEqual(['Seen by polling', 'Seen two minutes later']);
   });
 
-  test('a calendar with push is polled only every SYNC_SAFETY_POLL_SECONDS, which makes up for a lost notification', async () => {
-    const c = await connected('OUTLOOK', { refusePush: false });
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a calendar with push is polled only every SYNC_SAFETY_POLL_SECONDS, which makes up for a lost notification', async (provider) => {
+    const c = await connected(provider, { refusePush: false });
     // Once a sync has seen its push channel, the next poll is the safety poll.
     await t.app.services.sync.syncCalendars([c.calendarId]);
     await t.app.whenIdle();
@@ -107,15 +107,26 @@ describe('polling', () => {
 
     // A notification lost on the way.
     const [channel] = await ds().query(`SELECT channel_id FROM push_channels WHERE provider_calendar_id = $1`, [c.calendarId]);
-    const sub = emu.microsoft.state.subscriptions.get(channel.channel_id)!;
-    const url = sub.notificationUrl;
-    sub.notificationUrl = 'http://127.0.0.1:9/unreachable';
-    c.create('Notification lost', 4);
-    await eventually(
-      () => emu.microsoft.subscriptions.deliveries.filter((d) => d.kind === 'change' && d.subscriptionId === sub.id),
-      (ds) => ds.length === 1,
-    );
-    sub.notificationUrl = url;
+    if (provider === 'OUTLOOK') {
+      const sub = emu.microsoft.state.subscriptions.get(channel.channel_id)!;
+      const url = sub.notificationUrl;
+      sub.notificationUrl = 'http://127.0.0.1:9/unreachable';
+      c.create('Notification lost', 4);
+      await eventually(
+        () => emu.microsoft.subscriptions.deliveries.filter((d) => d.kind === 'change' && d.subscriptionId === sub.id),
+        (ds) => ds.length === 1,
+      );
+      sub.notificationUrl = url;
+    } else {
+      const ch = emu.google.push.channels.get(channel.channel_id)!;
+      const address = ch.address;
+      ch.address = 'http://127.0.0.1:9/unreachable';
+      c.create('Notification lost', 4);
+      await emu.google.push.idle();
+      expect(emu.google.push.deliveries.filter((d) => d.channelId === ch.id && d.state === 'exists').map((d) => d.status)).toEqual([null]);
+      ch.address = address;
+    }
+    await t.app.whenIdle();
 
     await tickAt(600);
     expect(c.syncs).toHaveLength(0);

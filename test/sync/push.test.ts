@@ -1,6 +1,7 @@
 import { ExternalEventsDocument, Provider } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
 import { eventually } from '../support/eventually';
+import { sample } from '../support/prometheus';
 import { googleEvent, hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -99,6 +100,56 @@ describe('push', () => {
     await t.app.whenIdle();
     expect(c.syncs.length).toBeGreaterThanOrEqual(1);
     expect(c.syncs.length).toBeLessThanOrEqual(2);
+  });
+
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a notification arriving while the calendar syncs (after its last read) causes a follow-up sync', async (provider) => {
+    const c = await connected(provider);
+    const hooks = t.app.services.syncServices.calendarSync.hooks;
+    let held = false;
+    hooks.afterPage = async (calendarId) => {
+      if (calendarId !== c.calendarId || held) return;
+      held = true;
+      // The running sync has read everything; the change comes now, and so does its notification.
+      c.create('Changed during the sync', 3);
+      if (provider === 'OUTLOOK') await emu.microsoft.subscriptions.waitForDelivery((d) => d.kind === 'change' && d.subscriptionId === c.channelId && d.status === 202);
+      else await eventually(() => emu.google.push.deliveries.filter((d) => d.channelId === c.channelId && d.state === 'exists' && d.status === 202), (ds) => ds.length > 0);
+      // Until the notice is handled (it runs after the webhook answered): a sync of the calendar is waiting.
+      await eventually(
+        () => ds().query(`SELECT 1 FROM pgboss.job WHERE name = 'calendar-sync' AND singleton_key = $1 AND state = 'created'`, [c.calendarId]),
+        (rows: unknown[]) => rows.length > 0,
+      );
+    };
+    try {
+      await t.app.services.sync.syncCalendars([c.calendarId]);
+      await t.app.whenIdle();
+    } finally {
+      hooks.afterPage = undefined;
+    }
+    expect(held).toBe(true);
+    expect(await c.titles()).toEqual(['Changed during the sync']);
+    expect(c.syncs).toHaveLength(2);
+  });
+
+  test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a forged notification naming a real channel is acknowledged, changes nothing, and is counted', async (provider) => {
+    const c = await connected(provider);
+    const base = t.url.replace(/\/graphql$/, '');
+    const rejected = async () => sample(await (await fetch(`${base}/metrics`)).text(), 'calbridge_webhook_notifications_total', { provider: provider.toLowerCase(), result: 'rejected' });
+    await t.app.whenIdle();
+    const before = await rejected();
+    const res =
+      provider === 'OUTLOOK'
+        ? await fetch(`${base}/webhooks/outlook`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ value: [{ subscriptionId: c.channelId, clientState: 'a-guess', changeType: 'created', resource: 'me/events/x' }] }),
+          })
+        : await fetch(`${base}/webhooks/google`, { method: 'POST', headers: { 'x-goog-channel-id': c.channelId, 'x-goog-channel-token': 'a-guess', 'x-goog-resource-state': 'exists' } });
+    expect(res.status).toBe(202);
+    // Handled (and counted) after the answer: no sync was asked for.
+    await eventually(rejected, (n) => n === before + 1);
+    await t.app.whenIdle();
+    expect(c.syncs).toEqual([]);
+    expect(await rejected()).toBe(before + 1);
   });
 
   test('the webhook answers at once however slow the provider is: a notification never waits on a provider call', async () => {

@@ -106,4 +106,49 @@ describe('push renewal', () => {
     expect(await eventually(() => titles(w.userA, w.locA), (ts) => ts.length > 0)).toEqual(['Through the new channel']);
     expect(emu.google.push.deliveries.filter((d) => d.state === 'exists' && d.channelId === after.channel_id).map((d) => d.status)).toEqual([202]);
   });
+
+  test.each(['OUTLOOK', 'GOOGLE'] as const)('%s: a channel that expired while nobody renewed it (the service was down) is replaced at the next tick; what changed meanwhile shows', async (provider) => {
+    const w = await newTenant(ds());
+    let login: string;
+    let expireAtProvider: (channelId: string) => void;
+    let create: (title: string) => void;
+    let live: (channelId: string) => boolean;
+    if (provider === 'OUTLOOK') {
+      const me = emu.microsoft.addAccount({ email: uniqueEmail('expired', 'contoso-renew.test') });
+      login = me.userPrincipalName;
+      expireAtProvider = (id) => void (emu.microsoft.state.subscriptions.get(id)!.expiresAtMs = Date.now() - 1);
+      create = (title) => void outlookEvent(emu, me.defaultCalendarId, { title, start: hourFromNow(2, 10), end: plusMinutes(hourFromNow(2, 10), 30) });
+      live = (id) => (emu.microsoft.state.subscriptions.get(id)?.expiresAtMs ?? 0) > Date.now();
+    } else {
+      const me = emu.google.addAccount({ email: uniqueEmail('expired', 'gmail.test') });
+      login = me.email;
+      expireAtProvider = (id) => void (emu.google.push.channels.get(id)!.expiration = Date.now() - 1);
+      create = (title) => void googleEvent(emu, me.email, { title, start: hourFromNow(2, 10), end: plusMinutes(hourFromNow(2, 10), 30) });
+      live = (id) => {
+        const ch = emu.google.push.channels.get(id);
+        return !!ch && !ch.stopped && ch.expiration > Date.now();
+      };
+    }
+    const conn = await flow.connected(w.userA, w.locA, provider, login);
+    const calendarId = conn.calendars.find((c) => c.isDefault)!.id;
+    const before = await channelOf(calendarId);
+    // The channel ended an hour ago (at the provider as in our row: nobody renewed it); a change since notified nobody.
+    expireAtProvider(before.channel_id);
+    await ds().query(`UPDATE push_channels SET expires_at = now() - interval '1 hour' WHERE channel_id = $1`, [before.channel_id]);
+    create('After the channel ended');
+    await t.app.whenIdle();
+    expect(await titles(w.userA, w.locA)).toEqual([]);
+
+    // The service is back: the next tick.
+    await t.app.services.syncServices.tick.run();
+    await t.app.whenIdle();
+    const after = await channelOf(calendarId);
+    expect(after.channel_id).not.toBe(before.channel_id);
+    expect(live(after.channel_id)).toBe(true);
+    expect(after.expires_at.getTime()).toBeGreaterThan(clock.now().getTime());
+    expect(await titles(w.userA, w.locA)).toEqual(['After the channel ended']);
+    // Push covers it again: back to the safety poll.
+    const [state] = await ds().query(`SELECT next_poll_at FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]);
+    expect(Math.round((state.next_poll_at.getTime() - clock.now().getTime()) / 1000)).toBeGreaterThan(600);
+  });
 });

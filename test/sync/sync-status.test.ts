@@ -85,6 +85,24 @@ describe('sync status and availability events', () => {
     expect(log.events.slice(mark, idle + 1).every((e) => e.id === conn.id && e.status === 'ACTIVE')).toBe(true);
   });
 
+  test('resyncConnection while a calendar is still syncing answers QUEUED: the full resync waits behind that sync', async () => {
+    const { w, me, conn } = await connected();
+    await t.app.whenIdle();
+    const log = statusLog(w.userA, w.locA);
+    const resync = () => t.gql(ResyncConnectionDocument, { connectionId: conn.id }, t.tokenFor(w.userA));
+    await untilLive({ next: () => log.waitFor(() => true).then(() => ({})) }, resync);
+    await t.app.whenIdle();
+    // The next sync's read is held at the provider for a while.
+    emu.google.faults.add({ fault: { type: 'delay', ms: 1_500 }, route: /\/events$/, method: 'GET', account: me.email, times: 1 });
+    const mark = log.events.length;
+    expect((await resync()).errors).toBeUndefined();
+    await log.waitFor((e) => e.syncState === 'SYNCING', mark);
+    const r = await resync();
+    expect(r.errors).toBeUndefined();
+    expect(r.data!.resyncConnection).toMatchObject({ id: conn.id, status: 'ACTIVE', syncState: 'QUEUED' });
+    await t.app.whenIdle();
+  });
+
   test('repeated provider failures show syncState ERROR with a plain lastError; the connection recovers by itself', async () => {
     const { w, me, conn, calendarId } = await connected();
     const log = statusLog(w.userA, w.locA);

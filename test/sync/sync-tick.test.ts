@@ -40,7 +40,7 @@ describe('sync tick across instances', () => {
     expect(await b.app.services.syncServices.tick.run()).toBeNull();
     expect(await tickA.run()).toBeNull();
     release();
-    expect(await first).toEqual({ polls: expect.any(Number), renewals: expect.any(Number) });
+    expect(await first).toEqual({ polls: expect.any(Number), renewals: expect.any(Number), resumed: expect.any(Number) });
   });
 
   test('the tick runs by itself: a calendar whose poll falls due is synced without anyone asking', async () => {

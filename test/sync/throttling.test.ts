@@ -119,6 +119,99 @@ describe('throttling', () => {
     expect(metrics).toMatch(/calbridge_job_queue_depth\{job="calendar-sync"\} \d+/);
   }, 30_000);
 
+  test('the throttle is the mailbox’s: a Retry-After on one calendar defers the other calendars of that mailbox too, on every instance', async () => {
+    const state = async (calendarId: string) =>
+      (await ds().query(`SELECT stage, next_attempt_at, last_error FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]))[0] as { stage: string; next_attempt_at: Date | null; last_error: string | null };
+    await Promise.all(
+      (['OUTLOOK', 'GOOGLE'] as const).map(async (provider) => {
+        const w = await newTenant(ds());
+        let login: string;
+        let externalIds: string[];
+        let create: (externalId: string, title: string) => void;
+        let throttleFirst: () => void;
+        let requests: () => Array<{ time: number; status: number | null; path: string }>;
+        if (provider === 'OUTLOOK') {
+          const me = emu.microsoft.addAccount({ email: uniqueEmail('mbthrottle', 'contoso-throttle.test'), calendars: ['Second'] });
+          login = me.userPrincipalName;
+          externalIds = [me.defaultCalendarId, emu.microsoft.state.calendarsOf(me.id).find((c) => c.name === 'Second')!.id];
+          create = (id, title) => void outlookEvent(emu, id, { title, start: hourFromNow(3, 10), end: plusMinutes(hourFromNow(3, 10), 30) });
+          throttleFirst = () =>
+            emu.microsoft.faults.add({ kind: 'throttle', retryAfterSeconds: RETRY_AFTER_SECONDS, account: login, route: `GET /v1.0/me/calendars/${externalIds[0]}/calendarView/delta`, times: 1 });
+          requests = () => emu.microsoft.requestLog.list({ account: login }).map((r) => ({ time: r.time, status: r.status, path: r.path }));
+        } else {
+          const me = emu.google.addAccount({ email: uniqueEmail('mbthrottle', 'gmail.test'), calendars: [{ summary: 'Second' }] });
+          login = me.email;
+          externalIds = [me.email, [...me.calendars.values()].map((c) => c.calendarId).find((id) => id !== me.email)!];
+          create = (id, title) => void googleEvent(emu, id, { title, start: hourFromNow(3, 10), end: plusMinutes(hourFromNow(3, 10), 30) });
+          const path = `/calendars/${encodeURIComponent(me.email)}/events`;
+          throttleFirst = () =>
+            emu.google.faults.add({ fault: { type: 'rateLimit', status: 403, reason: 'rateLimitExceeded', retryAfterSec: RETRY_AFTER_SECONDS }, route: path, method: 'GET', account: login, times: 1 });
+          requests = () => emu.google.requestLog.entries.filter((r) => r.account === login).map((r) => ({ time: r.time, status: r.status, path: r.path }));
+        }
+        const conn = await flow.connected(w.userA, w.locA, provider, login);
+        const rows: Array<{ id: string; external_id: string }> = await ds().query(`SELECT id, external_id FROM provider_calendars WHERE connection_id = $1`, [conn.id]);
+        const [first, second] = externalIds.map((x) => rows.find((r) => r.external_id === x)!.id);
+        const upd = await a.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [first, second] } }, a.tokenFor(w.userA));
+        expect(upd.errors).toBeUndefined();
+        await Promise.all([a.app.whenIdle(), b.app.whenIdle()]);
+        create(externalIds[0], 'In the first calendar');
+        create(externalIds[1], 'In the second calendar');
+
+        const before = requests().length;
+        throttleFirst();
+        await a.app.services.sync.syncCalendars([first]);
+        const refused = (await eventually(() => requests().slice(before), (rs) => rs.some((r) => r.status === 429 || r.status === 403))).find((r) => r.status === 429 || r.status === 403)!;
+        await eventually(() => state(first), (s) => s.stage === 'BACKOFF');
+        // The other calendar of the mailbox, asked for on the other instance: deferred to the same Retry-After, without a request.
+        await b.app.services.sync.syncCalendars([second]);
+        const deferred = await eventually(() => state(second), (s) => s.stage === 'BACKOFF');
+        expect(deferred.next_attempt_at!.getTime() - refused.time).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000 - 50);
+        // Waiting out a throttle is no error.
+        const [shown] = await eventually(() => ds().query(`SELECT sync_state, last_error FROM connections WHERE id = $1`, [conn.id]), (rs) => rs[0].sync_state !== 'SYNCING');
+        expect(shown).toEqual({ sync_state: 'IDLE', last_error: null });
+
+        expect(await eventually(() => titles(w.userA, w.locA), (ts) => ts.length === 2, (RETRY_AFTER_SECONDS + 5) * 1000)).toEqual(['In the first calendar', 'In the second calendar']);
+        // Nothing at all was asked of the mailbox while it was throttled.
+        const during = requests()
+          .slice(before)
+          .filter((r) => r.time !== refused.time && r.time < refused.time + RETRY_AFTER_SECONDS * 1000);
+        expect(during).toEqual([]);
+        await eventually(() => Promise.all([state(first), state(second)]), (ss) => ss.every((s) => s.stage === 'IDLE'));
+      }),
+    );
+    await Promise.all([a.app.whenIdle(), b.app.whenIdle()]);
+  }, 30_000);
+
+  test('push set-up waits out a throttled mailbox too, then goes through (not left to polling for a day)', async () => {
+    const w = await newTenant(ds());
+    const me = emu.microsoft.addAccount({ email: uniqueEmail('pushthrottle', 'contoso-throttle.test'), calendars: ['Second'] });
+    const login = me.userPrincipalName;
+    const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', login);
+    const def = conn.calendars.find((c) => c.isDefault)!.id;
+    const second = conn.calendars.find((c) => c.name === 'Second')!.id;
+    const secondExternal = emu.microsoft.state.calendarsOf(me.id).find((c) => c.name === 'Second')!.id;
+    outlookEvent(emu, secondExternal, { title: 'In Second', start: hourFromNow(2, 9), end: hourFromNow(2, 10) });
+    const requests = () => emu.microsoft.requestLog.list({ account: login });
+    const before = requests().length;
+    emu.microsoft.faults.add({ kind: 'throttle', retryAfterSeconds: RETRY_AFTER_SECONDS, account: login, route: 'GET /v1.0/me/calendars/*/calendarView/delta', times: 1 });
+    await a.app.services.sync.syncCalendars([def]);
+    const [refused] = await eventually(() => requests().slice(before), (rs) => rs.some((r) => r.status === 429));
+
+    // Selected while the mailbox is throttled: its subscription and first sync wait for the Retry-After.
+    const r = await a.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [def, second] } }, a.tokenFor(w.userA));
+    expect(r.errors).toBeUndefined();
+    const channelOfSecond = () => ds().query(`SELECT channel_id FROM push_channels WHERE provider_calendar_id = $1`, [second]);
+    expect(await eventually(channelOfSecond, (rows) => rows.length === 1, (RETRY_AFTER_SECONDS + 5) * 1000)).toHaveLength(1);
+    expect(await eventually(() => titles(w.userA, w.locA), (ts) => ts.length === 1)).toEqual(['In Second']);
+    const during = requests()
+      .slice(before)
+      .filter((q) => q.time !== refused.time && q.time < refused.time + RETRY_AFTER_SECONDS * 1000);
+    expect(during).toEqual([]);
+    const [channel] = await channelOfSecond();
+    expect(emu.microsoft.state.subscriptions.get(channel.channel_id)?.calendarId).toBe(secondExternal);
+    await Promise.all([a.app.whenIdle(), b.app.whenIdle()]);
+  }, 30_000);
+
   test('at most 4 requests in flight per mailbox across two instances', async () => {
     const w = await newTenant(ds());
     const me = emu.microsoft.addAccount({ email: uniqueEmail('slots', 'contoso-slots.test'), calendars: ['C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8'] });

@@ -5,7 +5,9 @@ import type { Server } from 'node:http';
 import { PushSecretHash1763900000001 } from '../../migrations/1763900000001-push-secret-hash';
 import { MAX_PUSH_NOTIFICATIONS } from '../../src/providers/shared/push-request';
 import { mountWebhookRoutes } from '../../src/sync/webhook.routes';
+import { UpdateCalendarConfigurationDocument } from '../generated/graphql';
 import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { eventually } from '../support/eventually';
 import { startTestApp, TestApp } from '../support/test-app';
 
 // Provider push endpoints do bounded work whoever calls them: one database query per request however
@@ -22,6 +24,8 @@ describe('push webhooks', () => {
   // verified notices recorded (the app itself only acknowledges them until sync consumes them).
   let receiver: Server;
   const notices: Array<{ channelId: string; kind: string }> = [];
+  // Channels whose notices fail to be handled (their handling throws after the webhook answered).
+  const failing = new Set<string>();
   const ds = () => t.app.ds;
 
   beforeAll(async () => {
@@ -31,7 +35,11 @@ describe('push webhooks', () => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     t = await startTestApp({ ...emu.env, PUBLIC_URL: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}` });
-    mountWebhookRoutes(app, { providers: t.app.services.providers, push: t.app.services.push, onNotice: async (channelId, kind) => void notices.push({ channelId, kind }) });
+    mountWebhookRoutes(app, { providers: t.app.services.providers, push: t.app.services.push, onNotice: async (channelId, kind) => {
+        if (failing.has(channelId)) throw new Error(`handling ${channelId} failed`);
+        notices.push({ channelId, kind });
+      },
+    });
     flow = new ConnectFlow(t, emu);
   });
   afterAll(async () => {
@@ -99,6 +107,26 @@ describe('push webhooks', () => {
     });
   });
 
+  describe('malformed requests → 400, counted as refused', () => {
+    test.each<[string, string, RequestInit]>([
+      ['Outlook: a body that is not JSON', '/webhooks/outlook', { headers: { 'content-type': 'application/json' }, body: '{"value": [' }],
+      ['Outlook: JSON without a value array', '/webhooks/outlook', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subscriptionId: 'x', clientState: 'y' }) }],
+      ['Outlook: an array instead of the batch object', '/webhooks/outlook', { headers: { 'content-type': 'application/json' }, body: '[1, 2]' }],
+      ['Outlook lifecycle: no body at all', '/webhooks/outlook/lifecycle', {}],
+      ['Outlook: not JSON at all (text/plain)', '/webhooks/outlook', { headers: { 'content-type': 'text/plain' }, body: 'hello' }],
+      ['Google: no channel id', '/webhooks/google', { headers: { 'x-goog-resource-state': 'exists', 'x-goog-channel-token': 't' } }],
+      ['Google: no resource state', '/webhooks/google', { headers: { 'x-goog-channel-id': 'c', 'x-goog-channel-token': 't' } }],
+    ])('%s', async (_case, path, init) => {
+      t.sql.reset();
+      const res = await fetch(`${base()}${path}`, { method: 'POST', ...init });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await res.text()).not.toMatch(/<html|at JSON\.parse|node_modules/i);
+      // Refused before any lookup.
+      expect(t.sql.count).toBe(0);
+    });
+  });
+
   describe('secrets at rest and genuine notifications', () => {
     test('Outlook: the clientState is stored only as its hash, and the emulator’s notifications still verify', async () => {
       const w = await newTenant(ds());
@@ -130,6 +158,29 @@ describe('push webhooks', () => {
         expect((await postJson('/webhooks/outlook', { value: [{ subscriptionId: sub.id, clientState }] }, receiverUrl())).status).toBe(202);
       }
       expect(notices.length).toBe(before);
+    });
+
+    test('each notification of a Graph batch is handled on its own: one that fails does not stop the others', async () => {
+      const w = await newTenant(ds());
+      const me = emu.microsoft.addAccount({ email: uniqueEmail('batch', 'contoso-push.test'), calendars: ['Second'] });
+      const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
+      const upd = await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: conn.calendars.map((c) => c.id) } }, t.tokenFor(w.userA));
+      expect(upd.errors).toBeUndefined();
+      await t.app.whenIdle();
+      const subs = [...emu.microsoft.state.subscriptions.values()].filter((s) => s.accountId === me.id);
+      expect(subs).toHaveLength(2);
+      const [first, second] = subs;
+      failing.add(first.id);
+      try {
+        const before = notices.length;
+        const batch = { value: [first, second, first].map((s) => ({ subscriptionId: s.id, clientState: s.clientState, changeType: 'updated', resource: 'me/events/x' })) };
+        expect((await postJson('/webhooks/outlook', batch, receiverUrl())).status).toBe(202);
+        // The notices are handled after the answer.
+        await eventually(() => notices.slice(before), (ns) => ns.length > 0);
+        expect(notices.slice(before)).toEqual([{ channelId: second.id, kind: 'changed' }]);
+      } finally {
+        failing.clear();
+      }
     });
 
     test('Google: the channel token is stored only as its hash, and the emulator’s notifications still verify', async () => {

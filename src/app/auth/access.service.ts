@@ -142,9 +142,10 @@ export class AccessService {
   }
 
   /**
-   * The user a request in this location is about: `userId`, or the viewer when it is absent. Another user must
-   * be visible (else BAD_USER_INPUT) and the viewer must manage the location (else FORBIDDEN); with
-   * `rule.member` the user must be an active member there (else BAD_USER_INPUT). Returns the user's id.
+   * The user a request in this location is about: `userId`, or the viewer when it is absent. For another user
+   * the viewer must manage the location (else FORBIDDEN, whoever the id names: a non-admin learns nothing about
+   * it), and the user must be visible (else BAD_USER_INPUT); with `rule.member` the user must be an active
+   * member there (else BAD_USER_INPUT). A malformed id is BAD_USER_INPUT first. Returns the user's id.
    */
   async requireTargetUser(viewer: Viewer, loc: LocationRef, userId: string | null | undefined, rule: TargetUserRule): Promise<string> {
     const targetId = userId ?? viewerUserId(viewer);
@@ -157,10 +158,12 @@ export class AccessService {
   async requireTargetUsers(viewer: Viewer, loc: LocationRef, ids: readonly string[], rule: TargetUserRule): Promise<void> {
     const self = viewerUserId(viewer);
     const others = [...new Set(ids)].filter((id) => id !== self);
+    const malformed = others.find((id) => !isUuid(id));
+    if (malformed) throw badInput('userId', `no user ${malformed} that you can see`);
+    if (others.some((id) => !canActForUser(viewer, loc, id))) throw forbidden(rule.forbidden);
     const found = others.length ? await this.visibleUsers(viewer, others) : new Map<string, UserWithLocations>();
     const invisible = others.find((id) => !found.has(id));
     if (invisible) throw badInput('userId', `no user ${invisible} that you can see`);
-    if (others.some((id) => !canActForUser(viewer, loc, id))) throw forbidden(rule.forbidden);
     if (!rule.member) return;
     for (const id of ids) {
       const member = id === self ? viewerIsMember(viewer, loc) : isActiveMember(found.get(id)!.user, found.get(id)!.locationIds, loc);

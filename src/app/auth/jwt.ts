@@ -1,4 +1,4 @@
-import { createSecretKey, KeyObject } from 'node:crypto';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 /** `exp`: expiry in seconds since the epoch (sockets are closed then). */
@@ -16,22 +16,25 @@ export const NO_EXPIRY_MESSAGE = 'This bearer token has no expiry (exp): tokens 
 export const FUTURE_IAT_MESSAGE = "This bearer token is issued in the future (iat): check the issuer's clock and issue a new token.";
 export const EXPIRED_MESSAGE = 'This bearer token has expired: sign in again or issue a new token.';
 
+const hmacKeys = new Map<string, KeyObject>();
+
+/**
+ * The HS256 key of a secret, made once per secret: given the bare string, jsonwebtoken first tries to parse it
+ * as a PEM key on every sign and verify (and fails, which costs more than the HMAC itself).
+ */
+export function hmacKey(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (!key) hmacKeys.set(secret, (key = createSecretKey(Buffer.from(secret))));
+  return key;
+}
+
 // Every token we issue expires (checkToken refuses those that do not).
 export function signUserToken(secret: string, userId: string, expiresIn: jwt.SignOptions['expiresIn'] = '30d'): string {
-  return jwt.sign({}, secret, { algorithm: 'HS256', subject: userId, expiresIn });
+  return jwt.sign({}, hmacKey(secret), { algorithm: 'HS256', subject: userId, expiresIn });
 }
 
 export function signServiceToken(secret: string, expiresIn: jwt.SignOptions['expiresIn'] = '30d'): string {
-  return jwt.sign({ scope: PROVISIONING_SCOPE }, secret, { algorithm: 'HS256', subject: SERVICE_SUBJECT, expiresIn });
-}
-
-// jsonwebtoken first tries a string secret as a PEM public key, and the failed parse costs milliseconds on every
-// verify (every request and subscription verifies a token): the secret is made a KeyObject once instead.
-const secretKeys = new Map<string, KeyObject>();
-function secretKey(secret: string): KeyObject {
-  let key = secretKeys.get(secret);
-  if (!key) secretKeys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
-  return key;
+  return jwt.sign({ scope: PROVISIONING_SCOPE }, hmacKey(secret), { algorithm: 'HS256', subject: SERVICE_SUBJECT, expiresIn });
 }
 
 /**
@@ -42,7 +45,7 @@ function secretKey(secret: string): KeyObject {
 export function checkToken(secret: string, token: string, nowSeconds = Math.floor(Date.now() / 1000)): TokenCheck {
   let claims: string | jwt.JwtPayload;
   try {
-    claims = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'], clockTimestamp: nowSeconds });
+    claims = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'], clockTimestamp: nowSeconds });
   } catch (err) {
     return { claims: null, refusal: err instanceof jwt.TokenExpiredError ? EXPIRED_MESSAGE : null };
   }

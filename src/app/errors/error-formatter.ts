@@ -19,10 +19,24 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code) && !(original instanceof Error && !(original instanceof GraphQLError))) {
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    const field = code === 'BAD_USER_INPUT' ? coercionField(formatted.message) : null;
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: field ? { code, field } : { code } };
   }
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
   return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } };
+}
+
+/**
+ * The field a variable that could not be coerced names (as our own BAD_USER_INPUT errors name theirs), from
+ * graphql-js's message: `Variable "$input" got invalid value "x" at "input.startTime"; …` → startTime (the
+ * input object's top-level field); without a path, the variable itself (`$from` → from).
+ */
+export function coercionField(message: string): string | null {
+  const variable = /^Variable "\$(\w+)"/.exec(message)?.[1];
+  if (!variable) return null;
+  const at = message.indexOf(` at "${variable}`);
+  const path = at < 0 ? '' : message.slice(at + ` at "${variable}`.length).split('"')[0];
+  return /^(?:\[\d+\])*\.(\w+)/.exec(path)?.[1] ?? variable;
 }
 
 /** Same mapping for graphql-ws errors, which do not go through Apollo. */

@@ -8,10 +8,10 @@ import { failureOf, toProviderError } from './google-error.mapper';
 // The unmodified Google libraries, pointed at our endpoints, with their own retries off:
 // every attempt is the driver's (withRetries), so none is hidden or multiplied.
 
-const REQUEST_TIMEOUT_MS = 30_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
 
-/** The endpoints, and who sees every exchange (metrics). */
-export type GoogleClientSettings = ProviderEndpoints['google'] & { onRequest?: ProviderRequestObserver };
+/** The endpoints, who sees every exchange (metrics), and the transport (default: Node's fetch). */
+export type GoogleClientSettings = ProviderEndpoints['google'] & { onRequest?: ProviderRequestObserver; fetch?: typeof fetch };
 
 export function createOAuthClient(ep: GoogleClientSettings, redirectUri?: string): OAuth2Client {
   const client = new OAuth2Client({
@@ -19,8 +19,8 @@ export function createOAuthClient(ep: GoogleClientSettings, redirectUri?: string
     clientSecret: ep.clientSecret,
     redirectUri,
     endpoints: { oauth2TokenUrl: ep.tokenUrl, oauth2AuthBaseUrl: ep.authUrl },
-    // Node's own fetch: gaxios would otherwise import node-fetch (ESM) on first use
-    transporterOptions: { fetchImplementation: fetch },
+    // Ours with an extra CA (createProviderFetch), else Node's own: gaxios would otherwise import node-fetch (ESM) on first use
+    transporterOptions: { fetchImplementation: ep.fetch ?? fetch },
   });
   // The token calls spread their own retry config over any defaults; an interceptor runs last.
   client.transporter.interceptors.request.add({

@@ -1,5 +1,5 @@
 import type { PushNotice, PushRequest } from '../calendar-provider';
-import type { ChannelSecretLookup } from '../shared/push-request';
+import { PushRequestRefusedError, type ChannelSecretLookup } from '../shared/push-request';
 import { pushSecretMatches } from '../shared/push-secret';
 
 // Google watch notifications: empty POSTs whose headers name the channel and echo its token.
@@ -13,7 +13,10 @@ export async function verifyGooglePush(req: PushRequest, secretHashes: ChannelSe
   const channelId = header(req, 'x-goog-channel-id');
   const token = header(req, 'x-goog-channel-token');
   const state = header(req, 'x-goog-resource-state');
-  if (!channelId || token === undefined || !state) return [];
+  // Google always names the channel and the resource state: without them it is no Google notification.
+  if (!channelId || !state) throw new PushRequestRefusedError('not a Google channel notification: X-Goog-Channel-ID and X-Goog-Resource-State are required');
+  // Our channels all have a token: a notice without one is forged.
+  if (token === undefined) return [];
   const hash = (await secretHashes([channelId])).get(channelId);
   if (hash === undefined || !pushSecretMatches(token, hash)) return [];
   if (state === 'sync') return [{ channelId, kind: 'sync' }];

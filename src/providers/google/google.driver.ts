@@ -6,6 +6,7 @@ import type {
   ChangePage,
   EventWrite,
   ProviderAccount,
+  NormalizedEvent,
   ProviderCalendarInfo,
   PushChannel,
   PushNotice,
@@ -20,8 +21,10 @@ import { asCodeRefusal, CursorExpiredError, fromProvider, GrantRevokedError, Pro
 import { againOn401 } from '../shared/again-on-401';
 import { ChangePageBuilder } from '../shared/change-page.builder';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
+import { ProviderAgents } from '../shared/provider-agents';
+import { createProviderFetch } from '../shared/provider-fetch';
 import type { ProviderRequestObserver } from '../shared/request-observer';
-import { createCalendarClient, createOAuthClient, type GoogleClientSettings } from './google-clients.factory';
+import { createCalendarClient, createOAuthClient, REQUEST_TIMEOUT_MS, type GoogleClientSettings } from './google-clients.factory';
 import { withTrailingSlash } from './google-endpoints';
 import { asProviderError, refreshRefusal } from './google-error.mapper';
 import { eventIdForKey } from './google-event-id';
@@ -48,14 +51,25 @@ export class GoogleCalendarDriver implements CalendarProvider {
   readonly kind = 'GOOGLE' as const;
   readonly scopes = GOOGLE_SCOPES;
   private readonly endpoints: GoogleClientSettings;
+  /** Only with an extra CA: otherwise the libraries use Node's fetch and its global pool. */
+  private readonly agents: ProviderAgents | null;
 
   constructor(
-    endpoints: ProviderEndpoints['google'],
+    /** `caPem`: an extra CA to trust (PROVIDER_CA_FILE, e.g. a fake's test CA) besides the system roots. */
+    endpoints: ProviderEndpoints['google'] & { caPem?: string | null },
     private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
     /** Sees every HTTP exchange with Google (metrics). */
     onRequest?: ProviderRequestObserver,
   ) {
-    this.endpoints = { ...endpoints, apiUrl: withTrailingSlash(endpoints.apiUrl), onRequest };
+    const { caPem, ...urls } = endpoints;
+    this.agents = caPem ? new ProviderAgents(caPem) : null;
+    const transport = this.agents ? createProviderFetch(this.agents, REQUEST_TIMEOUT_MS) : undefined;
+    this.endpoints = { ...urls, apiUrl: withTrailingSlash(urls.apiUrl), onRequest, fetch: transport };
+  }
+
+  /** Releases pooled connections (tests, shutdown). */
+  close(): void {
+    this.agents?.destroy();
   }
 
   async authorizationUrl(req: AuthorizationRequest): Promise<string> {
@@ -234,6 +248,20 @@ export class GoogleCalendarDriver implements CalendarProvider {
     } catch (err) {
       // 404, or 410 deleted: already gone, which is what we wanted
       if (!(err instanceof ProviderNotFoundError)) throw err;
+    }
+  }
+
+  async getEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, calendarTimeZone: string | null = null): Promise<NormalizedEvent | null> {
+    const { calendar } = createCalendarClient(this.endpoints, tokens.accessToken);
+    try {
+      const res = await this.call(() => calendar.events.get({ calendarId: calendarExternalId, eventId: eventExternalId }));
+      // A deleted event reads as cancelled (its tombstone)
+      const mapped = mapGoogleEvent(res.data as GoogleEvent, calendarTimeZone);
+      return mapped.kind === 'upsert' ? mapped.event : null;
+    } catch (err) {
+      // 404, or 410 deleted
+      if (err instanceof ProviderNotFoundError) return null;
+      throw err;
     }
   }
 

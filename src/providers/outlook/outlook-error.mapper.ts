@@ -11,7 +11,7 @@ import {
   ProviderUnavailableError,
   UnsupportedMailboxError,
 } from '../provider.errors';
-import { TransportFailure } from './https-request';
+import { TransportFailure } from '../shared/provider-exchange';
 
 interface GraphErrorLike {
   statusCode: number;
@@ -60,7 +60,8 @@ const MSAL_CACHE_MISS = new Set([
   'multiple_matching_tokens',
   'token_refresh_required',
 ]);
-const MSAL_TRANSIENT = new Set(['network_error', 'no_network_connectivity', 'endpoints_resolution_error', 'openid_config_error']);
+// (`temporarily_unavailable` is OAuth's own code for an identity platform that cannot answer now.)
+const MSAL_TRANSIENT = new Set(['network_error', 'no_network_connectivity', 'endpoints_resolution_error', 'openid_config_error', 'temporarily_unavailable']);
 
 export const isMsalCacheMiss = (err: unknown): boolean => MSAL_CACHE_MISS.has((err as MsalErrorLike)?.errorCode ?? '');
 

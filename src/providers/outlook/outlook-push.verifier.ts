@@ -42,11 +42,12 @@ export async function verifyGraphPush(req: PushRequest, secretHashes: ChannelSec
     try {
       body = JSON.parse(body.toString());
     } catch {
-      return [];
+      throw new PushRequestRefusedError('the body is not JSON');
     }
   }
-  const value = (body as { value?: unknown } | null)?.value;
-  if (!Array.isArray(value)) return [];
+  // Graph always posts {"value": [...]}: anything else is malformed (a notification in it may still be forged).
+  const value = body !== null && typeof body === 'object' ? (body as { value?: unknown }).value : undefined;
+  if (!Array.isArray(value)) throw new PushRequestRefusedError('not a Graph notification batch: a JSON object with a "value" array is expected');
   if (value.length > MAX_PUSH_NOTIFICATIONS) throw new PushRequestRefusedError(`more than ${MAX_PUSH_NOTIFICATIONS} notifications in one request`);
   const candidates = (value as GraphNotification[]).filter(
     (n): n is GraphNotification & { subscriptionId: string; clientState: string } => typeof n?.subscriptionId === 'string' && typeof n.clientState === 'string',

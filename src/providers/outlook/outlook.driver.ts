@@ -1,6 +1,6 @@
 // CalendarProvider for Outlook: msal-node (confidential client, PKCE, rotating refresh tokens kept
-// in msal's serialized cache) and the Graph client, both unmodified, over our HTTPS agent.
-import type { Agent } from 'node:https';
+// in msal's serialized cache) and the Graph client, both unmodified, over our own transport
+// (extra CA; endpoints configured as plain http reached behind an https face, see OutlookUrlMapper).
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type {
   AuthorizationRequest,
@@ -8,6 +8,7 @@ import type {
   ChangePage,
   EventWrite,
   ProviderAccount,
+  NormalizedEvent,
   ProviderCalendarInfo,
   PushChannel,
   PushNotice,
@@ -20,6 +21,7 @@ import type {
 import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
 import { againOn401 } from '../shared/again-on-401';
+import { ProviderAgents } from '../shared/provider-agents';
 import { ChangePageBuilder } from '../shared/change-page.builder';
 import type { ProviderRequestObserver } from '../shared/request-observer';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../shared/with-retries';
@@ -27,11 +29,11 @@ import { createGraphClient } from './graph-client.factory';
 import { createMsalApp, type MsalSettings } from './msal-app.factory';
 import { MsalNetworkClient } from './msal-network.client';
 import { toCalendarInfo, toProviderAccount, type GraphCalendar, type GraphUser } from './outlook-calendar.mapper';
-import { classifyDeltaItem, toGraphEventBody, type GraphEvent } from './outlook-event.mapper';
+import { classifyDeltaItem, toGraphEventBody, toNormalizedEvent, type GraphEvent } from './outlook-event.mapper';
 import { isMsalCacheMiss, mapGraphError, mapMsalError } from './outlook-error.mapper';
-import { createProviderAgent } from './outlook-https.agent';
 import { graphValidationResponse, verifyGraphPush } from './outlook-push.verifier';
 import { accountIdsInCache, toTokenSet } from './outlook-token.mapper';
+import { OutlookUrlMapper } from './outlook-url.mapper';
 import { toWrittenEvent } from './outlook-written-event.mapper';
 import type { ChannelSecretLookup } from '../shared/push-request';
 
@@ -44,6 +46,7 @@ const MAX_SUBSCRIPTION_MS = 4200 * 60_000;
 export interface OutlookDriverOptions {
   clientId: string;
   clientSecret: string;
+  /** http or https; see OutlookUrlMapper for http. */
   authority: string;
   graphUrl: string;
   /** Extra CA to trust (the emulators' test CA). */
@@ -66,10 +69,12 @@ export class OutlookDriver implements CalendarProvider {
   readonly kind = 'OUTLOOK' as const;
   readonly scopes: readonly string[] = OUTLOOK_SCOPES;
 
-  private readonly agent: Agent;
+  private readonly agents: ProviderAgents;
+  private readonly urls: OutlookUrlMapper;
   private readonly msal: MsalSettings;
   private readonly retryPolicy: RetryPolicy;
   private readonly timeoutMs: number;
+  /** The https form the Graph client sees. */
   private readonly graphUrl: string;
 
   static fromEndpoints(endpoints: ProviderEndpoints, extra: Partial<OutlookDriverOptions> = {}): OutlookDriver {
@@ -77,27 +82,28 @@ export class OutlookDriver implements CalendarProvider {
   }
 
   constructor(private readonly options: OutlookDriverOptions) {
-    this.agent = createProviderAgent(options.caPem ?? null);
+    this.agents = new ProviderAgents(options.caPem ?? null);
+    this.urls = new OutlookUrlMapper([options.authority, options.graphUrl]);
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
     this.retryPolicy = options.retryPolicy ?? defaultRetryPolicy;
-    this.graphUrl = options.graphUrl.replace(/\/+$/, '');
+    this.graphUrl = this.urls.visible(options.graphUrl).replace(/\/+$/, '');
     this.msal = {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
-      authority: options.authority,
-      network: new MsalNetworkClient(this.agent, this.timeoutMs, options.onRequest),
+      authority: this.urls.visible(options.authority),
+      network: new MsalNetworkClient(this.agents, this.urls, this.timeoutMs, options.onRequest),
     };
   }
 
   /** Releases pooled connections (tests, shutdown). */
   close(): void {
-    this.agent.destroy();
+    this.agents.destroy();
   }
 
   // ---- OAuth ----
 
   async authorizationUrl(req: AuthorizationRequest): Promise<string> {
-    return createMsalApp(this.msal).getAuthCodeUrl({
+    const url = await createMsalApp(this.msal).getAuthCodeUrl({
       scopes: [...OUTLOOK_SCOPES],
       redirectUri: req.redirectUri,
       state: req.state,
@@ -107,6 +113,8 @@ export class OutlookDriver implements CalendarProvider {
       // select_account, which Microsoft refuses)
       ...(req.loginHint ? { loginHint: req.loginHint } : req.accountHint ? { loginHint: req.accountHint, prompt: 'login' } : { prompt: 'select_account' }),
     });
+    // The browser goes to the endpoint as configured (msal built it on the https face)
+    return this.urls.wire(url);
   }
 
   async exchangeCode(p: { code: string; codeVerifier: string; redirectUri: string }): Promise<TokenSet> {
@@ -211,6 +219,16 @@ export class OutlookDriver implements CalendarProvider {
     await this.call(tokens, (c) => c.api(this.eventPath(calendarExternalId, eventExternalId)).delete()).catch(ignoreNotFound);
   }
 
+  async getEvent(tokens: TokenSet, calendarExternalId: string, eventExternalId: string, calendarTimeZone: string | null = null): Promise<NormalizedEvent | null> {
+    try {
+      const event = await this.call<GraphEvent>(tokens, (c) => c.api(this.eventPath(calendarExternalId, eventExternalId)).header('Prefer', 'outlook.timezone="UTC"').get());
+      return event.isCancelled === true ? null : toNormalizedEvent(event, calendarTimeZone);
+    } catch (err) {
+      if (err instanceof ProviderNotFoundError) return null;
+      throw err;
+    }
+  }
+
   // ---- push ----
 
   async startPush(tokens: TokenSet, opts: StartPushOptions): Promise<PushChannel> {
@@ -269,7 +287,7 @@ export class OutlookDriver implements CalendarProvider {
 
   /** One Graph call with the driver's retries; failures become typed provider errors. */
   private call<T = unknown>(tokens: TokenSet, run: (client: Client) => Promise<T>): Promise<T> {
-    const client = createGraphClient({ graphUrl: this.graphUrl, agent: this.agent, timeoutMs: this.timeoutMs, onRequest: this.options.onRequest }, tokens.accessToken);
+    const client = createGraphClient({ graphUrl: this.graphUrl, agents: this.agents, urls: this.urls, timeoutMs: this.timeoutMs, onRequest: this.options.onRequest }, tokens.accessToken);
     return withRetries(async () => {
       try {
         return await run(client);

@@ -4,6 +4,7 @@ import { logger } from '../../app/logging/logger';
 import type { NormalizedEvent } from '../../providers/calendar-provider';
 import { ConflictEvents } from '../../realtime/conflict-events';
 import type { OwnEventBatch, OwnEventObserver } from '../../sync/own-event-observer';
+import type { CheckedEventTarget } from '../../sync/outbox/own-event-check.service';
 import { AppointmentStatus } from './appointment.enums';
 import { AppointmentRepository } from './appointment.repository';
 import type { Appointment } from './appointment.types';
@@ -35,6 +36,11 @@ const WRITES = `SELECT w.id, w.appointment_id, w.user_id, w.idempotency_key, w.e
 
 const LABEL: Record<string, string> = { OUTLOOK: 'Outlook', GOOGLE: 'Google Calendar' };
 
+/** Reads an event by its id before its disappearance is believed (a job: src/sync/outbox/own-event-check.service.ts). */
+export interface OwnEventChecks {
+  request(writeId: string): Promise<void>;
+}
+
 /**
  * Two-way sync of appointments (PRODUCT.md "Sync"). For a participant whose syncDirection is TWO_WAY, their
  * appointment's event moved at the provider reschedules the appointment and deleted cancels it: the provider is
@@ -47,13 +53,18 @@ const LABEL: Record<string, string> = { OUTLOOK: 'Outlook', GOOGLE: 'Google Cale
  * WRITTEN at the appointment's current version, recorded before the sync began reading (an older read may show
  * the event as it was before our last write), and its times differ from the appointment's (the same times are an
  * echo of our write).
+ *
+ * An event a sync no longer sees is not taken for deleted at once: an event moved out of the sync window looks
+ * the same (Graph's delta reports it removed; Google's lands outside the window). It is read by its id first (a
+ * job): gone → the appointment is cancelled; still there → rescheduled to its time, even outside the window.
  */
-export class ProviderEditsService implements OwnEventObserver {
+export class ProviderEditsService implements OwnEventObserver, CheckedEventTarget {
   constructor(
     private readonly ds: DataSource,
     private readonly appointments: AppointmentRepository,
     private readonly conflicts: ConflictEvents,
     private readonly outbox: AppointmentWrites,
+    private readonly checks: OwnEventChecks,
   ) {}
 
   async changed(batch: OwnEventBatch): Promise<void> {
@@ -69,7 +80,7 @@ export class ProviderEditsService implements OwnEventObserver {
       if (e && e.externalId === w.external_event_id && !removed.has(e.externalId)) {
         if (e.start.getTime() !== w.start_time.getTime() || e.end.getTime() !== w.end_time.getTime()) await this.moved(w, e);
       } else if (removed.has(w.external_event_id)) {
-        await this.deleted(w);
+        await this.checks.request(w.id);
       }
     }
   }
@@ -80,7 +91,19 @@ export class ProviderEditsService implements OwnEventObserver {
           AND a.status = 'CONFIRMED' AND a.start_time < $5 AND a.end_time > $4`,
       [calendarId, readStartedAt, [...seenIds], window.from, window.to],
     );
-    for (const w of rows) if (w.settled && w.two_way) await this.deleted(w);
+    for (const w of rows) if (w.settled && w.two_way) await this.checks.request(w.id);
+  }
+
+  /** The event read by its id after a sync stopped seeing it: gone → cancelled; elsewhere → rescheduled there. */
+  async eventChecked(writeId: string, event: NormalizedEvent | null, readStartedAt: Date): Promise<void> {
+    const [w]: WriteRow[] = await this.ds.query(`${WRITES} WHERE w.id = $1`, [writeId, readStartedAt]);
+    if (!w || !w.settled || !w.two_way || w.status !== AppointmentStatus.CONFIRMED || !w.external_event_id) return;
+    if (!event) {
+      await this.deleted(w);
+      return;
+    }
+    if (event.externalId !== w.external_event_id) return;
+    if (event.start.getTime() !== w.start_time.getTime() || event.end.getTime() !== w.end_time.getTime()) await this.moved(w, event);
   }
 
   /** Moved at the provider: the appointment follows, unless a participant has another appointment there. */

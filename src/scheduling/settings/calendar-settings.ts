@@ -116,7 +116,7 @@ export function validateWindows(field: string, what: string, windows: readonly T
     const end = minutesOfTime(w.end);
     if (start === null) throw badInput(field, `${what}: "${w.start}" is not a time of day (HH:MM, 00:00 to 24:00)`);
     if (end === null) throw badInput(field, `${what}: "${w.end}" is not a time of day (HH:MM, 00:00 to 24:00)`);
-    if (end <= start) throw badInput(field, `${what}: the window ${w.start}-${w.end} ends before it starts`);
+    if (end <= start) throw badInput(field, `${what}: the window ${w.start}-${w.end} must end after it starts`);
     return { start, end, window: { start: w.start, end: w.end } };
   });
   parsed.sort((a, b) => a.start - b.start);

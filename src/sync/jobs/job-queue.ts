@@ -62,8 +62,17 @@ function jobPool(url: string, max: number, applicationName: string): Pool {
 
 // Once the pool is ending, what pg-boss still sends (a handler that outlived the stop completing its job) is
 // dropped with no result, as pg-boss's own pool wrapper does once closed: the job was failed and is retried.
-const poolDb = (pool: Pool): PgBoss.Db => ({
-  executeSql: async (text, values) => (pool.ending ? (undefined as unknown as { rows: [] }) : pool.query(text, values)),
+// `inFlight` counts the statements under way (a stop waits for a worker's fetch that is still out).
+const poolDb = (pool: Pool, inFlight = { n: 0 }): PgBoss.Db => ({
+  executeSql: async (text, values) => {
+    if (pool.ending) return undefined as unknown as { rows: [] };
+    inFlight.n++;
+    try {
+      return await pool.query(text, values);
+    } finally {
+      inFlight.n--;
+    }
+  },
 });
 
 function createQueue(boss: PgBoss, q: QueueDef<unknown>): Promise<void> {
@@ -82,13 +91,14 @@ export class JobQueue {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly workerIds = new Map<string, string[]>();
   private readonly stopping = new AbortController();
+  private readonly sql = { n: 0 };
   private running = 0;
   private started = false;
 
   constructor(private readonly opts: JobQueueOptions) {
     this.pool = jobPool(opts.url, opts.poolSize ?? 4, 'calbridge-jobs');
     this.boss = new PgBoss({
-      db: poolDb(this.pool),
+      db: poolDb(this.pool, this.sql),
       schema: JOB_SCHEMA,
       migrate: true,
       // Expiry of jobs a killed worker held runs with the workers; cron is not used.
@@ -132,6 +142,8 @@ export class JobQueue {
       for (let i = 0; i < def.concurrency; i++) {
         let self = '';
         self = await this.boss.work<unknown>(def.name, { batchSize: 1 }, async ([job]) => {
+          // Fetched by a fetch that was under way when the stop began: not started here, handed back for another worker.
+          if (this.stopping.signal.aborted) return this.release(def, job.id);
           this.running++;
           try {
             await handler(job.data, { jobId: job.id, signal: this.stopping.signal });
@@ -212,15 +224,27 @@ export class JobQueue {
     }
   }
 
-  /** Stops fetching, lets running handlers see the abort, fails what is still running (pg-boss retries it elsewhere). */
+  /**
+   * A job this process fetched but will not run: due again at once, its retries untouched (pg-boss's completion of it
+   * then finds it no longer active). 'retry' rather than 'created', which another waiting job of its key may hold.
+   */
+  private async release(def: QueueDef<unknown>, jobId: string): Promise<void> {
+    await this.boss.getDb().executeSql(`UPDATE ${JOB_SCHEMA}.job SET state = 'retry', started_on = NULL WHERE name = $1 AND id = $2 AND state = 'active'`, [def.name, jobId]);
+  }
+
+  /**
+   * Stops fetching, lets running handlers see the abort, fails what is still running after the timeout (pg-boss
+   * retries it elsewhere). A job that a fetch still under way returns is handed back, not run.
+   */
   async stop(): Promise<void> {
     for (const t of this.timers.splice(0)) clearInterval(t);
     this.stopping.abort();
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: this.opts.stopTimeoutMs ?? 2_000 });
     // Handlers that outlived that timeout: a little longer for them to see the abort, so that pg-boss's
-    // completion of their job is sent before the pool ends.
+    // completion of their job is sent before the pool ends; and fetches still out, so that a job one returns is
+    // handed back rather than left active until it expires.
     const deadline = Date.now() + STOP_GRACE_MS;
-    while (this.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
+    while ((this.running > 0 || this.sql.n > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
     await new Promise((r) => setImmediate(r));
     await endPool(this.pool);
   }

@@ -46,7 +46,13 @@ export const SYNC_TICK = queue<Record<string, never>>({ name: 'sync-tick', expir
 /** Re-evaluate the connections a change of enabled features touched (plan catalogue, agency plan, location switch). */
 export const FEATURE_REEVALUATION = queue<FeatureScope>({ name: 'feature-reevaluation', expireInSeconds: 5 * 60, retryLimit: 5, retryDelaySeconds: 5, concurrency: 1 });
 
-/** Bring one participant's provider event to its appointment's version (the outbox: src/sync/outbox). */
-export const OUTBOX_WRITE = queue<{ writeId: string }>({ name: 'outbox-write', expireInSeconds: 5 * 60, retryLimit: 3, retryDelaySeconds: 5, concurrency: 16 });
+/**
+ * Bring the participants' provider events of one connection's calendars to their appointments' versions (the
+ * outbox: src/sync/outbox); null: writes whose calendar is gone.
+ */
+export const OUTBOX_WRITE = queue<{ connectionId: string | null }>({ name: 'outbox-write', expireInSeconds: 5 * 60, retryLimit: 3, retryDelaySeconds: 5, concurrency: 16 });
 
-export const ALL_QUEUES: ReadonlyArray<QueueDef<unknown>> = [CALENDAR_SYNC, CALENDAR_LIST, PUSH_RECONCILE, PUSH_CHANNEL, SYNC_TICK, FEATURE_REEVALUATION, OUTBOX_WRITE] as ReadonlyArray<QueueDef<unknown>>;
+/** Two-way sync: read an appointment's event by its id after a sync stopped seeing it (deleted, or only moved out of the window). */
+export const OWN_EVENT_CHECK = queue<{ writeId: string }>({ name: 'own-event-check', expireInSeconds: 5 * 60, retryLimit: 5, retryDelaySeconds: 30, concurrency: 2 });
+
+export const ALL_QUEUES: ReadonlyArray<QueueDef<unknown>> = [CALENDAR_SYNC, CALENDAR_LIST, PUSH_RECONCILE, PUSH_CHANNEL, SYNC_TICK, FEATURE_REEVALUATION, OUTBOX_WRITE, OWN_EVENT_CHECK] as ReadonlyArray<QueueDef<unknown>>;

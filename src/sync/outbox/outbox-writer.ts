@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../../app/clock';
 import { logger } from '../../app/logging/logger';
@@ -32,10 +31,18 @@ export const defaultOutboxTuning: OutboxTuning = { leaseSeconds: 120, holdMs: 3_
 
 /**
  * How a run ended: written (the provider matches), failed (for good), retry or held (due again in `delayMs`),
- * again (more to do at once), busy (another worker holds it), idle (nothing due).
+ * again (more to do at once), busy (the lease was lost to another worker).
  */
-export type WriteRun = { outcome: 'written' | 'failed' | 'busy' | 'idle' | 'again' } | { outcome: 'retry' | 'held'; delayMs: number };
+export type WriteRun = { outcome: 'written' | 'failed' | 'busy' | 'again' } | { outcome: 'retry' | 'held'; delayMs: number };
 type StepOutcome = WriteRun | { outcome: 'step' };
+
+/** What the caller of a run already has. */
+export interface RunContext {
+  /** The target connection as just read (a job draining one connection reads it once per batch). */
+  connection?: Connection | null;
+  /** Instead of the writer's own: the caller holds a request slot of the mailbox for this run. */
+  calls?: WriteCalls;
+}
 
 export interface OutboxWriterDeps {
   ds: DataSource;
@@ -50,14 +57,20 @@ export interface OutboxWriterDeps {
 const direct: WriteCalls = { run: (_ctx, call) => call() };
 
 /**
- * Brings one participant's provider event to the appointment's version (docs/booking.md "The outbox"): claims the
- * write, then steps (create, update, delete) until the row asks for nothing more, recording each step with a
- * compare-and-set on the version, so changes made meanwhile are carried out in order by this same run.
+ * Brings one participant's provider event to the appointment's version (docs/booking.md "The outbox"): with the
+ * write's lease (claimed by the runner), steps (create, update, delete) until the row asks for nothing more,
+ * recording each step with a compare-and-set on the version, so changes made meanwhile are carried out in order by
+ * this same run. The statement that records the last step (written, deferred, failed) also ends the lease.
  */
 export class OutboxWriter {
   readonly repo: OutboxRepository;
   private readonly tuning: OutboxTuning;
   private readonly calls: WriteCalls;
+
+  /** How long a claim of a write lasts without renewal. */
+  get leaseSeconds(): number {
+    return this.tuning.leaseSeconds;
+  }
 
   constructor(private readonly d: OutboxWriterDeps) {
     this.repo = new OutboxRepository(d.ds);
@@ -65,45 +78,59 @@ export class OutboxWriter {
     this.calls = d.calls ?? direct;
   }
 
-  /** One run for a write: steps until the provider matches the row, or a failure defers it. */
-  async process(writeId: string): Promise<WriteRun> {
-    const owner = randomUUID();
-    if (!(await this.repo.claim(writeId, owner, this.tuning.leaseSeconds))) return { outcome: (await this.repo.isLeased(writeId)) ? 'busy' : 'idle' };
+  /**
+   * One run of a write whose lease `owner` holds (`claimed`: as the claim read it, for the first step; later steps
+   * read it again): steps until the provider matches the row, or a failure defers it.
+   */
+  async runClaimed(claimed: ClaimedWrite, owner: string, run: RunContext = {}): Promise<WriteRun> {
+    const writeId = claimed.id;
+    let leased = true;
     try {
       for (let i = 0; i < this.tuning.maxSteps; i++) {
-        const w = await this.repo.load(writeId, owner, this.tuning.leaseSeconds);
-        if (!w) return { outcome: 'busy' };
+        const w = i === 0 ? claimed : await this.repo.load(writeId, owner, this.tuning.leaseSeconds);
+        if (!w) {
+          leased = false;
+          return { outcome: 'busy' };
+        }
         const step = nextStep(w.status, w);
         if (step.op === 'NONE') {
           const state = await this.repo.recordStep(writeId, owner, { writtenVersion: w.version, note: null });
           if (state === ProviderWriteState.PENDING) continue;
-          return { outcome: 'written' };
+          leased = false;
+          return { outcome: state === null ? 'busy' : 'written' };
         }
-        const run = await this.attempt(w, step, owner);
-        if (run.outcome !== 'step') return run;
+        const outcome = await this.attempt(w, step, owner, run);
+        if (outcome.outcome === 'step') continue;
+        // Every other outcome was recorded by a statement that ended the lease (or found it lost).
+        leased = false;
+        return outcome;
       }
       return { outcome: 'again' };
     } finally {
-      await this.repo.release(writeId, owner);
+      if (leased) await this.repo.release([writeId], owner);
     }
   }
 
   /** Runs one step; 'step' when the row wants another look (written towards an older version, or started over). */
-  private async attempt(w: ClaimedWrite, step: WriteStep, owner: string): Promise<StepOutcome> {
+  private async attempt(w: ClaimedWrite, step: WriteStep, owner: string, run: RunContext): Promise<StepOutcome> {
     if (!w.target) {
       const reason = 'The calendar this event belongs to is no longer connected (the account was disconnected or the calendar removed), so calbridge cannot change the event there.';
       return (await this.repo.fail(w.id, owner, w.version, reason, false)) ? { outcome: 'failed' } : { outcome: 'step' };
     }
     const target = w.target;
-    const conn = await this.d.ds.getRepository(Connection).findOneBy({ id: target.connectionId });
+    const conn = run.connection?.id === target.connectionId ? run.connection : await this.d.ds.getRepository(Connection).findOneBy({ id: target.connectionId });
+    const calls = run.calls ?? this.calls;
+    // Whether the request may have left: the claim's "create sent" is taken back when it never did.
+    let sent = false;
     try {
       if (!conn) throw new Error(`connection ${target.connectionId} is gone`);
       // Paused (plan downgrade, location switch): held like a connection needing reauthorization.
       if (conn.pauseReason !== PauseReason.NONE && conn.pauseReason !== PauseReason.NEEDS_REAUTH) throw new ConnectionPausedError(conn.lastError);
       // A connection needing reauthorization refuses here, before anything is sent.
       const written = await this.d.tokens.use(conn, (tokens) =>
-        this.calls.run({ connection: conn, operation: `${step.op.toLowerCase()}Event` }, async () => {
-          if (step.op === 'CREATE') await this.repo.markCreateSent(w.id, owner, w.version);
+        calls.run({ connection: conn, operation: `${step.op.toLowerCase()}Event` }, async () => {
+          if (step.op === 'CREATE' && !w.createMarked) await this.repo.markCreateSent(w.id, owner, w.version);
+          sent = true;
           return this.call(tokens, w, target, step);
         }),
       );
@@ -113,15 +140,16 @@ export class OutboxWriter {
     } catch (err) {
       const decision = decideWriteFailure(err, step, { provider: target.provider, calendarName: target.calendarName, attempts: w.attempts, now: this.d.clock.now() }, this.tuning.failure);
       logger.info({ writeId: w.id, appointmentId: w.appointmentId, op: step.op, decision: decision.action, err: (err as Error).message }, 'outbox write failed');
+      const unsent = w.createMarked && !sent;
       switch (decision.action) {
         case 'recreate':
           await this.repo.startOver(w.id, owner);
           return { outcome: 'step' };
         case 'hold':
-          await this.repo.defer(w.id, owner, this.tuning.holdMs, w.attempts, decision.reason);
+          await this.repo.defer(w.id, owner, this.tuning.holdMs, w.attempts, decision.reason, unsent);
           return { outcome: 'held', delayMs: this.tuning.holdMs };
         case 'retry':
-          await this.repo.defer(w.id, owner, decision.delayMs, decision.attempts, decision.reason);
+          await this.repo.defer(w.id, owner, decision.delayMs, decision.attempts, decision.reason, unsent);
           return { outcome: 'retry', delayMs: decision.delayMs };
         case 'fail': {
           // A refused first create made nothing at the provider: a later cancel has nothing to remove.

@@ -16,6 +16,11 @@ export interface ClaimedWrite extends WriteProgress, AppointmentContent {
   attempts: number;
   /** Null once the calendar was removed (disconnect, dropped from the account): nothing can be written there any more. */
   target: { providerCalendarId: string; calendarExternalId: string; calendarName: string; connectionId: string; provider: Provider } | null;
+  /**
+   * The claim already recorded the create about to go out as sent (createSentVersion is what earlier attempts had
+   * sent: null, nothing). Only where the connection could write when claimed.
+   */
+  createMarked: boolean;
 }
 
 interface Row {
@@ -42,6 +47,8 @@ interface Row {
   calendar_name: string | null;
   connection_id: string | null;
   provider: Provider | null;
+  /** Claims only: create_sent_version before the claim marked the create as sent. */
+  sent_before?: number | null;
 }
 
 /** What a step wrote, recorded only while the worker still holds the lease. */
@@ -77,15 +84,62 @@ export class OutboxRepository {
     return claimed.length > 0;
   }
 
-  /** Whether a worker holds this pending write now. */
-  async isLeased(id: string): Promise<boolean> {
-    return (await rows(this.ds, `SELECT 1 FROM appointment_writes WHERE id = $1 AND state = 'PENDING' AND lease_until > now()`, [id])).length > 0;
+  /**
+   * Leases up to `limit` due writes towards one connection's calendars (null: writes whose calendar is gone), oldest
+   * first, in one statement, with what each needs; `skip` are writes this worker already tried. A write whose next
+   * step is a create, towards a connection that can write, is recorded as sent in the same statement (as
+   * markCreateSent would right before the call): the create goes out next, and should it not, a later cancel only
+   * costs a create found by its key and a delete.
+   */
+  async claimDue(connectionId: string | null, owner: string, limit: number, leaseSeconds: number, skip: readonly string[]): Promise<ClaimedWrite[]> {
+    const target =
+      connectionId === null
+        ? `w.provider_calendar_id IS NULL AND $1::uuid IS NULL`
+        : `w.provider_calendar_id IN (SELECT pc.id FROM provider_calendars pc WHERE pc.connection_id = $1::uuid)`;
+    const found = await rows<Row>(
+      this.ds,
+      `WITH picked AS (
+         SELECT w.id, w.create_sent_version AS sent_before FROM appointment_writes w
+          WHERE ${target} AND ${DUE} AND NOT (w.id = ANY($5::uuid[]))
+          ORDER BY w.next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE appointment_writes w SET lease_owner = $2, lease_until = now() + make_interval(secs => $4),
+                create_sent_version = CASE
+                  WHEN w.create_sent_version IS NULL AND w.external_event_id IS NULL AND w.written_version IS DISTINCT FROM w.version
+                   AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = w.appointment_id AND a.status = 'CONFIRMED')
+                   AND EXISTS (SELECT 1 FROM provider_calendars pc JOIN connections c ON c.id = pc.connection_id
+                                WHERE pc.id = w.provider_calendar_id AND c.status <> 'NEEDS_REAUTH' AND c.pause_reason = 'NONE')
+                  THEN w.version ELSE w.create_sent_version END
+           FROM picked p WHERE w.id = p.id
+         RETURNING w.*, p.sent_before)
+       ${withContent('claimed')} ORDER BY w.next_attempt_at`,
+      [connectionId, owner, limit, leaseSeconds, skip],
+    );
+    return found.map(toClaimed);
   }
 
-  /** Ids of due writes, oldest first (the sweep hands them to workers, which claim them one by one). */
-  async dueIds(limit: number): Promise<string[]> {
-    const found = await rows<{ id: string }>(this.ds, `${BACKGROUND_SQL} SELECT w.id FROM appointment_writes w WHERE ${DUE} ORDER BY w.next_attempt_at LIMIT $1`, [limit]);
-    return found.map((r) => r.id);
+  /** The connections with due writes (null: writes whose calendar is gone): the sweep hands each to a worker. */
+  async dueConnections(limit: number): Promise<Array<string | null>> {
+    const found = await rows<{ connection_id: string | null }>(
+      this.ds,
+      `${BACKGROUND_SQL} SELECT DISTINCT pc.connection_id
+         FROM (SELECT w.provider_calendar_id FROM appointment_writes w WHERE ${DUE} ORDER BY w.next_attempt_at LIMIT 1000) w
+         LEFT JOIN provider_calendars pc ON pc.id = w.provider_calendar_id
+        LIMIT $1`,
+      [limit],
+    );
+    return found.map((r) => r.connection_id);
+  }
+
+  /** The connections an appointment's pending writes go to (null: a calendar that is gone). */
+  async pendingConnections(appointmentId: string): Promise<Array<string | null>> {
+    const found = await rows<{ connection_id: string | null }>(
+      this.ds,
+      `SELECT DISTINCT pc.connection_id FROM appointment_writes w LEFT JOIN provider_calendars pc ON pc.id = w.provider_calendar_id
+        WHERE w.appointment_id = $1 AND w.state = 'PENDING'`,
+      [appointmentId],
+    );
+    return found.map((r) => r.connection_id);
   }
 
   /** Whether any write is leased or due within `seconds` (tests wait for the work they caused; longer backoffs do not count). */
@@ -100,42 +154,10 @@ export class OutboxRepository {
       this.ds,
       `WITH renewed AS (
          UPDATE appointment_writes SET lease_until = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2 RETURNING *)
-       SELECT w.id, w.appointment_id, w.user_id, a.location_id, a.status, w.idempotency_key, w.attempts, w.version, w.written_version,
-              w.external_event_id, w.create_sent_version, a.title, a.description, a.start_time, a.end_time, l.timezone, a.attendee_emails,
-              a.meeting_provider, w.provider_calendar_id, pc.external_id AS calendar_external_id, pc.name AS calendar_name,
-              c.id AS connection_id, c.provider
-         FROM renewed w
-         JOIN appointments a ON a.id = w.appointment_id
-         JOIN locations l ON l.id = a.location_id
-         LEFT JOIN provider_calendars pc ON pc.id = w.provider_calendar_id
-         LEFT JOIN connections c ON c.id = pc.connection_id`,
+       ${withContent('renewed')}`,
       [id, owner, leaseSeconds],
     );
-    if (!r) return null;
-    return {
-      id: r.id,
-      appointmentId: r.appointment_id,
-      userId: r.user_id,
-      locationId: r.location_id,
-      status: r.status,
-      idempotencyKey: r.idempotency_key,
-      attempts: r.attempts,
-      version: r.version,
-      writtenVersion: r.written_version,
-      externalEventId: r.external_event_id,
-      createSentVersion: r.create_sent_version,
-      title: r.title,
-      description: r.description,
-      start: r.start_time,
-      end: r.end_time,
-      timeZone: r.timezone,
-      attendeeEmails: r.attendee_emails,
-      meetingProvider: r.meeting_provider,
-      target:
-        r.provider_calendar_id && r.connection_id
-          ? { providerCalendarId: r.provider_calendar_id, calendarExternalId: r.calendar_external_id!, calendarName: r.calendar_name!, connectionId: r.connection_id, provider: r.provider! }
-          : null,
-    };
+    return r ? toClaimed(r) : null;
   }
 
   /** Before a create goes out: from now on the provider may have the event, even if the answer never comes. */
@@ -144,8 +166,9 @@ export class OutboxRepository {
   }
 
   /**
-   * Records a step that succeeded. WRITTEN only if the row still asks for the version written (compare-and-set);
-   * otherwise it stays PENDING for the worker's next step. Returns the row's state, or null if the lease was lost.
+   * Records a step that succeeded. WRITTEN only if the row still asks for the version written (compare-and-set),
+   * and then the lease ends in the same statement; otherwise it stays PENDING, leased, for the worker's next step.
+   * Returns the row's state, or null if the lease was lost.
    */
   async recordStep(id: string, owner: string, r: StepResult): Promise<ProviderWriteState | null> {
     const [row] = await rows<{ state: ProviderWriteState }>(
@@ -156,7 +179,9 @@ export class OutboxRepository {
               meeting_url = coalesce($5, meeting_url),
               state = CASE WHEN version = $3 THEN 'WRITTEN' ELSE 'PENDING' END,
               operation = CASE WHEN version = $3 THEN operation WHEN (SELECT status FROM appointments WHERE id = appointment_id) = 'CANCELLED' THEN 'DELETE' ELSE 'UPDATE' END,
-              last_error = $6, attempts = 0, updated_at = now()
+              last_error = $6, attempts = 0, updated_at = now(),
+              lease_owner = CASE WHEN version = $3 THEN NULL ELSE lease_owner END,
+              lease_until = CASE WHEN version = $3 THEN NULL ELSE lease_until END
         WHERE id = $1 AND lease_owner = $2
         RETURNING state`,
       [id, owner, r.writtenVersion, r.externalEventId ?? null, r.meetingUrl ?? null, r.note],
@@ -177,19 +202,24 @@ export class OutboxRepository {
     );
   }
 
-  /** Tries again in `delayMs` (once the worker releases it); `reason` shows meanwhile. */
-  async defer(id: string, owner: string, delayMs: number, attempts: number, reason: string | null): Promise<void> {
+  /**
+   * Tries again in `delayMs`, ending the lease; `reason` shows meanwhile (undefined: the error shown stays).
+   * `unsent`: the create the claim recorded as sent never left (refused before the call): no event can exist.
+   */
+  async defer(id: string, owner: string, delayMs: number, attempts: number, reason: string | undefined, unsent = false): Promise<void> {
     await this.ds.query(
-      `UPDATE appointment_writes SET next_attempt_at = now() + make_interval(secs => $3), attempts = $4, last_error = $5, updated_at = now()
+      `UPDATE appointment_writes SET next_attempt_at = now() + make_interval(secs => $3), attempts = $4,
+              last_error = CASE WHEN $6 THEN last_error ELSE $5 END, updated_at = now(), lease_owner = NULL, lease_until = NULL,
+              create_sent_version = CASE WHEN $7 THEN NULL ELSE create_sent_version END
         WHERE id = $1 AND lease_owner = $2`,
-      [id, owner, delayMs / 1000, attempts, reason],
+      [id, owner, delayMs / 1000, attempts, reason ?? null, reason === undefined, unsent],
     );
   }
 
   /**
    * FAILED with `reason`, unless the appointment changed while the attempt ran (its new version is tried
    * instead). `nothingCreated`: the provider refused the first create outright, so it holds no event.
-   * Returns whether it ended FAILED.
+   * Returns whether it ended FAILED (its lease ends then too).
    */
   async fail(id: string, owner: string, version: number, reason: string, nothingCreated: boolean): Promise<boolean> {
     const [row] = await rows<{ state: ProviderWriteState }>(
@@ -197,19 +227,23 @@ export class OutboxRepository {
       `UPDATE appointment_writes
           SET state = CASE WHEN version = $3 THEN 'FAILED' ELSE state END,
               last_error = CASE WHEN version = $3 THEN $4 ELSE last_error END,
-              create_sent_version = CASE WHEN $5 THEN NULL ELSE create_sent_version END, updated_at = now()
+              create_sent_version = CASE WHEN $5 THEN NULL ELSE create_sent_version END, updated_at = now(),
+              lease_owner = CASE WHEN version = $3 THEN NULL ELSE lease_owner END,
+              lease_until = CASE WHEN version = $3 THEN NULL ELSE lease_until END
         WHERE id = $1 AND lease_owner = $2 RETURNING state`,
       [id, owner, version, reason, nothingCreated],
     );
     return row?.state === ProviderWriteState.FAILED;
   }
 
-  async release(id: string, owner: string): Promise<void> {
-    await this.ds.query(`UPDATE appointment_writes SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [id, owner]);
+  /** Ends the leases of `ids` this owner still holds. */
+  async release(ids: readonly string[], owner: string): Promise<void> {
+    if (!ids.length) return;
+    await this.ds.query(`UPDATE appointment_writes SET lease_owner = NULL, lease_until = NULL WHERE id = ANY($1::uuid[]) AND lease_owner = $2`, [ids, owner]);
   }
 
-  /** A connection can write again (reconnected, resumed): its held writes are due now. Returns their ids. */
-  async releaseHeld(connectionId: string): Promise<string[]> {
+  /** A connection can write again (reconnected, resumed): its held writes are due now. Returns how many. */
+  async releaseHeld(connectionId: string): Promise<number> {
     const found = await rows<{ id: string }>(
       this.ds,
       `UPDATE appointment_writes w SET next_attempt_at = now(), attempts = 0, updated_at = now()
@@ -218,6 +252,47 @@ export class OutboxRepository {
         RETURNING w.id`,
       [connectionId],
     );
-    return found.map((r) => r.id);
+    return found.length;
   }
+}
+
+/** The writes of `from` (rows of appointment_writes) with their appointment's content and their target. */
+const withContent = (from: string) => `
+  SELECT w.id, w.appointment_id, w.user_id, a.location_id, a.status, w.idempotency_key, w.attempts, w.version, w.written_version,
+         w.external_event_id, w.create_sent_version, a.title, a.description, a.start_time, a.end_time, l.timezone, a.attendee_emails,
+         a.meeting_provider, w.provider_calendar_id, pc.external_id AS calendar_external_id, pc.name AS calendar_name,
+         c.id AS connection_id, c.provider${from === 'claimed' ? ', w.sent_before' : ''}
+    FROM ${from} w
+    JOIN appointments a ON a.id = w.appointment_id
+    JOIN locations l ON l.id = a.location_id
+    LEFT JOIN provider_calendars pc ON pc.id = w.provider_calendar_id
+    LEFT JOIN connections c ON c.id = pc.connection_id`;
+
+function toClaimed(r: Row): ClaimedWrite {
+  const claimed = r.sent_before !== undefined;
+  return {
+    id: r.id,
+    appointmentId: r.appointment_id,
+    userId: r.user_id,
+    locationId: r.location_id,
+    status: r.status,
+    idempotencyKey: r.idempotency_key,
+    attempts: r.attempts,
+    version: r.version,
+    writtenVersion: r.written_version,
+    externalEventId: r.external_event_id,
+    createSentVersion: claimed ? r.sent_before! : r.create_sent_version,
+    createMarked: claimed && r.sent_before === null && r.create_sent_version !== null,
+    title: r.title,
+    description: r.description,
+    start: r.start_time,
+    end: r.end_time,
+    timeZone: r.timezone,
+    attendeeEmails: r.attendee_emails,
+    meetingProvider: r.meeting_provider,
+    target:
+      r.provider_calendar_id && r.connection_id
+        ? { providerCalendarId: r.provider_calendar_id, calendarExternalId: r.calendar_external_id!, calendarName: r.calendar_name!, connectionId: r.connection_id, provider: r.provider! }
+        : null,
+  };
 }

@@ -17,8 +17,11 @@ export interface WriteFailureOptions {
 export const defaultWriteFailureOptions: WriteFailureOptions = { maxAttempts: 12 };
 
 export type WriteFailureDecision =
-  /** Try again in `delayMs` (Retry-After honoured, else backoff); `attempts` is what to store. */
-  | { action: 'retry'; delayMs: number; attempts: number; reason: string }
+  /**
+   * Try again in `delayMs` (Retry-After honoured, else backoff); `attempts` is what to store. `reason` undefined:
+   * not the provider's doing (our own per-mailbox limit), so what the write shows stays as it was.
+   */
+  | { action: 'retry'; delayMs: number; attempts: number; reason: string | undefined }
   /** The connection needs reauthorization: the write waits, PENDING, until the account is reconnected. */
   | { action: 'hold'; reason: string }
   /** The event was deleted at the provider before this update: write it anew (with a new key). */
@@ -60,8 +63,10 @@ export function decideWriteFailure(err: unknown, step: WriteStep, ctx: { provide
   if (attempts >= options.maxAttempts) {
     return { action: 'fail', reason: `${who} kept failing (unavailable or limiting requests) over ${attempts} attempts, so the event was not written. Reschedule the appointment to try again.` };
   }
+  const delayMs = Math.max(0, decision.runAt.getTime() - ctx.now.getTime());
+  if (decision.reason === 'busy') return { action: 'retry', delayMs, attempts, reason: undefined };
   const waiting = failure.kind === 'throttled' ? `${who} is limiting requests for this account` : `${who} is not responding`;
-  return { action: 'retry', delayMs: Math.max(0, decision.runAt.getTime() - ctx.now.getTime()), attempts, reason: `${waiting}; calbridge retries automatically.` };
+  return { action: 'retry', delayMs, attempts, reason: `${waiting}; calbridge retries automatically.` };
 }
 
 /** A refusal retrying cannot fix, in words: what was refused and what the user can change. */

@@ -54,3 +54,9 @@ export function classifyFailure(err: unknown): ProviderFailure {
   if (err instanceof ProviderError) return { ...base, kind: 'permanent' };
   return { ...base, kind: 'internal' };
 }
+
+/** The wait the provider named (Retry-After of a 429, 503 or Google rate limit, or a mailbox throttled so), in ms; null otherwise. */
+export function namedWaitMs(err: unknown): number | null {
+  const { kind, retryAfterMs } = classifyFailure(err);
+  return (kind === 'throttled' || kind === 'transient') && retryAfterMs !== null && retryAfterMs > 0 ? retryAfterMs : null;
+}

@@ -89,7 +89,7 @@ describe('outbox faults and orderings', () => {
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
     });
 
-    test('429 with Retry-After: the write waits as long as asked, saying why, then goes out', async () => {
+    test("429 with Retry-After: the mailbox's writes wait as long as asked, saying why, then go out", async () => {
       const m = await linkedMember(t, emu, flow, provider);
       // Longer than a driver sleeps in a call: the outbox defers the write.
       fault(m, 'throttle', { retryAfterSeconds: 6 });
@@ -98,15 +98,18 @@ describe('outbox faults and orderings', () => {
       const row = await writeRow(a.id);
       expect(row).toMatchObject({ state: 'PENDING', attempts: 1, last_error: expect.stringMatching(/limiting requests.*retries automatically/) });
       expect(row.next_attempt_at.getTime() - row.db_now.getTime()).toBeGreaterThanOrEqual(5_900);
-      expect(creates(m)).toHaveLength(1);
-      // The sweep leaves it alone meanwhile.
+      // Another appointment's write meanwhile waits too: the Retry-After holds for the whole mailbox.
+      const b = ok(await book(t, m, '2030-06-03T11:00')).bookAppointment;
       await t.app.services.outbox.whenIdle();
       expect(creates(m)).toHaveLength(1);
+      expect(await writeRow(b.id)).toMatchObject({ state: 'PENDING', last_error: expect.stringMatching(/limiting requests/) });
       // Six seconds pass.
-      await t.app.ds.query(`UPDATE appointment_writes SET next_attempt_at = now() WHERE appointment_id = $1`, [a.id]);
-      await idle();
-      expect(heldEvents(emu, m)).toHaveLength(1);
-      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null, attempts: 0 });
+      await until(async () => (await writeRow(a.id)).state === 'WRITTEN' && (await writeRow(b.id)).state === 'WRITTEN', 'the writes after the Retry-After', 20_000);
+      expect(heldEvents(emu, m)).toHaveLength(2);
+      const [first, ...later] = creates(m);
+      expect(later).toHaveLength(2);
+      for (const c of later) expect(c.time - first.time).toBeGreaterThanOrEqual(5_900);
+      for (const id of [a.id, b.id]) expect(await writeRow(id)).toMatchObject({ state: 'WRITTEN', last_error: null, attempts: 0 });
     });
 
     test('an expired access token is refreshed and the write goes out once', async () => {
@@ -157,6 +160,38 @@ describe('outbox faults and orderings', () => {
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
     });
 
+    test('the refresh before a create refused: nothing was sent, so a cancel made before reconnecting sends nothing', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      // Our stored access token has run out: the write refreshes it first, and the provider refuses the refresh.
+      const [{ credentials }] = await t.app.ds.query(`SELECT credentials FROM connections WHERE id = $1`, [m.connectionId]);
+      const tokens = t.app.services.tokens.open(m.connectionId, credentials);
+      await t.app.ds.query(`UPDATE connections SET credentials = $2 WHERE id = $1`, [m.connectionId, t.app.services.tokens.seal(m.connectionId, { ...tokens, expiresAt: new Date(Date.now() - 60_000) })]);
+      if (provider === 'OUTLOOK') emu.microsoft.addFault({ kind: 'invalidGrant', account: m.account, route: 'POST /*/oauth2/v2.0/token', times: 1 });
+      else emu.google.faults.add({ fault: { type: 'invalidGrant' }, route: '/token', method: 'POST', account: m.account, times: 1 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      expect(await writeRow(a.id)).toMatchObject({ state: 'PENDING', create_sent_version: null, last_error: expect.stringMatching(/Reconnect the account/) });
+      ok(await t.gql(CancelAppointmentDocument, { id: a.id }, t.tokenFor(m.userId)));
+      await flow.connected(m.userId, m.locationId, provider, m.account);
+      await idle();
+      expect(eventWrites(emu, m)).toEqual([]);
+      expect(heldEvents(emu, m)).toEqual([]);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
+    test('a reschedule made before the create was sent: one create, at the new time', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      await t.app.ds.query(`UPDATE connections SET status = 'NEEDS_REAUTH' WHERE id = $1`, [m.connectionId]);
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      await idle();
+      ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T15:00') }, t.tokenFor(m.userId)));
+      await flow.connected(m.userId, m.locationId, provider, m.account);
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T15:00')) })]);
+      expect(eventWrites(emu, m).map((r) => r.method)).toEqual(['POST']);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
+    });
+
     test('a cancel made while the create is in flight: the event is created, then deleted; none is left', async () => {
       const m = await linkedMember(t, emu, flow, provider);
       fault(m, 'delay', { ms: 600 });
@@ -197,6 +232,33 @@ describe('outbox faults and orderings', () => {
       expect(create.time + create.durationMs).toBeGreaterThan(rescheduledAt - 600);
       expect(update.method).toBe('PATCH');
       expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN' });
+    });
+
+    test('an outage outlasting the retries ends FAILED, saying to reschedule; the subscribers hear it; rescheduling writes it', async () => {
+      const m = await linkedMember(t, emu, flow, provider);
+      const client = wsClient(t.wsUrl, t.tokenFor(m.userId));
+      clients.push(client);
+      const sub = subscribe(client, SyncStatusChangedDocument, { locationId: m.locationId });
+      await untilLive(sub, () => t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
+      // More 503s than 8 attempts of 4 requests each.
+      fault(m, 'unavailable', { times: 100 });
+      const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+      const heard = await nextWhere(sub, (e) => e.data?.syncStatusChanged.connection.id === m.connectionId && /kept failing/.test(e.data.syncStatusChanged.connection.lastError ?? ''));
+      const label = provider === 'OUTLOOK' ? 'Outlook' : 'Google Calendar';
+      expect(heard.data?.syncStatusChanged.connection.lastError).toBe(
+        `${label} kept failing (unavailable or limiting requests) over 8 attempts, so the event was not written. Reschedule the appointment to try again.`,
+      );
+      await idle();
+      expect(await writeRow(a.id)).toMatchObject({ state: 'FAILED', last_error: heard.data?.syncStatusChanged.connection.lastError });
+      expect(heldEvents(emu, m)).toEqual([]);
+
+      // The provider is back; the user does what the reason says.
+      if (provider === 'OUTLOOK') emu.microsoft.faults.clear();
+      else emu.google.faults.clear();
+      ok(await t.gql(RescheduleAppointmentDocument, { id: a.id, startTime: iso('2030-06-03T11:00') }, t.tokenFor(m.userId)));
+      await idle();
+      expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ start: new Date(iso('2030-06-03T11:00')) })]);
+      expect(await writeRow(a.id)).toMatchObject({ state: 'WRITTEN', last_error: null });
     });
 
     test('an event deleted at the provider is written anew on the next CRM change (ONE_WAY)', async () => {

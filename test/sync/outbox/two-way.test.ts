@@ -36,8 +36,8 @@ describe.each<Provider>(['GOOGLE', 'OUTLOOK'])('two-way sync, %s', (provider) =>
     await t.app.services.sync.syncCalendars([m.providerCalendarId]);
     await idle();
   };
-  const appointment = async (m: LinkedMember, id: string) =>
-    ok(await t.gql(AppointmentsDocument, { locationId: m.locationId, from: iso('2030-06-01T00:00'), to: iso('2030-06-30T00:00') }, t.tokenFor(m.userId))).appointments.find((a) => a.id === id)!;
+  const appointment = async (m: LinkedMember, id: string, from = '2030-06-01T00:00', to = '2030-06-30T00:00') =>
+    ok(await t.gql(AppointmentsDocument, { locationId: m.locationId, from: iso(from), to: iso(to) }, t.tokenFor(m.userId))).appointments.find((a) => a.id === id)!;
   const version = async (id: string) => (await t.app.ds.query(`SELECT version FROM appointments WHERE id = $1`, [id]))[0].version as number;
 
   /** A booked appointment whose event is written (and seen once by a sync). */
@@ -56,6 +56,11 @@ describe.each<Provider>(['GOOGLE', 'OUTLOOK'])('two-way sync, %s', (provider) =>
     const end = new Date(start.getTime() + minutes * 60_000);
     if (provider === 'OUTLOOK') emu.microsoft.state.updateEvent(eventId, { start: { dateTime: start.toISOString().slice(0, 19), timeZone: 'UTC' }, end: { dateTime: end.toISOString().slice(0, 19), timeZone: 'UTC' } });
     else emu.google.state.patchEvent(m.calendarExternalId, eventId, { start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() } });
+  }
+  /** Reads of single events by id the emulator answered. */
+  async function gets(m: LinkedMember): Promise<number> {
+    if (provider === 'OUTLOOK') return emu.microsoft.requestLog.list({ account: m.account, path: /\/events\/[^/]+$/ }).filter((e) => e.method === 'GET').length;
+    return emu.google.requestLog.entries.filter((e) => e.account === m.account && e.method === 'GET' && /\/events\/[^/]+$/.test(e.path)).length;
   }
   function userDeletes(m: LinkedMember, eventId: string) {
     if (provider === 'OUTLOOK') emu.microsoft.state.deleteEvent(eventId);
@@ -92,6 +97,50 @@ describe.each<Provider>(['GOOGLE', 'OUTLOOK'])('two-way sync, %s', (provider) =>
     ok(await t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
     await idle();
     expect((await appointment(m, a.id)).status).toBe('CANCELLED');
+  });
+
+  // The sync window ends 180 days after the clock (2030-06-03): Graph's delta reports an event moved past it as
+  // removed, and Google's incremental results past it are not stored, so the sync no longer sees the event.
+  test('TWO_WAY: moved at the provider past the sync window → rescheduled there (the event is read by its id), not cancelled', async () => {
+    const { m, a, event } = await written({ syncDirection: 'TWO_WAY' });
+    const writesBefore = eventWrites(emu, m).length;
+    userMoves(m, event.id, '2031-02-04T11:00', 60);
+    await sync(m);
+    expect(await appointment(m, a.id, '2031-02-01T00:00', '2031-02-28T00:00')).toMatchObject({
+      status: 'CONFIRMED',
+      startTime: iso('2031-02-04T11:00'),
+      endTime: iso('2031-02-04T12:00'),
+      providerWriteState: 'WRITTEN',
+    });
+    expect(eventWrites(emu, m)).toHaveLength(writesBefore);
+    expect(heldEvents(emu, m)).toEqual([expect.objectContaining({ id: event.id, start: new Date(iso('2031-02-04T11:00')) })]);
+    // Its old time is free again.
+    ok(await book(t, m, '2030-06-03T10:00'));
+  });
+
+  test('TWO_WAY: moved past the sync window, seen by a full sync → rescheduled there', async () => {
+    const { m, a, event } = await written({ syncDirection: 'TWO_WAY' });
+    userMoves(m, event.id, '2031-01-20T09:00');
+    ok(await t.gql(ResyncConnectionDocument, { connectionId: m.connectionId }, t.tokenFor(m.userId)));
+    await idle();
+    expect(await appointment(m, a.id, '2031-01-01T00:00', '2031-01-31T00:00')).toMatchObject({ status: 'CONFIRMED', startTime: iso('2031-01-20T09:00') });
+  });
+
+  test('TWO_WAY: the provider failing the read by id retries it; the appointment is not cancelled meanwhile', async () => {
+    const { m, a, event } = await written({ syncDirection: 'TWO_WAY' });
+    userMoves(m, event.id, '2031-02-04T11:00');
+    if (provider === 'OUTLOOK') emu.microsoft.addFault({ kind: 'unavailable', status: 503, account: m.account, route: 'GET /v1.0/me/calendars/*/events/*', times: 4 });
+    else emu.google.faults.add({ fault: { type: 'unavailable' }, route: /\/events\/[^/]+$/, method: 'GET', account: m.account, times: 4 });
+    await t.app.services.sync.syncCalendars([m.providerCalendarId]);
+    const [{ id: writeId }] = await t.app.ds.query(`SELECT id FROM appointment_writes WHERE appointment_id = $1`, [a.id]);
+    const check = async () => (await t.app.ds.query(`SELECT state FROM pgboss.job WHERE name = 'own-event-check' AND singleton_key = $1`, [writeId]))[0]?.state;
+    await until(async () => (await check()) === 'retry', 'the read by id to fail and wait for its retry');
+    expect(await gets(m)).toBe(4);
+    expect(await appointment(m, a.id)).toMatchObject({ status: 'CONFIRMED', startTime: iso('2030-06-03T10:00') });
+    // Its retry is due (the queue waits 30 s): the event is found where it was moved.
+    await t.app.ds.query(`UPDATE pgboss.job SET start_after = now() WHERE name = 'own-event-check' AND singleton_key = $1`, [writeId]);
+    await until(async () => (await check()) === 'completed', 'the retried read');
+    expect(await appointment(m, a.id, '2031-02-01T00:00', '2031-02-28T00:00')).toMatchObject({ status: 'CONFIRMED', startTime: iso('2031-02-04T11:00') });
   });
 
   test('TWO_WAY: moved onto another appointment of the member → not rescheduled; the event is moved back', async () => {

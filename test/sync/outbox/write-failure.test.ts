@@ -8,6 +8,7 @@ import {
   ProviderUnavailableError,
 } from '../../../src/providers/provider.errors';
 import { decideWriteFailure } from '../../../src/sync/outbox/write-failure';
+import { MailboxBusyError } from '../../../src/sync/throttle/mailbox-busy.error';
 
 const now = new Date('2030-06-03T12:00:00Z');
 const ctx = { provider: Provider.OUTLOOK, calendarName: 'Work', attempts: 0, now };
@@ -34,6 +35,12 @@ describe('what a failed provider write means for the outbox row', () => {
       action: 'fail',
       reason: expect.stringMatching(/Outlook kept failing .* over 5 attempts.*Reschedule the appointment/),
     });
+  });
+
+  test("our own mailbox slots all taken: tried again soon, no attempt counted, the write's error left as it was", () => {
+    const d = decideWriteFailure(new MailboxBusyError('OUTLOOK:acct', 10_000), create, { ...ctx, attempts: 4 }, opts);
+    expect(d).toMatchObject({ action: 'retry', attempts: 4, reason: undefined });
+    expect((d as { delayMs: number }).delayMs).toBeLessThanOrEqual(2_000);
   });
 
   test('a refused grant or a connection needing reauthorization: held until reconnected', () => {
