@@ -31,7 +31,7 @@ export async function run(): Promise<Figure[]> {
   try {
     const tenant = await benchTenant(t, CALENDARS_PER_PROVIDER * 2);
     /** Each user: one connected account (Outlook for the first half, Google for the rest), a subscriber of its own conflictsChanged. */
-    const calendars: Array<{ provider: Provider; userId: string; create: (title: string, at: Date) => void; arrivals: Delivery[] }> = [];
+    const calendars: Array<{ provider: Provider; userId: string; calendarId: string; create: (title: string, at: Date) => void; arrivals: Delivery[] }> = [];
     for (const [i, userId] of tenant.userIds.entries()) {
       const provider: Provider = i < CALENDARS_PER_PROVIDER ? 'OUTLOOK' : 'GOOGLE';
       let login: string;
@@ -53,12 +53,16 @@ export async function run(): Promise<Figure[]> {
       const subscriber = await WsSubscriber.open(t.wsUrl, t.tokenFor(userId));
       subscriber.subscribe(CONFLICTS, { locationId: tenant.locationId, userId }, (d) => arrivals.push(d));
       subscribers.push(subscriber);
-      calendars.push({ provider, userId, create, arrivals });
+      calendars.push({ provider, userId, calendarId, create, arrivals });
     }
     await t.app.whenIdle();
+    // When the sync of each calendar last started: splits a sample into the push (notification, webhook, coalescer,
+    // job pick-up) and the sync with its fan-out.
+    const syncStarted = new Map<string, number>();
+    t.app.services.syncServices.calendarSync.hooks.started = (calendarId) => void syncStarted.set(calendarId, nowMs());
 
     /** One change at the provider; the time until its conflictsChanged arrives (the range covers the new event). */
-    const sample = async (n: number): Promise<{ provider: Provider; ms: number }> => {
+    const sample = async (n: number): Promise<{ provider: Provider; ms: number; pushMs: number }> => {
       // Outlook and Google in turn, each provider's calendars in turn.
       const c = calendars[(n % 2) * CALENDARS_PER_PROVIDER + (Math.floor(n / 2) % CALENDARS_PER_PROVIDER)];
       const at = hourFromNow(2 + (n % 50), 8 + (n % 9));
@@ -70,14 +74,15 @@ export async function run(): Promise<Figure[]> {
       const sent = nowMs();
       c.create(`Notify ${n}`, at);
       await until(async () => c.arrivals.slice(seen).some(covers), 30_000, `conflictsChanged for sample ${n} (${c.provider})`, 1);
-      const ms = c.arrivals.slice(seen).find(covers)!.at - sent;
+      const arrived = c.arrivals.slice(seen).find(covers)!.at;
+      const pushMs = (syncStarted.get(c.calendarId) ?? NaN) - sent;
       await t.app.whenIdle();
       await new Promise((r) => setTimeout(r, GAP_MS));
-      return { provider: c.provider, ms };
+      return { provider: c.provider, ms: arrived - sent, pushMs };
     };
 
     for (let n = 0; n < WARM_UP; n++) await sample(n);
-    const samples: Array<{ provider: Provider; ms: number }> = [];
+    const samples: Array<{ provider: Provider; ms: number; pushMs: number }> = [];
     for (let n = 0; n < SAMPLES; n++) samples.push(await sample(WARM_UP + n));
     const all = samples.map((x) => x.ms);
     const of = (p: Provider) => samples.filter((x) => x.provider === p).map((x) => x.ms);
@@ -87,6 +92,9 @@ export async function run(): Promise<Figure[]> {
       outlookP50: Number(percentile(of('OUTLOOK'), 50).toFixed(1)),
       googleP50: Number(percentile(of('GOOGLE'), 50).toFixed(1)),
       max: Number(Math.max(...all).toFixed(1)),
+      /** Median from the change until its sync started (the push path), and from then until the subscriber has it. */
+      pushP50: Number(percentile(samples.map((x) => x.pushMs), 50).toFixed(1)),
+      syncAndFanoutP50: Number(percentile(samples.map((x) => x.ms - x.pushMs), 50).toFixed(1)),
       calendars: CALENDARS_PER_PROVIDER * 2,
     };
     return [
