@@ -18,6 +18,7 @@ import { ConflictEvents } from '../realtime/conflict-events';
 import { PubSub } from '../realtime/pubsub';
 import { RealtimeService } from '../realtime/realtime.service';
 import { SocketGuard } from '../realtime/socket-guard';
+import { SubscriptionHub } from '../realtime/subscription-hub';
 import { ViewerCache } from '../realtime/viewer-cache';
 import { CalendarConfigurationService } from '../configuration/calendar-configuration.service';
 import { ConnectionEvents } from '../connections/connection-events';
@@ -144,7 +145,7 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     ),
     outbox,
     configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
-    realtime: new RealtimeService(access, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS)),
+    realtime: new RealtimeService(access, new SubscriptionHub(pubsub, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS))),
     sockets: new SocketGuard({ ds, pubsub, jwtSecret: config.AUTH_JWT_SECRET, recheckMs: config.REALTIME_SOCKET_RECHECK_MS }),
   };
 }

@@ -41,21 +41,50 @@ export type Topics = {
   userRevoked: [payload: UserRevokedPayload];
 };
 
+/** The topics a subscription hub listens to: one location's events. */
+export type LocationTopic = 'conflicts' | 'syncStatus';
+
+export type PubSub = ReturnType<typeof createPubSub<Topics>> & {
+  /**
+   * One plain listener for one location's events of a topic, without an async iterator of its own (the subscription
+   * hub listens once per topic and location, whatever the number of subscribers). Returns the function that removes it.
+   */
+  listen<K extends LocationTopic>(topic: K, locationId: string, listener: (payload: Topics[K][1]) => void): () => void;
+};
+
 export interface PubSubHandle {
-  pubsub: ReturnType<typeof createPubSub<Topics>>;
+  pubsub: PubSub;
   close(): Promise<void>;
 }
 
-export type PubSub = PubSubHandle['pubsub'];
+interface BusTarget {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+}
+
+function withListen(pubsub: ReturnType<typeof createPubSub<Topics>>, target: BusTarget): PubSub {
+  return Object.assign(pubsub, {
+    listen<K extends LocationTopic>(topic: K, locationId: string, listener: (payload: Topics[K][1]) => void): () => void {
+      // The event name createPubSub gives `publish(topic, id, payload)`.
+      const type = `${topic}:${locationId}`;
+      const onEvent = (event: Event) => listener((event as CustomEvent<Topics[K][1]>).detail);
+      target.addEventListener(type, onEvent);
+      return () => target.removeEventListener(type, onEvent);
+    },
+  });
+}
 
 // In-process by default; with REDIS_URL, events fan out to every instance.
 export function createEventBus(redisUrl?: string): PubSubHandle {
-  if (!redisUrl) return { pubsub: createPubSub<Topics>(), close: async () => {} };
+  if (!redisUrl) {
+    const target = new EventTarget();
+    return { pubsub: withListen(createPubSub<Topics>({ eventTarget: target as never }), target), close: async () => {} };
+  }
   const publishClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const subscribeClient = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
   return {
-    pubsub: createPubSub<Topics>({ eventTarget }),
+    pubsub: withListen(createPubSub<Topics>({ eventTarget }), eventTarget as unknown as BusTarget),
     close: async () => {
       publishClient.disconnect();
       subscribeClient.disconnect();

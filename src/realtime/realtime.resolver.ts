@@ -1,18 +1,15 @@
 import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
-import { filter, pipe } from '@graphql-yoga/subscription';
+import { Viewer } from '../app/auth/viewer';
 import { RequestContext, viewerOf } from '../app/context/request-context';
 import { Connection } from '../connections/connection.entity';
 import { SyncStatusEvent } from '../connections/connection.types';
 import { ConflictsPayload, SyncStatusPayload } from './pubsub';
-import { EventFilter } from './realtime.service';
 import { ConflictsChangedEvent } from './realtime.types';
 
 // The event's fields are resolved for the viewer as they are now, not as they were at subscribe time.
-async function deliverTo(ctx: RequestContext, mayDeliver: EventFilter, event: { locationId: string; userId: string }): Promise<boolean> {
-  const viewer = await mayDeliver(event);
-  if (viewer) ctx.viewer = viewer;
-  return viewer !== null;
-}
+const renderFor = (ctx: RequestContext) => (viewer: Viewer) => {
+  ctx.viewer = viewer;
+};
 
 @Resolver()
 export class RealtimeResolver {
@@ -21,8 +18,7 @@ export class RealtimeResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as RequestContext;
       const { locationId, userId } = args as { locationId: string; userId?: string | null };
-      const mayDeliver = await ctx.services.realtime.authorizeConflicts(viewerOf(ctx), locationId, userId ?? null);
-      return pipe(ctx.services.pubsub.subscribe('conflicts', locationId), filter((p: ConflictsPayload) => deliverTo(ctx, mayDeliver, p)));
+      return ctx.services.realtime.conflicts(viewerOf(ctx), locationId, userId ?? null, renderFor(ctx));
     },
   })
   conflictsChanged(
@@ -43,8 +39,7 @@ export class RealtimeResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as RequestContext;
       const { locationId } = args as { locationId: string };
-      const mayDeliver = await ctx.services.realtime.authorizeSyncStatus(viewerOf(ctx), locationId);
-      return pipe(ctx.services.pubsub.subscribe('syncStatus', locationId), filter((p: SyncStatusPayload) => deliverTo(ctx, mayDeliver, p)));
+      return ctx.services.realtime.syncStatus(viewerOf(ctx), locationId, renderFor(ctx));
     },
   })
   syncStatusChanged(@Root() payload: SyncStatusPayload, @Arg('locationId', () => ID) _locationId: string): SyncStatusEvent {

@@ -1,49 +1,31 @@
 import { AccessService } from '../app/auth/access.service';
 import { Viewer } from '../app/auth/viewer';
-import { logger } from '../app/logging/logger';
-import { maySeeEvent, SubscriptionScope } from './event-visibility';
-import { ViewerCache } from './viewer-cache';
-
-/**
- * Decides, for each event, whether a subscription may deliver it (async: the viewer is re-read).
- * Returns the viewer as they are now when it may (the event is rendered for them), otherwise null.
- */
-export type EventFilter = (event: { locationId: string; userId: string }) => Promise<Viewer | null>;
+import { SubscriptionScope } from './event-visibility';
+import { ConflictsPayload, SyncStatusPayload } from './pubsub';
+import { SubscriptionHub } from './subscription-hub';
 
 export class RealtimeService {
   constructor(
     private readonly access: AccessService,
-    private readonly viewers: ViewerCache,
+    readonly hub: SubscriptionHub,
   ) {}
 
   /**
-   * Checks a conflictsChanged subscription (location visible; a named user visible and a member there)
-   * and returns the filter for its events: one user, or every user of the location.
+   * Opens a conflictsChanged subscription after checking it (location visible; a named user visible and a member
+   * there): one user's events, or every user's of the location. `delivering` gets the subscriber as they are now,
+   * before each event that passed the per-event check (see SubscriptionHub).
    */
-  async authorizeConflicts(viewer: Viewer, locationId: string, userId: string | null): Promise<EventFilter> {
+  async conflicts(viewer: Viewer, locationId: string, userId: string | null, delivering: (viewer: Viewer) => void): Promise<AsyncIterableIterator<ConflictsPayload>> {
     const location = await this.access.requireLocation(viewer, locationId, 'read');
     if (userId) await this.access.requireVisibleMembers(viewer, location, [userId], 'userId', (id) => `no member ${id} of this location that you can see`);
-    return this.filterFor(viewer, { topic: 'conflicts', location: { id: location.id, agencyId: location.agencyId }, userId });
+    const scope: SubscriptionScope = { topic: 'conflicts', location: { id: location.id, agencyId: location.agencyId }, userId };
+    return this.hub.open(scope, viewer, delivering) as AsyncIterableIterator<ConflictsPayload>;
   }
 
   /** syncStatusChanged: the location must be visible; which events pass is decided per event. */
-  async authorizeSyncStatus(viewer: Viewer, locationId: string): Promise<EventFilter> {
+  async syncStatus(viewer: Viewer, locationId: string, delivering: (viewer: Viewer) => void): Promise<AsyncIterableIterator<SyncStatusPayload>> {
     const location = await this.access.requireLocation(viewer, locationId, 'read');
-    return this.filterFor(viewer, { topic: 'syncStatus', location: { id: location.id, agencyId: location.agencyId } });
-  }
-
-  // Access is re-evaluated for every event, not only at subscribe time: a user removed from the
-  // location, demoted or deactivated stops receiving events within the cache's few seconds.
-  private filterFor(subscriber: Viewer, scope: SubscriptionScope): EventFilter {
-    return async (event) => {
-      try {
-        const viewer = subscriber.kind === 'user' ? await this.viewers.get(subscriber.user.id) : subscriber;
-        return viewer && maySeeEvent(viewer, scope, event) ? viewer : null;
-      } catch (err) {
-        // Fail closed: an event that cannot be checked is not sent.
-        logger.warn({ err, topic: scope.topic, locationId: scope.location.id }, 'subscription access check failed; event withheld');
-        return null;
-      }
-    };
+    const scope: SubscriptionScope = { topic: 'syncStatus', location: { id: location.id, agencyId: location.agencyId } };
+    return this.hub.open(scope, viewer, delivering) as AsyncIterableIterator<SyncStatusPayload>;
   }
 }

@@ -8,7 +8,16 @@ import { isUuid } from '../validation/ids';
 export async function loadViewer(ds: DataSource, claims: TokenClaims): Promise<Viewer | null> {
   if (claims.sub === SERVICE_SUBJECT) return claims.scope === PROVISIONING_SCOPE ? { kind: 'service' } : null;
   if (!isUuid(claims.sub)) return null;
-  const found = (await loadUsersWithLocations(ds, [claims.sub])).get(claims.sub);
-  if (!found || !found.user.active) return null;
-  return { kind: 'user', user: found.user, locationIds: new Set(found.locationIds) };
+  return (await loadUserViewers(ds, [claims.sub])).get(claims.sub) ?? null;
+}
+
+/** Users as viewers, in one query; a user unknown or deactivated maps to null (ids that are not uuids too). */
+export async function loadUserViewers(ds: DataSource, userIds: readonly string[]): Promise<Map<string, Viewer | null>> {
+  const found = await loadUsersWithLocations(ds, userIds.filter(isUuid));
+  return new Map(
+    userIds.map((id): [string, Viewer | null] => {
+      const f = found.get(id);
+      return [id, f && f.user.active ? { kind: 'user', user: f.user, locationIds: new Set(f.locationIds) } : null];
+    }),
+  );
 }

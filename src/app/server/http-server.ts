@@ -7,6 +7,7 @@ import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPag
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { Express } from 'express';
 import { GraphQLError, GraphQLSchema } from 'graphql';
+import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { DataSource } from 'typeorm';
 import { WebSocketServer } from 'ws';
@@ -18,6 +19,7 @@ import { logger } from '../logging/logger';
 import { rateLimitMiddleware } from '../rate-limit/rate-limit.middleware';
 import { RateLimiter } from '../rate-limit/request-rate-limiter';
 import { Services } from '../services';
+import { gatedOperationSetup } from '../../realtime/operation-setup';
 import { withExplorerLink } from './landing-page.plugin';
 import { queryLimitsMiddleware } from './query-limits.middleware';
 import { requestLoggingPlugin } from './request-logging.plugin';
@@ -54,11 +56,17 @@ export async function startHttpServer(opts: HttpServerOptions, port: number, hos
   const validation: ValidationSettings = { limits: opts.limits, production: opts.production };
   const wsGuard = { schema: opts.schema, validation, maxOperationsPerSocket: opts.ws.maxOperationsPerSocket, limiter: opts.limiter, jwtSecret: opts.jwtSecret };
 
+  // The viewer is loaded from the database for every subscription, never cached from connect time. A few operations
+  // are set up at once, the others wait their turn; conflictsChanged is rendered once per operation, not per subscriber.
+  const operations = gatedOperationSetup((ctx: Context<Record<string, unknown>>) =>
+    buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
+  );
   const wsServer = useServer<Record<string, unknown>>(
     {
       schema: opts.schema,
-      // The viewer is loaded from the database for every subscription, never cached from connect time.
-      context: (ctx) => buildContext(ctxDeps, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization, randomUUID(), false),
+      context: operations.context,
+      subscribe: operations.subscribe,
+      execute: operations.execute,
       // Closes the socket when its token expires (4401) or its user is deactivated (4403).
       onConnect: (ctx) => opts.services.sockets.opened(ctx.extra.socket, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization),
       connectionInitWaitTimeout: opts.ws.connectionInitTimeoutMs,

@@ -6,6 +6,7 @@ import { DomainError } from '../errors/domain.error';
 import { logger } from '../logging/logger';
 import { rateLimited } from '../errors/errors';
 import { parseDocument, validateDocument, ValidationSettings } from '../graphql/validation-rules';
+import { OperationCache } from '../../realtime/operation-cache';
 import { rateLimitKey } from '../rate-limit/rate-limit-key';
 import { RateLimiter } from '../rate-limit/request-rate-limiter';
 
@@ -31,6 +32,13 @@ const asGraphQLError = (err: DomainError) => new GraphQLError(err.message, { ori
  * parsing, the same validation rules) before any context is built, so a refused operation costs no SQL.
  */
 export function wsOnSubscribe(deps: WsOperationDeps) {
+  // One parsed, validated document per operation text, shared by every operation that sends it.
+  const operations = new OperationCache((query) => {
+    const document = parseDocument(query);
+    if (document instanceof GraphQLError) return { errors: [document] };
+    const errors = validateDocument(deps.schema, document, deps.validation);
+    return errors.length ? { errors } : { document };
+  });
   return async (ctx: WsContext, _id: string, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> => {
     // graphql-ws has already registered this operation.
     if (Object.keys(ctx.subscriptions).length > deps.maxOperationsPerSocket) {
@@ -40,10 +48,8 @@ export function wsOnSubscribe(deps: WsOperationDeps) {
     const key = rateLimitKey(params.authorization ?? params.Authorization, ctx.extra.request.socket.remoteAddress, deps.jwtSecret);
     const verdict = await deps.limiter.consume(key);
     if (!verdict.allowed) return [asGraphQLError(rateLimited(verdict.retryAfterSeconds))];
-    const document = parseDocument(payload.query);
-    if (document instanceof GraphQLError) return [document];
-    const errors = validateDocument(deps.schema, document, deps.validation);
-    if (errors.length) return errors;
+    const { document, errors } = operations.get(payload.query);
+    if (!document) return [...errors];
     return { schema: deps.schema, document, operationName: payload.operationName, variableValues: payload.variables };
   };
 }
