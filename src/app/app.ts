@@ -106,11 +106,12 @@ export async function startApp({ config, onQuery, clock, sync, outbox, providerR
       server,
       jobs: queue,
       whenIdle: () => queue.whenIdle(),
-      // Once, however many callers: drain requests, then notices (held ones are delivered) and jobs, then the
-      // limiter and bus, then the pool.
+      // Once, however many callers: drain requests and the syncs they left running, then notices (held ones are
+      // delivered) and jobs, then the limiter and bus, then the pool.
       stop: () =>
         (stopping ??= (async () => {
           await server.close();
+          await services.freshness.close();
           await services.outbox.stop();
           await requestLimiter.close();
           await pushNotices.close();

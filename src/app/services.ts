@@ -113,6 +113,8 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
   });
   membershipHooks.register((tx, userId, locationIds) => connections.disconnectForMembership(tx, userId, locationIds));
   featureHooks.register((scope) => sync.reevaluateFeatures(scope));
+  // Syncs before a booking (bounded wait); they may outlive it, and the app's stop ends them.
+  const freshness = new ConflictFreshness(ds, syncServices.calendarSync, clock, { maxAgeSeconds: config.BOOKING_FRESHNESS_SECONDS, timeoutMs: config.BOOKING_FRESHNESS_TIMEOUT_MS });
   return {
     ds,
     pubsub,
@@ -141,8 +143,9 @@ export function createServices(ds: DataSource, pubsub: PubSub, config: AppConfig
     availability,
     booking: new BookingService(
       ds, access, availability, appointments, conflictEvents, clock, outbox,
-      new ConflictFreshness(ds, syncServices.calendarSync, clock, { maxAgeSeconds: config.BOOKING_FRESHNESS_SECONDS, timeoutMs: config.BOOKING_FRESHNESS_TIMEOUT_MS }),
+      freshness,
     ),
+    freshness,
     outbox,
     configuration: new CalendarConfigurationService(ds, access, sync, syncServices.conflicts),
     realtime: new RealtimeService(access, new SubscriptionHub(pubsub, new ViewerCache(ds, config.REALTIME_ACCESS_TTL_MS))),

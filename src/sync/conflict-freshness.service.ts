@@ -19,6 +19,11 @@ const POLL_MS = 50;
  * checked and committed; waiting is bounded, so an unreachable provider delays a booking by seconds, never more.
  */
 export class ConflictFreshness {
+  // Syncs outlive a booking that stopped waiting for them; the app's stop ends them (they hold a sync lease and
+  // use the pool and the providers' connections, which the stop closes next).
+  private readonly running = new Set<Promise<void>>();
+  private readonly closing = new AbortController();
+
   constructor(
     private readonly ds: DataSource,
     private readonly calendarSync: CalendarSyncService,
@@ -31,20 +36,33 @@ export class ConflictFreshness {
     const stale = await this.staleCalendars(locationId, userIds, providers);
     if (!stale.length) return;
     const deadline = Date.now() + this.opts.timeoutMs;
-    const signal = AbortSignal.timeout(this.opts.timeoutMs);
+    const signal = AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.closing.signal]);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.opts.timeoutMs)));
+    const syncs = Promise.all(stale.map((id) => this.syncNow(id, locationId, userIds, providers, deadline, signal)));
+    const settled = syncs.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
     try {
-      await Promise.race([Promise.all(stale.map((id) => this.syncNow(id, locationId, userIds, providers, deadline, signal))), bound]);
+      await Promise.race([syncs, bound]);
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /** Stops the syncs still running (at their next step) and waits for them: nothing of theirs is left afterwards. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await Promise.all([...this.running]);
+  }
+
   /** Syncs one calendar now; if another worker is syncing it, waits (until the deadline) for that sync to land. */
   private async syncNow(calendarId: string, locationId: string, userIds: readonly string[], providers: readonly Provider[], deadline: number, signal: AbortSignal): Promise<void> {
     await this.calendarSync.run({ calendarId }, signal).catch((err) => logger.warn({ err, calendarId }, 'sync before booking failed; booking goes on with the data it has'));
-    while (Date.now() < deadline && (await this.staleCalendars(locationId, userIds, providers, calendarId)).length) {
+    while (Date.now() < deadline && !signal.aborted && (await this.staleCalendars(locationId, userIds, providers, calendarId)).length) {
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }

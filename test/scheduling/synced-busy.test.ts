@@ -133,6 +133,21 @@ describe('busy time synced from the providers', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     await t.app.whenIdle();
   });
+
+  test('the sync a booking stopped waiting for ends with the service: the calendar is not left leased (synced again at once, not in minutes)', async () => {
+    const m = await staleMember('GOOGLE');
+    emu.google.faults.add({ fault: { type: 'delay', ms: 3_000 }, route: /\/events$/, method: 'GET', account: m.account, times: 1 });
+    // A second instance on the same database, stopped while the sync it started for a booking still waits for Google.
+    const other = await startTestApp({ ...emu.env, BOOKING_FRESHNESS_TIMEOUT_MS: '500' }, t.app.config.DATABASE_URL);
+    try {
+      other.app.services.clock.now = () => new Date(NOW.getTime() + 600_000);
+      ok(await book(other, m, '2030-06-03T10:00'));
+    } finally {
+      await other.stop();
+    }
+    const [state] = await t.app.ds.query(`SELECT lease_owner FROM calendar_sync_states WHERE provider_calendar_id = $1`, [m.providerCalendarId]);
+    expect(state.lease_owner).toBeNull();
+  });
   });
 });
 

@@ -233,20 +233,21 @@ export class JobQueue {
   }
 
   /**
-   * Resolves the moment nothing is under way (no handler running, no statement out), or after `ms`. Resolved from
-   * the statement's or handler's own completion, so the caller continues before any worker polls again.
+   * Resolves at a moment nothing is under way (no handler running, no statement out), or after `ms`. Looked at
+   * once what a statement's end caused has run (a fetch that returned a job hands it back, with a statement of its
+   * own) and before any timer fires (a worker polling again), so the caller continues while every worker waits.
    */
   private quiet(ms: number): Promise<void> {
-    const idle = () => this.running === 0 && this.sql.n === 0;
-    if (idle()) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.sql.onSettled = undefined;
         resolve();
       };
+      const check = () => setImmediate(() => this.running === 0 && this.sql.n === 0 && done());
       const timer = setTimeout(done, ms);
-      this.sql.onSettled = () => idle() && done();
+      this.sql.onSettled = check;
+      check();
     });
   }
 
