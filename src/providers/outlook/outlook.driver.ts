@@ -20,6 +20,7 @@ import type {
 } from '../calendar-provider';
 import type { ProviderEndpoints } from '../provider-endpoints';
 import { asCodeRefusal, fromProvider, GrantRevokedError, ProviderNotFoundError, ProviderRequestRejectedError, PushSetupFailedError } from '../provider.errors';
+import { allCalls } from '../shared/all-calls';
 import { againOn401 } from '../shared/again-on-401';
 import { ProviderAgents } from '../shared/provider-agents';
 import { ChangePageBuilder } from '../shared/change-page.builder';
@@ -162,7 +163,7 @@ export class OutlookDriver implements CalendarProvider {
 
   async whoAmI(tokens: TokenSet): Promise<ProviderAccount> {
     // The default-calendar probe makes an on-premises mailbox fail here already (UnsupportedMailboxError)
-    const [user] = await Promise.all([
+    const [user] = await allCalls([
       this.call<GraphUser>(tokens, (c) => c.api('/me').select('id,displayName,mail,userPrincipalName').get()),
       this.call(tokens, (c) => c.api('/me/calendar').select('id').get()),
     ]);
@@ -172,7 +173,7 @@ export class OutlookDriver implements CalendarProvider {
   }
 
   async listCalendars(tokens: TokenSet): Promise<ProviderCalendarInfo[]> {
-    const [user, calendars] = await Promise.all([
+    const [user, calendars] = await allCalls([
       this.call<GraphUser>(tokens, (c) => c.api('/me').select('id,mail,userPrincipalName').get()),
       this.collect<GraphCalendar>(tokens, '/me/calendars?$top=100'),
     ]);
