@@ -6,7 +6,7 @@ import { startMicrosoftEmulator } from '../../emulators/microsoft';
 import { testTls } from '../../emulators/tls/test-ca';
 import { GoogleCalendarDriver } from '../../src/providers/google/google.driver';
 import { FreeSlotsDocument, Provider, ResyncConnectionDocument, StartConnectionDocument } from '../generated/graphql';
-import { ConnectFlow, newTenant, uniqueEmail, type Emulators } from '../support/connect-flow';
+import { ConnectFlow, emulatorEnv, newTenant, uniqueEmail, type Emulators } from '../support/connect-flow';
 import { book, heldEvents, iso, linkedMember, NOW, ok } from '../support/outbox-world';
 import { googleEvent, outlookEvent } from '../support/provider-events';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -31,18 +31,7 @@ describe('provider endpoints over plain http (Microsoft) and https with a privat
     dir = mkdtempSync(join(tmpdir(), 'calbridge-transports-'));
     const caFile = join(dir, 'fake-ca.pem');
     writeFileSync(caFile, tls.caPem);
-    const env = {
-      MICROSOFT_CLIENT_ID: 'calbridge-test',
-      MICROSOFT_CLIENT_SECRET: 'calbridge-test-secret',
-      MICROSOFT_AUTHORITY: microsoft.authority,
-      MICROSOFT_GRAPH_URL: microsoft.graphUrl,
-      GOOGLE_CLIENT_ID: 'calbridge-test.apps.googleusercontent.com',
-      GOOGLE_CLIENT_SECRET: 'calbridge-test-secret',
-      GOOGLE_AUTH_URL: google.authUrl,
-      GOOGLE_TOKEN_URL: google.tokenUrl,
-      GOOGLE_API_URL: google.apiUrl,
-      PROVIDER_CA_FILE: caFile,
-    };
+    const env = emulatorEnv(microsoft, google, caFile);
     emu = { microsoft, google, env, close: async () => void (await Promise.all([microsoft.close(), google.close()])) };
     t = await startTestApp(env, undefined, { sync: { pageSize: 2 } });
     t.app.services.clock.now = () => NOW;

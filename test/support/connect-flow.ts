@@ -22,6 +22,22 @@ export interface Emulators {
   close(): Promise<void>;
 }
 
+/** The variables that point calbridge's drivers at these emulators, trusting the CA in `caFile`. */
+export function emulatorEnv(microsoft: MicrosoftEmulator, google: GoogleEmulator, caFile: string): Record<string, string> {
+  return {
+    MICROSOFT_CLIENT_ID: 'calbridge-test',
+    MICROSOFT_CLIENT_SECRET: 'calbridge-test-secret',
+    MICROSOFT_AUTHORITY: microsoft.authority,
+    MICROSOFT_GRAPH_URL: microsoft.graphUrl,
+    GOOGLE_CLIENT_ID: 'calbridge-test.apps.googleusercontent.com',
+    GOOGLE_CLIENT_SECRET: 'calbridge-test-secret',
+    GOOGLE_AUTH_URL: google.authUrl,
+    GOOGLE_TOKEN_URL: google.tokenUrl,
+    GOOGLE_API_URL: google.apiUrl,
+    PROVIDER_CA_FILE: caFile,
+  };
+}
+
 /** One Google and one Microsoft emulator on free ports (Microsoft over HTTPS with the test CA); `opts` adds options of each. */
 export async function startEmulators(opts: { google?: GoogleEmulatorOptions; microsoft?: MicrosoftEmulatorOptions } = {}): Promise<Emulators> {
   const [google, microsoft] = await Promise.all([startGoogleEmulator({ ...opts.google, port: 0 }), startMicrosoftEmulator({ ...opts.microsoft, port: 0, seedDemo: false })]);
@@ -31,18 +47,7 @@ export async function startEmulators(opts: { google?: GoogleEmulatorOptions; mic
   return {
     google,
     microsoft,
-    env: {
-      MICROSOFT_CLIENT_ID: 'calbridge-test',
-      MICROSOFT_CLIENT_SECRET: 'calbridge-test-secret',
-      MICROSOFT_AUTHORITY: microsoft.authority,
-      MICROSOFT_GRAPH_URL: microsoft.graphUrl,
-      GOOGLE_CLIENT_ID: 'calbridge-test.apps.googleusercontent.com',
-      GOOGLE_CLIENT_SECRET: 'calbridge-test-secret',
-      GOOGLE_AUTH_URL: google.authUrl,
-      GOOGLE_TOKEN_URL: google.tokenUrl,
-      GOOGLE_API_URL: google.apiUrl,
-      PROVIDER_CA_FILE: caFile,
-    },
+    env: emulatorEnv(microsoft, google, caFile),
     close: async () => {
       await Promise.all([google.close(), microsoft.close()]);
       rmSync(dir, { recursive: true, force: true });
