@@ -1,11 +1,13 @@
 // free_slots_p50 / free_slots_p99: freeSlots over 31 days for a ROUND_ROBIN calendar of 20 members with 1,000
 // blocking third-party events each (synced rows in external_events, on their conflict calendars), through
 // GraphQL over HTTP against the real service, 30 samples after warm-up. free_slots_ratio divides the p50 by a
-// plain SQL read of those 20,000 blocks (median of several, same run, same database). Diagnostics on stderr.
+// plain SQL read of those 20,000 blocks (median of several, same run, same database). Diagnostics on stderr;
+// BENCH_CPU_PROFILE=dir writes a CPU profile of the timed samples.
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import type { Figure } from './run';
+import { profiled } from './support/cpu-profile';
 import { seedAvailabilityWorld, timedGql } from './support/availability-world';
 import { median, percentile, startBenchService } from './support/bench-service';
 
@@ -57,11 +59,13 @@ export async function run(): Promise<Figure[]> {
     // The service runs in this process: its CPU time per request (client side included, a small part) is a
     // figure a loaded machine disturbs less than wall time.
     const cpu = process.cpuUsage();
-    for (let i = 0; i < SAMPLES; i++) {
-      const r = await freeSlots();
-      samples.push(r.ms);
-      slots = r.slots;
-    }
+    await profiled('free-slots', async () => {
+      for (let i = 0; i < SAMPLES; i++) {
+        const r = await freeSlots();
+        samples.push(r.ms);
+        slots = r.slots;
+      }
+    });
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000 / SAMPLES;
     for (let i = 0; i < SQL_READS; i++) reads.push(await plainRead());

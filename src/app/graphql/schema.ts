@@ -11,7 +11,7 @@ import { LocationResolver } from '../../tenancy/location.resolver';
 import { PlanResolver } from '../../tenancy/plan.resolver';
 import { UserResolver } from '../../tenancy/user.resolver';
 import { ViewerResolver } from '../../tenancy/viewer.resolver';
-import { requireViewer } from './require-viewer.middleware';
+import { guardRootFields } from './require-viewer.guard';
 import { ConnectionResolver, ProviderCalendarResolver } from '../../connections/connection.resolver';
 import { CalendarConfigurationResolver } from '../../configuration/calendar-configuration.resolver';
 import { ExternalEventResolver, ProviderCalendarSyncResolver } from '../../sync/external-events.resolver';
@@ -34,13 +34,13 @@ export const resolvers = [
   ParticipantWriteResolver,
 ] as const;
 
-export function buildAppSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildAppSchema(pubsub?: PubSub): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: [...resolvers],
     // Validation lives in the services (messages name the field); class-validator is not used.
     validate: false,
-    globalMiddlewares: [requireViewer],
     // Every subscription has its own `subscribe`; this bus only satisfies type-graphql when printing the schema.
     pubSub: (pubsub ?? createPubSub()) as never,
   });
+  return guardRootFields(schema);
 }

@@ -8,7 +8,7 @@ interface BusyRow {
   start: number | null;
   end: number | null;
   cap_start: number | null;
-  /** An events row: all of the member's blocking events, packed "start,end,start,end,..." in epoch ms. */
+  /** An events row: all blocking events of one of the member's conflict calendars, packed "start,end,start,end,..." in epoch ms ('' for none). */
   events: string | null;
 }
 
@@ -23,7 +23,7 @@ function multirange(spans: IntervalUnion): string {
 }
 
 /**
- * Busy time from PostgreSQL, in one statement:
+ * Busy time from PostgreSQL, one statement per group of members (see memberGroups):
  * - confirmed appointments anywhere in the service (their participants' occupied ranges; the exclusion
  *   constraint's GiST index on (user_id, occupied) serves the lookup);
  * - blocking third-party events (BUSY, OUT_OF_OFFICE, UNKNOWN, and TENTATIVE when the agency counts it) synced
@@ -32,7 +32,7 @@ function multirange(spans: IntervalUnion): string {
  *   third-party time: the appointment itself already counts, and it must never block its own reschedule.
  *
  * Events are read per conflict calendar through the GiST index on (provider_calendar_id, tstzrange(start, end)),
- * only where they overlap the spans asked about, and come back as one packed text per member: thousands of rows
+ * only where they overlap the spans asked about, and come back as one packed text per calendar: thousands of rows
  * would cost more to decode than to find. A calendar's events carry its connection's location and user (the sync
  * writes them so), hence the connection must be the member's own in this location.
  */
@@ -42,8 +42,28 @@ export class SqlBusyTimeRepository implements BusyTimeRepository {
   async busyTimes(query: BusyTimeQuery): Promise<Map<string, BusyInterval[]>> {
     const out = new Map<string, BusyInterval[]>(query.userIds.map((id) => [id, []]));
     if (!query.userIds.length) return out;
-    const spans = query.eventSpans ?? Float64Array.of(query.from.getTime(), query.to.getTime());
-    const rows: BusyRow[] = await this.ds.query(
+    const spans = multirange(query.eventSpans ?? Float64Array.of(query.from.getTime(), query.to.getTime()));
+    // A big team is read by a few statements at once, one per group of members: PostgreSQL runs them on as many
+    // backends (cores), and the request waits for the slowest part instead of the sum.
+    const parts = await Promise.all(memberGroups(query.userIds).map((userIds) => this.read({ ...query, userIds }, spans)));
+    for (const r of parts.flat()) {
+      const busy = out.get(r.user_id)!;
+      if (r.events !== null) {
+        if (!r.events) continue; // a calendar without blocking events there
+        const packed = r.events.split(',');
+        for (let i = 0; i < packed.length; i += 2) busy.push({ kind: 'EVENT', start: Number(packed[i]), end: Number(packed[i + 1]) });
+      } else {
+        const appointment: BusyInterval = { kind: 'APPOINTMENT', start: r.start!, end: r.end! };
+        if (r.cap_start !== null) appointment.capStart = r.cap_start;
+        busy.push(appointment);
+      }
+    }
+    return out;
+  }
+
+  /** Appointment rows, and one row per member with all of their blocking events packed. */
+  private read(query: BusyTimeQuery, spans: string): Promise<BusyRow[]> {
+    return this.ds.query(
       `WITH cals AS MATERIALIZED (
          SELECT cc.user_id, cc.provider_calendar_id
            FROM conflict_calendars cc
@@ -57,27 +77,28 @@ export class SqlBusyTimeRepository implements BusyTimeRepository {
           AND ($4::uuid IS NULL OR p.appointment_id <> $4::uuid)
        UNION ALL
        SELECT cals.user_id, NULL, NULL, NULL,
-              string_agg((date_part('epoch', e.start_time) * 1000) || ',' || (date_part('epoch', e.end_time) * 1000), ',')
-         FROM cals
-         JOIN external_events e ON e.provider_calendar_id = cals.provider_calendar_id
-        WHERE tstzrange(e.start_time, e.end_time) && $8::tstzmultirange
-          AND (e.availability IN ('BUSY', 'OUT_OF_OFFICE', 'UNKNOWN')
-               OR (e.availability = 'TENTATIVE' AND (SELECT a.count_tentative_as_busy FROM locations l JOIN agencies a ON a.id = l.agency_id WHERE l.id = $6)))
-          AND (e.client_key IS NULL OR NOT EXISTS (SELECT 1 FROM appointment_writes w WHERE w.idempotency_key = e.client_key))
-        GROUP BY cals.user_id`,
-      [query.userIds, query.from, query.to, query.excludeAppointmentId ?? null, query.calendarId, query.locationId, query.providers, multirange(spans)],
+              (SELECT coalesce(string_agg((date_part('epoch', e.start_time) * 1000) || ',' || (date_part('epoch', e.end_time) * 1000), ','), '')
+                 FROM external_events e
+                WHERE e.provider_calendar_id = cals.provider_calendar_id
+                  AND tstzrange(e.start_time, e.end_time) && $8::tstzmultirange
+                  AND (e.availability IN ('BUSY', 'OUT_OF_OFFICE', 'UNKNOWN')
+                       OR (e.availability = 'TENTATIVE' AND (SELECT a.count_tentative_as_busy FROM locations l JOIN agencies a ON a.id = l.agency_id WHERE l.id = $6)))
+                  AND (e.client_key IS NULL OR NOT EXISTS (SELECT 1 FROM appointment_writes w WHERE w.idempotency_key = e.client_key)))
+         FROM cals`,
+      [query.userIds, query.from, query.to, query.excludeAppointmentId ?? null, query.calendarId, query.locationId, query.providers, spans],
     );
-    for (const r of rows) {
-      const busy = out.get(r.user_id)!;
-      if (r.events !== null) {
-        const packed = r.events.split(',');
-        for (let i = 0; i < packed.length; i += 2) busy.push({ kind: 'EVENT', start: Number(packed[i]), end: Number(packed[i + 1]) });
-      } else {
-        const appointment: BusyInterval = { kind: 'APPOINTMENT', start: r.start!, end: r.end! };
-        if (r.cap_start !== null) appointment.capStart = r.cap_start;
-        busy.push(appointment);
-      }
-    }
-    return out;
   }
+}
+
+/** Members per statement, and statements per read at most (a pool connection each). */
+const GROUP_MEMBERS = 8;
+const MAX_GROUPS = 3;
+
+/** The members in up to MAX_GROUPS groups of at least GROUP_MEMBERS (one group for a small team). */
+export function memberGroups(userIds: readonly string[]): string[][] {
+  const groups = Math.max(1, Math.min(MAX_GROUPS, Math.floor(userIds.length / GROUP_MEMBERS)));
+  const size = Math.ceil(userIds.length / groups);
+  const out: string[][] = [];
+  for (let i = 0; i < userIds.length; i += size) out.push(userIds.slice(i, i + size));
+  return out;
 }
