@@ -22,7 +22,7 @@ import { SyncScheduler } from './sync-scheduler';
 import { needsFullSync, nextSyncState, SyncOutcome, SyncPolicy, SyncStateFields } from './sync-state-machine';
 import { CalendarSyncState, SyncStateRepository } from './sync-state.repository';
 import { classifyFailure } from './throttle/provider-failure';
-import { decideRetry, lastErrorText, RetryPolicyOptions } from './throttle/retry-policy';
+import { backoffRetry, decideRetry, lastErrorText, RetryPolicyOptions } from './throttle/retry-policy';
 
 export interface SyncWindow {
   from: Date;
@@ -273,7 +273,9 @@ export class CalendarSyncService {
     } else {
       logger.warn({ err: messageOf(err), failure: failure.kind, calendarId: state.calendarId, connectionId: conn.id }, 'calendar sync failed');
       const error = failure.kind === 'not-found' || failure.kind === 'internal' ? plainError(err, conn.provider) : lastErrorText(failure);
-      const retry = decision.action === 'defer' ? { at: decision.runAt, consecutiveFailures: decision.consecutiveFailures, markError: decision.markError } : undefined;
+      // A calendar reported gone (or a cursor refused by a full read) is tried again after the backoff: the list refresh may keep it.
+      const { runAt, consecutiveFailures, markError } = decision.action === 'defer' ? decision : backoffRetry(state.consecutiveFailures, now, this.d.retry);
+      const retry = { at: runAt, consecutiveFailures, markError };
       next = await this.record(state, holder, { type: 'FAILED', error, retry });
       this.d.metrics?.syncFailed(conn.provider, kind, failure.kind === 'throttled' ? 'throttled' : decision.action === 'gone' ? 'gone' : 'failed');
       // A calendar the provider no longer has leaves the selection with the next calendar list.

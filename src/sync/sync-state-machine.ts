@@ -1,6 +1,6 @@
 // The sync state of one calendar, as a pure function: the current state and what happened → the next state.
-// No I/O and no clock of its own (the caller passes `now` and, for jitter, a random number), so every path is
-// unit-tested.
+// No I/O and no clock of its own (the caller passes `now`), so every path is unit-tested. When a failed sync is
+// tried again is the retry policy's decision (throttle/retry-policy.ts), the one backoff rule: a failure carries it.
 
 import type { CalendarAccessLevel } from '../providers/calendar-provider';
 
@@ -27,17 +27,17 @@ export type SyncOutcome =
   /** `pushActive`: a push channel covers the calendar, so it is polled only as a safety net. */
   | { type: 'SUCCEEDED'; full: boolean; pushActive?: boolean }
   /**
-   * A provider failure (after the drivers' own bounded retries). `retry`: the retry policy's decision (Retry-After,
-   * backoff, whether it shows as ERROR); without it the policy here backs off.
+   * A provider failure (after the drivers' own bounded retries), with the retry policy's decision: when to try
+   * again (Retry-After or backoff), the failures in a row, and whether the calendar shows as ERROR.
    */
-  | { type: 'FAILED'; error: string; retry?: { at: Date; consecutiveFailures: number; markError: boolean } }
+  | { type: 'FAILED'; error: string; retry: { at: Date; consecutiveFailures: number; markError: boolean } }
   /** Not run for a reason of our own (every request slot of the mailbox taken): tried again at `until`, not a failure. */
   | { type: 'DEFERRED'; until: Date }
   /** The connection pauses (needs reauthorization, feature off): no retries until it resumes. */
   | { type: 'PAUSED' };
 
 export interface SyncPolicy {
-  /** First retry delay after a failure; doubles per further failure. */
+  /** The retry policy's backoff (first step, doubling per further failure, up to the max). */
   baseBackoffMs: number;
   maxBackoffMs: number;
   /** This many failures in a row show the calendar (and its connection) as ERROR; retries go on. */
@@ -59,13 +59,7 @@ export const defaultSyncPolicy: SyncPolicy = {
   fullSyncIntervalMs: 24 * 3600_000,
 };
 
-/** Exponential backoff with jitter: base·2^(n−1), capped, scaled into [50 %, 100 %] by `random` ∈ [0, 1). */
-export function backoffMs(failures: number, policy: SyncPolicy, random: number): number {
-  const raw = Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** Math.max(0, failures - 1));
-  return Math.round(raw * (0.5 + random / 2));
-}
-
-export function nextSyncState(state: SyncStateFields, outcome: SyncOutcome, now: Date, policy: SyncPolicy = defaultSyncPolicy, random = Math.random()): SyncStateFields {
+export function nextSyncState(state: SyncStateFields, outcome: SyncOutcome, now: Date, policy: SyncPolicy = defaultSyncPolicy): SyncStateFields {
   switch (outcome.type) {
     case 'QUEUED':
       // A running sync stays SYNCING; the queued job follows it.
@@ -84,18 +78,8 @@ export function nextSyncState(state: SyncStateFields, outcome: SyncOutcome, now:
         lastFullSyncAt: outcome.full ? now : state.lastFullSyncAt,
       };
     case 'FAILED': {
-      if (outcome.retry) {
-        const { at, consecutiveFailures, markError } = outcome.retry;
-        return { ...state, stage: markError ? 'ERROR' : 'BACKOFF', consecutiveFailures, nextAttemptAt: at, lastError: outcome.error };
-      }
-      const failures = state.consecutiveFailures + 1;
-      return {
-        ...state,
-        stage: failures >= policy.errorAfterFailures ? 'ERROR' : 'BACKOFF',
-        consecutiveFailures: failures,
-        nextAttemptAt: new Date(now.getTime() + backoffMs(failures, policy, random)),
-        lastError: outcome.error,
-      };
+      const { at, consecutiveFailures, markError } = outcome.retry;
+      return { ...state, stage: markError ? 'ERROR' : 'BACKOFF', consecutiveFailures, nextAttemptAt: at, lastError: outcome.error };
     }
     case 'DEFERRED':
       return { ...state, stage: 'QUEUED', nextAttemptAt: outcome.until };

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { ConnectFlow, emailOf, Emulators, httpGet, newTenant, startEmulators } from '../support/connect-flow';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -10,8 +10,25 @@ const FIXED = {
   OUTLOOK: 'Outlook is not responding right now. Try again in a minute.',
 };
 
-/** A port nothing listens on. */
+/** Whether a connection to this local port is refused. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
+}
+
+/**
+ * A port nothing listens on. 1023 first: below the ephemeral range, so no server of a test running beside this
+ * one can be given it meanwhile (a port freed here could be), and distinctive enough to find in a page. Else a
+ * freed ephemeral port.
+ */
 async function closedPort(): Promise<number> {
+  if (await refused(1023)) return 1023;
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

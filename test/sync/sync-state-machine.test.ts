@@ -1,4 +1,5 @@
-import { backoffMs, connectionSyncState, defaultSyncPolicy, needsFullSync, nextSyncState, SyncPolicy, SyncStateFields } from '../../src/sync/sync-state-machine';
+import { decideRetry } from '../../src/sync/throttle/retry-policy';
+import { connectionSyncState, defaultSyncPolicy, needsFullSync, nextSyncState, SyncPolicy, SyncStateFields } from '../../src/sync/sync-state-machine';
 
 const policy: SyncPolicy = { baseBackoffMs: 1_000, maxBackoffMs: 16_000, errorAfterFailures: 3, pollIntervalMs: 120_000, safetyPollIntervalMs: 900_000, fullSyncIntervalMs: 86_400_000 };
 const now = new Date('2026-03-02T10:00:00Z');
@@ -27,12 +28,15 @@ describe('sync state machine', () => {
     for (const stage of ['IDLE', 'BACKOFF', 'ERROR', 'PAUSED'] as const) expect(nextSyncState({ ...fresh, stage }, { type: 'QUEUED' }, now, policy).stage).toBe('QUEUED');
   });
 
-  test('failures back off exponentially with jitter, capped; ERROR after N in a row, retries go on', () => {
+  test('failures, with the retry policy deciding: exponential backoff, capped; ERROR after N in a row, retries go on', () => {
+    const retry = { baseDelayMs: policy.baseBackoffMs, maxDelayMs: policy.maxBackoffMs, minDelayMs: 0, errorAfterFailures: policy.errorAfterFailures, random: () => 0.999999 };
     let s: SyncStateFields = { ...fresh, stage: 'SYNCING' };
     const seen: Array<[string, number, number]> = [];
     for (let i = 0; i < 7; i++) {
-      s = nextSyncState({ ...s, stage: 'SYNCING' }, { type: 'FAILED', error: 'Outlook is not responding' }, now, policy, 0.999999);
-      seen.push([s.stage, s.consecutiveFailures, s.nextAttemptAt!.getTime() - now.getTime()]);
+      const d = decideRetry({ kind: 'transient', provider: 'OUTLOOK', retryAfterMs: null, detail: '503' }, s.consecutiveFailures, now, retry);
+      if (d.action !== 'defer') throw new Error(`unexpected ${d.action}`);
+      s = nextSyncState({ ...s, stage: 'SYNCING' }, { type: 'FAILED', error: 'Outlook is not responding', retry: { at: d.runAt, consecutiveFailures: d.consecutiveFailures, markError: d.markError } }, now, policy);
+      seen.push([s.stage, s.consecutiveFailures, Math.round((s.nextAttemptAt!.getTime() - now.getTime()) / 1000) * 1000]);
     }
     expect(seen).toEqual([
       ['BACKOFF', 1, 1_000],
@@ -44,9 +48,6 @@ describe('sync state machine', () => {
       ['ERROR', 7, 16_000],
     ]);
     expect(s.lastError).toBe('Outlook is not responding');
-    // Jitter: between half and all of the delay.
-    expect(backoffMs(2, policy, 0)).toBe(1_000);
-    expect(backoffMs(2, policy, 0.5)).toBe(1_500);
   });
 
   test("a failure with the retry policy's decision: retried when it says (Retry-After), ERROR when it says so", () => {

@@ -67,6 +67,13 @@ export function backoffMs(consecutiveFailures: number, o: RetryPolicyOptions = d
   return Math.max(o.minDelayMs, Math.round(o.random() * cap));
 }
 
+/** A retry after the backoff alone, for one more failure in a row (ERROR from errorAfterFailures on). */
+export function backoffRetry(consecutiveFailures: number, now: Date, options: Partial<RetryPolicyOptions> = {}): { runAt: Date; consecutiveFailures: number; markError: boolean } {
+  const o = { ...defaultRetryPolicyOptions, ...options };
+  const failures = consecutiveFailures + 1;
+  return { runAt: new Date(now.getTime() + backoffMs(failures, o)), consecutiveFailures: failures, markError: failures >= o.errorAfterFailures };
+}
+
 /**
  * `consecutiveFailures`: failures of this calendar's sync before this one (0 after a success).
  * The decision's `consecutiveFailures` is what to store.
@@ -94,5 +101,5 @@ export function decideRetry(failure: ProviderFailure, consecutiveFailures: numbe
     const spread = Math.round(o.random() * Math.min(1_000, wait / 10));
     return { action: 'defer', runAt: at(wait + spread), consecutiveFailures: failures, markError, lastError, reason: 'retry-after' };
   }
-  return { action: 'defer', runAt: at(backoffMs(failures, o)), consecutiveFailures: failures, markError, lastError, reason: 'backoff' };
+  return { action: 'defer', ...backoffRetry(consecutiveFailures, now, o), lastError, reason: 'backoff' };
 }
