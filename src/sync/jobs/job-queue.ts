@@ -37,6 +37,9 @@ const IDLE_POLL_MS = 20;
 const STOP_GRACE_MS = 5_000;
 // A job put back for a moment (its calendar or connection was busy) still counts as pending work.
 const SOON_SECONDS = 5;
+// A queue's other workers poll this much less often than its first (they are woken when there is work).
+const SIBLING_POLL_FACTOR = 20;
+const SIBLING_POLL_MIN_SECONDS = 10;
 
 /** Creates pg-boss's schema and our queues (idempotent); the test template database runs it once for every test database. */
 export async function installJobQueues(url: string): Promise<void> {
@@ -96,11 +99,16 @@ export class JobQueue {
   private readonly handlers: Array<{ def: QueueDef<unknown>; handler: JobHandler<unknown> }> = [];
   private readonly recurring: Array<{ def: QueueDef<Record<string, never>>; seconds: number }> = [];
   private readonly timers: NodeJS.Timeout[] = [];
-  private readonly workerIds = new Map<string, string[]>();
+  /** Per queue, the workers running no job (in the order they were last woken). */
+  private readonly idleWorkers = new Map<string, Set<string>>();
   private readonly stopping = new AbortController();
   private readonly sql: InFlight = { n: 0 };
   private running = 0;
   private started = false;
+
+  private get pollSeconds(): number {
+    return this.opts.pollingIntervalSeconds ?? 0.5;
+  }
 
   constructor(private readonly opts: JobQueueOptions) {
     this.pool = jobPool(opts.url, opts.poolSize ?? 4, 'calbridge-jobs');
@@ -112,7 +120,7 @@ export class JobQueue {
       supervise: opts.work,
       schedule: false,
       maintenanceIntervalSeconds: 30,
-      pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 0.5,
+      pollingIntervalSeconds: this.pollSeconds,
     });
     this.boss.on('error', (err) => logger.error({ err }, 'job queue error'));
   }
@@ -145,13 +153,19 @@ export class JobQueue {
     this.started = true;
     if (!this.opts.work) return;
     for (const { def, handler } of this.handlers) {
-      const ids: string[] = [];
+      const idle = new Set<string>();
       for (let i = 0; i < def.concurrency; i++) {
         let self = '';
-        self = await this.boss.work<unknown>(def.name, { batchSize: 1 }, async ([job]) => {
+        // The first worker of a queue polls for jobs other processes enqueued; its siblings poll rarely and are
+        // woken instead (an enqueue here, or a sibling that found a job: there may be more), so an idle process
+        // sends one fetch per queue per interval rather than one per worker.
+        const pollingIntervalSeconds = i === 0 ? this.pollSeconds : Math.max(this.pollSeconds * SIBLING_POLL_FACTOR, SIBLING_POLL_MIN_SECONDS);
+        self = await this.boss.work<unknown>(def.name, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
           // Fetched by a fetch that was under way when the stop began: not started here, handed back for another worker.
           if (this.stopping.signal.aborted) return this.release(def, job.id);
           this.running++;
+          idle.delete(self);
+          this.wakeOne(def.name);
           try {
             await handler(job.data, { jobId: job.id, signal: this.stopping.signal });
           } catch (err) {
@@ -160,13 +174,14 @@ export class JobQueue {
           } finally {
             this.running--;
             this.sql.onSettled?.();
+            if (self) idle.add(self);
             // Look for the next job at once instead of after the polling interval.
             if (self) this.boss.notifyWorker(self);
           }
         });
-        ids.push(self);
+        idle.add(self);
       }
-      this.workerIds.set(def.name, ids);
+      this.idleWorkers.set(def.name, idle);
     }
     for (const { def, seconds } of this.recurring) {
       await this.enqueue(def, {}, { key: def.name });
@@ -185,8 +200,23 @@ export class JobQueue {
       // To the millisecond: a job deferred until a provider's Retry-After starts no sooner, and not much later.
       ...(opts.delaySeconds && opts.delaySeconds > 0 ? { startAfter: new Date(Date.now() + opts.delaySeconds * 1000) } : {}),
     });
-    if (!opts.delaySeconds) for (const w of this.workerIds.get(def.name) ?? []) this.boss.notifyWorker(w);
+    if (!opts.delaySeconds) this.wakeOne(def.name);
     return id !== null;
+  }
+
+  /**
+   * Wakes one worker of the queue that runs no job (a busy one looks again when its job ends). The one woken may
+   * already be fetching: it then fetches once more at once (pg-boss's notify), and every job a fetch finds wakes
+   * another, so a burst brings up as many workers as it needs.
+   */
+  private wakeOne(queue: string): void {
+    const idle = this.idleWorkers.get(queue);
+    if (!idle?.size) return;
+    // The least recently woken first: a worker woken again before it fetched would take one job where two could run.
+    const [id] = idle;
+    idle.delete(id);
+    idle.add(id);
+    this.boss.notifyWorker(id);
   }
 
   /**
