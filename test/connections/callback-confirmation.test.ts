@@ -153,7 +153,7 @@ describe('the browser callback asks before connecting an account that is not the
     // Pages the other tests did not reach: the provider's error redirect, a forged state.
     await page('provider error', `${base()}/oauth/google/callback?error=access_denied&state=x`);
     await page('forged state', `${base()}/oauth/outlook/callback?code=abc&state=forged`);
-    const kinds = new Set(seen.map((s) => s.what));
+    const kinds = new Set(seen.map((p) => p.what));
     for (const kind of ['confirmation page', 'connected after confirmation', 'replayed confirmation', 'declined', 'connected at once', 'gated on confirmation', 'cross-site answer', 'expired question']) {
       expect(kinds).toContain(kind);
     }

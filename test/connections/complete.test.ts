@@ -68,7 +68,7 @@ describe('completeConnection', () => {
       expect(cfg.conflictCalendars.map((c) => c.id)).toEqual([defaultCal.id]);
       expect(cfg.linkedCalendar).toBeNull();
       const subs = [...s.emu.microsoft.state.subscriptions.values()].filter((sub) => sub.accountId === me.id);
-      expect(subs.map((s) => s.calendarId)).toEqual([me.defaultCalendarId]);
+      expect(subs.map((sub) => sub.calendarId)).toEqual([me.defaultCalendarId]);
       expect(subs[0].notificationUrl).toBe(`${s.t.app.config.PUBLIC_URL}/webhooks/outlook`);
       expect(await rows(`SELECT count(*) FROM push_channels WHERE connection_id = $1 AND channel_id = $2`, [conn.id, subs[0].id])).toBe(1);
     });

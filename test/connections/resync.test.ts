@@ -161,7 +161,7 @@ describe('resyncConnection', () => {
 
     await resynced(w.userA, conn.id);
     const now = live();
-    expect(now.map((s) => s.calendarId)).toEqual([me.defaultCalendarId]);
+    expect(now.map((sub) => sub.calendarId)).toEqual([me.defaultCalendarId]);
     const rows: Array<{ channel_id: string }> = await s.ds().query(`SELECT channel_id FROM push_channels WHERE connection_id = $1`, [conn.id]);
     expect(rows.map((r) => r.channel_id)).toEqual([now[0].id]);
   });
