@@ -1,7 +1,7 @@
 import { ConflictsChangedDocument } from '../generated/graphql';
-import { ConnectFlow, emailOf, Emulators, newTenant, startEmulators } from '../support/connect-flow';
+import { emailOf, newTenant } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
 import { declaredTypes, sample } from '../support/prometheus';
-import { startTestApp, TestApp } from '../support/test-app';
 import { subscribe, wsClient } from '../support/ws-client';
 
 // GET /metrics as Prometheus scrapes it, on the real service with the provider emulators: provider
@@ -11,21 +11,8 @@ import { subscribe, wsClient } from '../support/ws-client';
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
 describe('GET /metrics', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-  const ds = () => t.app.ds;
-  const base = () => t.url.replace(/\/graphql$/, '');
-
-  beforeAll(async () => {
-    emu = await startEmulators();
-    t = await startTestApp({ ...emu.env, METRICS_TOKEN });
-    flow = new ConnectFlow(t, emu);
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
-  });
+  const s = useEmulatedService({ env: { METRICS_TOKEN } });
+  const base = () => s.t.url.replace(/\/graphql$/, '');
 
   const scrape = async (): Promise<string> => {
     const res = await fetch(`${base()}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
@@ -67,14 +54,14 @@ describe('GET /metrics', () => {
   });
 
   test('every HTTP exchange with Google is counted by status, as the emulator saw them', async () => {
-    const w = await newTenant(ds());
-    const email = await emailOf(ds(), w.userA);
-    emu.google.addAccount({ email });
-    const authorizePath = new URL(emu.google.authUrl).pathname;
+    const w = await newTenant(s.ds());
+    const email = await emailOf(s.ds(), w.userA);
+    s.emu.google.addAccount({ email });
+    const authorizePath = new URL(s.emu.google.authUrl).pathname;
     const before = await scrape();
-    emu.google.requestLog.clear();
-    await flow.connected(w.userA, w.locA, 'GOOGLE', email);
-    const served = emu.google.requestLog.entries.filter((e) => e.path !== authorizePath);
+    s.emu.google.requestLog.clear();
+    await s.flow.connected(w.userA, w.locA, 'GOOGLE', email);
+    const served = s.emu.google.requestLog.entries.filter((e) => e.path !== authorizePath);
     expect(served.length).toBeGreaterThan(0);
     const after = await scrape();
     const counted = (text: string) => sample(text, 'calbridge_provider_requests_total', { provider: 'google', status: '200' });
@@ -85,19 +72,19 @@ describe('GET /metrics', () => {
     ['GOOGLE', '403'],
     ['OUTLOOK', '429'],
   ] as const)('%s throttling with a long Retry-After: the caller gets it after one request (no worker sleeps on it), counted as a throttle', async (provider, status) => {
-    const w = await newTenant(ds());
-    const email = await emailOf(ds(), w.userA);
+    const w = await newTenant(s.ds());
+    const email = await emailOf(s.ds(), w.userA);
     if (provider === 'GOOGLE') {
-      emu.google.addAccount({ email });
-      emu.google.faults.add({ fault: { type: 'rateLimit', status: 403, reason: 'userRateLimitExceeded', retryAfterSec: 8 }, route: '/calendarList', account: email });
+      s.emu.google.addAccount({ email });
+      s.emu.google.faults.add({ fault: { type: 'rateLimit', status: 403, reason: 'userRateLimitExceeded', retryAfterSec: 8 }, route: '/calendarList', account: email });
     } else {
-      const account = emu.microsoft.addAccount({ email });
-      emu.microsoft.addFault({ kind: 'throttle', retryAfterSeconds: 8, account: account.id, route: 'GET /v1.0/me/calendars', times: 1 });
+      const account = s.emu.microsoft.addAccount({ email });
+      s.emu.microsoft.addFault({ kind: 'throttle', retryAfterSeconds: 8, account: account.id, route: 'GET /v1.0/me/calendars', times: 1 });
     }
     const label = provider.toLowerCase();
     const before = await scrape();
     const started = Date.now();
-    const result = await flow.connect(w.userA, w.locA, provider, email);
+    const result = await s.flow.connect(w.userA, w.locA, provider, email);
     // 8 s is past the drivers' 5 s in-call budget: surfaced at once, not slept on
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(result.errors?.[0]?.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE', retryAfterSeconds: 8 });
@@ -107,11 +94,11 @@ describe('GET /metrics', () => {
   });
 
   test('a subscription shows in the gauge while open and leaves it on complete or disconnect; a refused one never counts', async () => {
-    const w = await newTenant(ds());
+    const w = await newTenant(s.ds());
     const gauge = (text: string) => sample(text, 'calbridge_active_subscriptions');
     expect(gauge(await scrape())).toBe(0);
 
-    const client = wsClient(t.wsUrl, t.tokenFor(w.userA));
+    const client = wsClient(s.t.wsUrl, s.t.tokenFor(w.userA));
     const first = subscribe(client, ConflictsChangedDocument, { locationId: w.locA });
     const second = subscribe(client, ConflictsChangedDocument, { locationId: w.locA, userId: w.userA });
     await scrapeUntil((text) => gauge(text) === 2);

@@ -1,6 +1,7 @@
 import { CalendarConfigurationDocument, ConflictsChangedDocument, ConnectionsDocument, UpdateCalendarConfigurationDocument, UpdateCalendarConfigurationInput } from '../generated/graphql';
-import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
-import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
+import { newTenant, uniqueEmail } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
+import { codeOf, GqlResult } from '../support/test-app';
 import { googleEvent, hourFromNow, plusMinutes } from '../support/provider-events';
 import { nextWhere, primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-client';
 
@@ -9,39 +10,26 @@ import { nextWhere, primeConflicts, subscribe, untilLive, wsClient } from '../su
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 describe('connections and calendar configuration', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-  const ds = () => t.app.ds;
-
-  beforeAll(async () => {
-    emu = await startEmulators();
-    t = await startTestApp(emu.env);
-    flow = new ConnectFlow(t, emu);
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
-  });
+  const s = useEmulatedService();
 
   /**
    * userA has Outlook (default "Calendar", "Team Calendar", a colleague's calendar shared read-only) and
    * Google (primary, "Side", a read-only "Holidays") in location A; userA2 has Google in A; userAB has Google in B.
    */
   async function world() {
-    const w = await newTenant(ds());
-    const outlook = emu.microsoft.addAccount({ email: uniqueEmail('cfg', 'contoso-cfg.test'), calendars: ['Team Calendar'] });
-    const colleague = emu.microsoft.addAccount({ email: uniqueEmail('colleague', 'contoso-cfg.test') });
-    const shared = emu.microsoft.state.addCalendar(colleague.id, 'Colleague (read)');
-    emu.microsoft.state.shareCalendar(shared.id, outlook.id, 'reader');
-    const google = emu.google.addAccount({ email: uniqueEmail('cfg', 'gmail.test'), calendars: [{ summary: 'Side' }, { summary: 'Holidays', accessRole: 'reader' }] });
-    const oc = await flow.connected(w.userA, w.locA, 'OUTLOOK', outlook.userPrincipalName);
-    const gc = await flow.connected(w.userA, w.locA, 'GOOGLE', google.email);
-    const a2 = await flow.connected(w.userA2, w.locA, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('a2', 'gmail.test') }).email);
-    const ab = await flow.connected(w.userAB, w.locB, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('ab', 'gmail.test') }).email);
+    const w = await newTenant(s.ds());
+    const outlook = s.emu.microsoft.addAccount({ email: uniqueEmail('cfg', 'contoso-cfg.test'), calendars: ['Team Calendar'] });
+    const colleague = s.emu.microsoft.addAccount({ email: uniqueEmail('colleague', 'contoso-cfg.test') });
+    const shared = s.emu.microsoft.state.addCalendar(colleague.id, 'Colleague (read)');
+    s.emu.microsoft.state.shareCalendar(shared.id, outlook.id, 'reader');
+    const google = s.emu.google.addAccount({ email: uniqueEmail('cfg', 'gmail.test'), calendars: [{ summary: 'Side' }, { summary: 'Holidays', accessRole: 'reader' }] });
+    const oc = await s.flow.connected(w.userA, w.locA, 'OUTLOOK', outlook.userPrincipalName);
+    const gc = await s.flow.connected(w.userA, w.locA, 'GOOGLE', google.email);
+    const a2 = await s.flow.connected(w.userA2, w.locA, 'GOOGLE', s.emu.google.addAccount({ email: uniqueEmail('a2', 'gmail.test') }).email);
+    const ab = await s.flow.connected(w.userAB, w.locB, 'GOOGLE', s.emu.google.addAccount({ email: uniqueEmail('ab', 'gmail.test') }).email);
     const byName = (c: typeof oc, name: string) => c.calendars.find((x) => x.name === name)!.id;
     // Push is set up by jobs after each connect.
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     return {
       w,
       outlook,
@@ -61,9 +49,9 @@ describe('connections and calendar configuration', () => {
     };
   }
 
-  const update = (viewer: string, input: UpdateCalendarConfigurationInput) => t.gql(UpdateCalendarConfigurationDocument, { input }, t.tokenFor(viewer));
+  const update = (viewer: string, input: UpdateCalendarConfigurationInput) => s.t.gql(UpdateCalendarConfigurationDocument, { input }, s.t.tokenFor(viewer));
   const config = async (viewer: string, locationId: string, userId?: string) => {
-    const r = await t.gql(CalendarConfigurationDocument, { locationId, userId }, t.tokenFor(viewer));
+    const r = await s.t.gql(CalendarConfigurationDocument, { locationId, userId }, s.t.tokenFor(viewer));
     expect(r.errors).toBeUndefined();
     return r.data!.calendarConfiguration;
   };
@@ -77,34 +65,34 @@ describe('connections and calendar configuration', () => {
   describe('queries', () => {
     test('connections: the owner and the admins of the location see them; other users may not', async () => {
       const { w, oc, gc } = await world();
-      const mine = ok(await t.gql(ConnectionsDocument, { locationId: w.locA }, t.tokenFor(w.userA))).connections;
+      const mine = ok(await s.t.gql(ConnectionsDocument, { locationId: w.locA }, s.t.tokenFor(w.userA))).connections;
       expect(mine.map((c) => [c.id, c.provider, c.accountEmail, c.status])).toEqual([
         [oc.id, 'OUTLOOK', oc.accountEmail, 'ACTIVE'],
         [gc.id, 'GOOGLE', gc.accountEmail, 'ACTIVE'],
       ]);
       for (const admin of [w.accountAdminA, w.agencyAdmin]) {
-        expect(ok(await t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userA }, t.tokenFor(admin))).connections.map((c) => c.id)).toEqual([oc.id, gc.id]);
+        expect(ok(await s.t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userA }, s.t.tokenFor(admin))).connections.map((c) => c.id)).toEqual([oc.id, gc.id]);
       }
-      expect(ok(await t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userA }, t.serviceToken)).connections).toHaveLength(2);
-      expect(codeOf(await t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userA }, t.tokenFor(w.userA2)))).toBe('FORBIDDEN');
+      expect(ok(await s.t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userA }, s.t.serviceToken)).connections).toHaveLength(2);
+      expect(codeOf(await s.t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userA }, s.t.tokenFor(w.userA2)))).toBe('FORBIDDEN');
       // Location B is invisible to userA; an unknown location is NOT_FOUND too.
-      expect(codeOf(await t.gql(ConnectionsDocument, { locationId: w.locB }, t.tokenFor(w.userA)))).toBe('NOT_FOUND');
-      expect(codeOf(await t.gql(ConnectionsDocument, { locationId: UNKNOWN_ID }, t.tokenFor(w.userA)))).toBe('NOT_FOUND');
+      expect(codeOf(await s.t.gql(ConnectionsDocument, { locationId: w.locB }, s.t.tokenFor(w.userA)))).toBe('NOT_FOUND');
+      expect(codeOf(await s.t.gql(ConnectionsDocument, { locationId: UNKNOWN_ID }, s.t.tokenFor(w.userA)))).toBe('NOT_FOUND');
       // userB is not visible to userA's admin of location A.
-      expect(badField(await t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userB }, t.tokenFor(w.accountAdminA)))).toEqual({ code: 'BAD_USER_INPUT', field: 'userId' });
+      expect(badField(await s.t.gql(ConnectionsDocument, { locationId: w.locA, userId: w.userB }, s.t.tokenFor(w.accountAdminA)))).toEqual({ code: 'BAD_USER_INPUT', field: 'userId' });
       // Each location lists its own connections only.
-      expect(ok(await t.gql(ConnectionsDocument, { locationId: w.locA }, t.tokenFor(w.userAB))).connections).toEqual([]);
-      expect(ok(await t.gql(ConnectionsDocument, { locationId: w.locB }, t.tokenFor(w.userAB))).connections).toHaveLength(1);
+      expect(ok(await s.t.gql(ConnectionsDocument, { locationId: w.locA }, s.t.tokenFor(w.userAB))).connections).toEqual([]);
+      expect(ok(await s.t.gql(ConnectionsDocument, { locationId: w.locB }, s.t.tokenFor(w.userAB))).connections).toHaveLength(1);
     });
 
     test('calendarConfiguration: defaults for a user without connections; readable by admins, not by other users', async () => {
-      const w = await newTenant(ds());
+      const w = await newTenant(s.ds());
       const cfg = await config(w.userA, w.locA);
       expect(cfg).toEqual({ user: { id: w.userA }, location: { id: w.locA }, linkedCalendar: null, conflictCalendars: [], hideEventDetails: false, syncDirection: 'TWO_WAY' });
       expect((await config(w.accountAdminA, w.locA, w.userA)).user.id).toBe(w.userA);
       expect((await config(w.agencyAdmin, w.locA, w.userA)).user.id).toBe(w.userA);
-      expect(codeOf(await t.gql(CalendarConfigurationDocument, { locationId: w.locA, userId: w.userA }, t.tokenFor(w.userA2)))).toBe('FORBIDDEN');
-      expect(codeOf(await t.gql(CalendarConfigurationDocument, { locationId: w.locB }, t.tokenFor(w.userA)))).toBe('NOT_FOUND');
+      expect(codeOf(await s.t.gql(CalendarConfigurationDocument, { locationId: w.locA, userId: w.userA }, s.t.tokenFor(w.userA2)))).toBe('FORBIDDEN');
+      expect(codeOf(await s.t.gql(CalendarConfigurationDocument, { locationId: w.locB }, s.t.tokenFor(w.userA)))).toBe('NOT_FOUND');
     });
   });
 
@@ -177,7 +165,7 @@ describe('connections and calendar configuration', () => {
     });
 
     test('a user without any configuration yet gets the defaults for absent fields', async () => {
-      const w = await newTenant(ds());
+      const w = await newTenant(s.ds());
       const cfg = ok(await update(w.userA, { locationId: w.locA, conflictCalendarIds: [] })).updateCalendarConfiguration;
       expect(cfg).toMatchObject({ linkedCalendar: null, conflictCalendars: [], hideEventDetails: false, syncDirection: 'TWO_WAY' });
       const hidden = ok(await update(w.userA, { locationId: w.locA, conflictCalendarIds: [], hideEventDetails: true })).updateCalendarConfiguration;
@@ -208,20 +196,20 @@ describe('connections and calendar configuration', () => {
       const { w, cal, google } = await world();
       const start = hourFromNow(3);
       const end = plusMinutes(start, 45);
-      googleEvent(emu, google.email, { title: 'Dentist', start, end });
-      googleEvent(emu, google.email, { title: 'Lunch (free)', start: plusMinutes(start, 120), end: plusMinutes(start, 180), free: true });
-      const client = wsClient(t.wsUrl, t.tokenFor(w.accountAdminA));
+      googleEvent(s.emu, google.email, { title: 'Dentist', start, end });
+      googleEvent(s.emu, google.email, { title: 'Lunch (free)', start: plusMinutes(start, 120), end: plusMinutes(start, 180), free: true });
+      const client = wsClient(s.t.wsUrl, s.t.tokenFor(w.accountAdminA));
       try {
         // Every user of the location; primed with an event of userA2, so userA's events are told apart by their user.
         const sub = subscribe(client, ConflictsChangedDocument, { locationId: w.locA });
         const primer = { locationId: w.locA, userId: w.userA2, from: start.toISOString(), to: end.toISOString() };
-        await untilLive(sub, () => primeConflicts(t, w.locA, primer));
+        await untilLive(sub, () => primeConflicts(s.t, w.locA, primer));
         const next = async () => (await nextWhere(sub, (x) => x.data?.conflictsChanged.userId === w.userA)).data!.conflictsChanged;
 
         // Selecting the Google calendar syncs it; its busy event takes that time (the free one takes none).
         ok(await update(w.accountAdminA, { locationId: w.locA, userId: w.userA, conflictCalendarIds: [cal.googlePrimary] }));
         expect(await next()).toEqual({ userId: w.userA, locationId: w.locA, from: start.toISOString(), to: end.toISOString() });
-        await t.app.whenIdle();
+        await s.t.app.whenIdle();
         // Deselecting it frees that time again (the Outlook default calendar was deselected too: it had no events).
         ok(await update(w.accountAdminA, { locationId: w.locA, userId: w.userA, conflictCalendarIds: [] }));
         expect(await next()).toEqual({ userId: w.userA, locationId: w.locA, from: start.toISOString(), to: end.toISOString() });
@@ -233,28 +221,28 @@ describe('connections and calendar configuration', () => {
     test('push follows the selection: newly selected calendars get a subscription or channel, deselected ones lose it', async () => {
       const { w, cal, outlook, google } = await world();
       const subsOf = () =>
-        [...emu.microsoft.state.subscriptions.values()]
-          .filter((s) => s.accountId === outlook.id)
-          .map((s) => emu.microsoft.state.calendars.get(s.calendarId!)!.name)
+        [...s.emu.microsoft.state.subscriptions.values()]
+          .filter((sub) => sub.accountId === outlook.id)
+          .map((sub) => s.emu.microsoft.state.calendars.get(sub.calendarId!)!.name)
           .sort();
       const channelsOf = () =>
-        [...emu.google.push.channels.values()]
+        [...s.emu.google.push.channels.values()]
           .filter((c) => c.sub === google.sub && !c.stopped)
-          .map((c) => emu.google.state.calendars.get(c.calendarId)!.summary)
+          .map((c) => s.emu.google.state.calendars.get(c.calendarId)!.summary)
           .sort();
       // After connecting: Outlook's default calendar was the first conflict calendar; Google's was not added.
       expect(subsOf()).toEqual(['Calendar']);
       expect(channelsOf()).toEqual([]);
 
       ok(await update(w.userA, { locationId: w.locA, linkedCalendarId: cal.team, conflictCalendarIds: [cal.side, cal.holidays] }));
-      await t.app.whenIdle();
+      await s.t.app.whenIdle();
       expect(subsOf()).toEqual(['Team Calendar']);
       expect(channelsOf()).toEqual(['Holidays', 'Side']);
-      const rows: Array<{ n: number }> = await ds().query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = ANY($1)`, [[(await config(w.userA, w.locA)).linkedCalendar!.connection.id]]);
+      const rows: Array<{ n: number }> = await s.ds().query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = ANY($1)`, [[(await config(w.userA, w.locA)).linkedCalendar!.connection.id]]);
       expect(rows[0].n).toBe(1);
 
       ok(await update(w.userA, { locationId: w.locA, linkedCalendarId: null, conflictCalendarIds: [] }));
-      await t.app.whenIdle();
+      await s.t.app.whenIdle();
       expect(subsOf()).toEqual([]);
       expect(channelsOf()).toEqual([]);
     });

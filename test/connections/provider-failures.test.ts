@@ -1,6 +1,6 @@
 import { connect, createServer } from 'node:net';
-import { ConnectFlow, emailOf, Emulators, httpGet, newTenant, startEmulators } from '../support/connect-flow';
-import { startTestApp, TestApp } from '../support/test-app';
+import { emailOf, httpGet, newTenant } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
 
 // A provider that cannot be reached: GraphQL clients and the callback page get the fixed message per provider,
 // never the transport's (hosts, ports, request paths, ECONNREFUSED). The details are for the log.
@@ -37,22 +37,13 @@ async function closedPort(): Promise<number> {
 }
 
 describe('provider failures never leak internals', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
   let port: number;
-  const ds = () => t.app.ds;
-
-  beforeAll(async () => {
-    emu = await startEmulators();
-    port = await closedPort();
-    // Sign-in works (the emulators' OAuth endpoints); the calendar APIs are unreachable.
-    t = await startTestApp({ ...emu.env, GOOGLE_API_URL: `http://127.0.0.1:${port}/`, MICROSOFT_GRAPH_URL: `https://127.0.0.1:${port}/v1.0` });
-    flow = new ConnectFlow(t, emu);
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
+  const s = useEmulatedService({
+    // Sign-in works (the emulators' OAuth endpoints); the calendar APIs are unreachable (a port found after the emulators started).
+    env: async () => {
+      port = await closedPort();
+      return { GOOGLE_API_URL: `http://127.0.0.1:${port}/`, MICROSOFT_GRAPH_URL: `https://127.0.0.1:${port}/v1.0` };
+    },
   });
 
   const leaks = (text: string) => {
@@ -61,13 +52,13 @@ describe('provider failures never leak internals', () => {
   };
 
   test.each(['GOOGLE', 'OUTLOOK'] as const)('%s unreachable: completeConnection and the callback page show the fixed message only', async (provider) => {
-    const w = await newTenant(ds());
-    const account = (email: string) => (provider === 'OUTLOOK' ? emu.microsoft.addAccount({ email }).userPrincipalName : emu.google.addAccount({ email }).email);
+    const w = await newTenant(s.ds());
+    const account = (email: string) => (provider === 'OUTLOOK' ? s.emu.microsoft.addAccount({ email }).userPrincipalName : s.emu.google.addAccount({ email }).email);
     // Through GraphQL (userA), and through the browser callback (userA2, with an account of their own email).
-    const viaApi = await flow.authorize(w.userA, w.locA, provider, account(await emailOf(ds(), w.userA)));
-    const viaPage = await flow.authorize(w.userA2, w.locA, provider, account(await emailOf(ds(), w.userA2)));
-    const pageUrl = `${t.url.replace(/\/graphql$/, '')}${new URL(viaPage.callbackUrl).pathname}${new URL(viaPage.callbackUrl).search}`;
-    const [api, page] = await Promise.all([flow.complete(w.userA, viaApi.state, viaApi.code), httpGet(pageUrl)]);
+    const viaApi = await s.flow.authorize(w.userA, w.locA, provider, account(await emailOf(s.ds(), w.userA)));
+    const viaPage = await s.flow.authorize(w.userA2, w.locA, provider, account(await emailOf(s.ds(), w.userA2)));
+    const pageUrl = `${s.t.url.replace(/\/graphql$/, '')}${new URL(viaPage.callbackUrl).pathname}${new URL(viaPage.callbackUrl).search}`;
+    const [api, page] = await Promise.all([s.flow.complete(w.userA, viaApi.state, viaApi.code), httpGet(pageUrl)]);
 
     expect(api.data).toBeNull();
     expect(api.errors).toEqual([{ message: FIXED[provider], path: ['completeConnection'], locations: expect.any(Array), extensions: { code: 'PROVIDER_UNAVAILABLE' } }]);
@@ -79,6 +70,6 @@ describe('provider failures never leak internals', () => {
     expect(leaks(page.body.replace(/Reference: [0-9a-f-]{36}/, ''))).toEqual([]);
     expect(page.headers['x-request-id']).toBe(/Reference: ([0-9a-f-]{36})/.exec(page.body)![1]);
 
-    expect(await ds().query(`SELECT id FROM connections WHERE user_id = ANY($1)`, [[w.userA, w.userA2]])).toEqual([]);
+    expect(await s.ds().query(`SELECT id FROM connections WHERE user_id = ANY($1)`, [[w.userA, w.userA2]])).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import type { Client } from 'graphql-ws';
 import { credentialsBinding } from '../../src/connections/connection-tokens.service';
 import { TokenCipher } from '../../src/connections/token-cipher';
 import {
@@ -9,8 +8,9 @@ import {
   SyncStatusChangedDocument,
   UpdateCalendarConfigurationDocument,
 } from '../generated/graphql';
-import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
-import { codeOf, startTestApp, TEST_TOKEN_KEY, TestApp } from '../support/test-app';
+import { newTenant, scalar, uniqueEmail } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
+import { codeOf, TEST_TOKEN_KEY } from '../support/test-app';
 import { hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
 import { primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-client';
 
@@ -19,44 +19,27 @@ import { primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-cl
 // refreshes expired tokens, and restarts push.
 
 describe('resyncConnection', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-  const clients: Client[] = [];
-  const ds = () => t.app.ds;
+  const s = useEmulatedService();
   const cipher = new TokenCipher([TEST_TOKEN_KEY]);
 
-  beforeAll(async () => {
-    emu = await startEmulators();
-    t = await startTestApp(emu.env);
-    flow = new ConnectFlow(t, emu);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
-  });
-
-  const resync = (viewer: string, connectionId: string) => t.gql(ResyncConnectionDocument, { connectionId }, t.tokenFor(viewer));
+  const resync = (viewer: string, connectionId: string) => s.t.gql(ResyncConnectionDocument, { connectionId }, s.t.tokenFor(viewer));
   /** resyncConnection, then the jobs it started; returns the connection as they left it. */
   const resynced = async (viewer: string, connectionId: string) => {
     const r = await resync(viewer, connectionId);
     expect(r.errors).toBeUndefined();
-    await t.app.whenIdle();
-    const [conn] = (await t.gql(ConnectionsDocument, { locationId: r.data!.resyncConnection.location.id, userId: r.data!.resyncConnection.user.id }, t.tokenFor(viewer))).data!.connections.filter((c) => c.id === connectionId);
+    await s.t.app.whenIdle();
+    const [conn] = (await s.t.gql(ConnectionsDocument, { locationId: r.data!.resyncConnection.location.id, userId: r.data!.resyncConnection.user.id }, s.t.tokenFor(viewer))).data!.connections.filter((c) => c.id === connectionId);
     return conn;
   };
-  const config = async (viewer: string, locationId: string) => (await t.gql(CalendarConfigurationDocument, { locationId }, t.tokenFor(viewer))).data!.calendarConfiguration;
+  const config = async (viewer: string, locationId: string) => (await s.t.gql(CalendarConfigurationDocument, { locationId }, s.t.tokenFor(viewer))).data!.calendarConfiguration;
   const tokensOf = async (connectionId: string) => {
-    const [row] = await ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
+    const [row] = await s.ds().query(`SELECT credentials FROM connections WHERE id = $1`, [connectionId]);
     return JSON.parse(cipher.decrypt(row.credentials, credentialsBinding(connectionId))) as { accessToken: string; refreshToken: string };
   };
 
   test('who may resync: the owner and the admins of the location; others → NOT_FOUND', async () => {
-    const w = await newTenant(ds());
-    const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', emu.google.addAccount({ email: uniqueEmail('who', 'gmail.test') }).email);
+    const w = await newTenant(s.ds());
+    const conn = await s.flow.connected(w.userA, w.locA, 'GOOGLE', s.emu.google.addAccount({ email: uniqueEmail('who', 'gmail.test') }).email);
     for (const viewer of [w.userA, w.accountAdminA, w.agencyAdmin]) expect((await resync(viewer, conn.id)).data?.resyncConnection.id).toBe(conn.id);
     for (const viewer of [w.userA2, w.userB]) expect(codeOf(await resync(viewer, conn.id))).toBe('NOT_FOUND');
     expect(codeOf(await resync(w.userA, '00000000-0000-4000-8000-000000000000'))).toBe('NOT_FOUND');
@@ -64,47 +47,47 @@ describe('resyncConnection', () => {
   });
 
   test('Outlook: the calendar list is refreshed; a linked calendar that lost write access is unlinked with a sync-status event saying why', async () => {
-    const w = await newTenant(ds());
-    const me = emu.microsoft.addAccount({ email: uniqueEmail('list', 'contoso-list.test') });
-    const boss = emu.microsoft.addAccount({ email: uniqueEmail('boss', 'contoso-list.test') });
-    const bossCal = emu.microsoft.state.addCalendar(boss.id, 'Boss calendar');
-    const gone = emu.microsoft.state.addCalendar(boss.id, 'Project (going away)');
-    emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'writer');
-    emu.microsoft.state.shareCalendar(gone.id, me.id, 'reader');
+    const w = await newTenant(s.ds());
+    const me = s.emu.microsoft.addAccount({ email: uniqueEmail('list', 'contoso-list.test') });
+    const boss = s.emu.microsoft.addAccount({ email: uniqueEmail('boss', 'contoso-list.test') });
+    const bossCal = s.emu.microsoft.state.addCalendar(boss.id, 'Boss calendar');
+    const gone = s.emu.microsoft.state.addCalendar(boss.id, 'Project (going away)');
+    s.emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'writer');
+    s.emu.microsoft.state.shareCalendar(gone.id, me.id, 'reader');
     const kickoff = { title: 'Project kick-off', start: hourFromNow(2), end: plusMinutes(hourFromNow(2), 90) };
-    outlookEvent(emu, gone.id, kickoff);
-    const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
+    outlookEvent(s.emu, gone.id, kickoff);
+    const conn = await s.flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
     const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
     expect(conn.calendars.find((c) => c.name === 'Boss calendar')!.canWrite).toBe(true);
-    const upd = await t.gql(
+    const upd = await s.t.gql(
       UpdateCalendarConfigurationDocument,
       { input: { locationId: w.locA, linkedCalendarId: id('Boss calendar'), conflictCalendarIds: [id('Calendar'), id('Project (going away)')] } },
-      t.tokenFor(w.userA),
+      s.t.tokenFor(w.userA),
     );
     expect(upd.errors).toBeUndefined();
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     const subs = () =>
-      [...emu.microsoft.state.subscriptions.values()]
-        .filter((s) => s.accountId === me.id)
-        .map((s) => emu.microsoft.state.calendars.get(s.calendarId!)?.name)
+      [...s.emu.microsoft.state.subscriptions.values()]
+        .filter((sub) => sub.accountId === me.id)
+        .map((sub) => s.emu.microsoft.state.calendars.get(sub.calendarId!)?.name)
         .sort();
     expect(subs()).toEqual(['Boss calendar', 'Calendar', 'Project (going away)']);
 
-    const client = wsClient(t.wsUrl, t.tokenFor(w.userA));
-    clients.push(client);
+    const client = wsClient(s.t.wsUrl, s.t.tokenFor(w.userA));
+    s.clients.push(client);
     const status = subscribe(client, SyncStatusChangedDocument, { locationId: w.locA });
     const conflicts = subscribe(client, ConflictsChangedDocument, { locationId: w.locA, userId: w.userA });
     await untilLive(status, () => resync(w.userA, conn.id));
     const primer = { locationId: w.locA, userId: w.userA, from: new Date(0).toISOString(), to: new Date(1).toISOString() };
-    await untilLive(conflicts, () => primeConflicts(t, w.locA, primer));
-    await t.app.whenIdle();
+    await untilLive(conflicts, () => primeConflicts(s.t, w.locA, primer));
+    await s.t.app.whenIdle();
 
     // At the provider: the boss now shares read-only, the project calendar is no longer shared, a new calendar appears.
-    emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'reader');
-    emu.microsoft.state.calendars.get(gone.id)!.shares.delete(me.id);
-    emu.microsoft.state.addCalendar(me.id, 'Brand new');
+    s.emu.microsoft.state.shareCalendar(bossCal.id, me.id, 'reader');
+    s.emu.microsoft.state.calendars.get(gone.id)!.shares.delete(me.id);
+    s.emu.microsoft.state.addCalendar(me.id, 'Brand new');
 
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     const after = await resynced(w.userA, conn.id);
     expect(after.calendars.map((c) => [c.name, c.canWrite]).sort()).toEqual([
       ['Boss calendar', false],
@@ -120,7 +103,7 @@ describe('resyncConnection', () => {
     expect(cfg.linkedCalendar).toBeNull();
     // The formerly linked calendar still blocks time; the one that is gone left the selection.
     expect(cfg.conflictCalendars.map((c) => c.name).sort()).toEqual(['Boss calendar', 'Calendar']);
-    expect(await scalar(ds(), `SELECT count(*) FROM push_channels WHERE connection_id = $1`, [conn.id])).toBe(2);
+    expect(await scalar(s.ds(), `SELECT count(*) FROM push_channels WHERE connection_id = $1`, [conn.id])).toBe(2);
     // The subscription of the calendar that went away was deleted at Graph too.
     expect(subs()).toEqual(['Boss calendar', 'Calendar']);
 
@@ -138,20 +121,20 @@ describe('resyncConnection', () => {
   });
 
   test('Google: calendars that left the list leave the selections; a read-only re-share unlinks', async () => {
-    const w = await newTenant(ds());
-    const me = emu.google.addAccount({ email: uniqueEmail('list', 'gmail.test') });
-    const owner = emu.google.addAccount({ email: uniqueEmail('owner', 'gmail.test'), calendars: [{ summary: 'Team' }, { summary: 'Old' }] });
-    const team = [...owner.calendars.values()].find((c) => emu.google.state.calendars.get(c.calendarId)!.summary === 'Team')!.calendarId;
-    const old = [...owner.calendars.values()].find((c) => emu.google.state.calendars.get(c.calendarId)!.summary === 'Old')!.calendarId;
-    emu.google.state.shareCalendar(team, me.email, 'writer');
-    emu.google.state.shareCalendar(old, me.email, 'reader');
-    const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
+    const w = await newTenant(s.ds());
+    const me = s.emu.google.addAccount({ email: uniqueEmail('list', 'gmail.test') });
+    const owner = s.emu.google.addAccount({ email: uniqueEmail('owner', 'gmail.test'), calendars: [{ summary: 'Team' }, { summary: 'Old' }] });
+    const team = [...owner.calendars.values()].find((c) => s.emu.google.state.calendars.get(c.calendarId)!.summary === 'Team')!.calendarId;
+    const old = [...owner.calendars.values()].find((c) => s.emu.google.state.calendars.get(c.calendarId)!.summary === 'Old')!.calendarId;
+    s.emu.google.state.shareCalendar(team, me.email, 'writer');
+    s.emu.google.state.shareCalendar(old, me.email, 'reader');
+    const conn = await s.flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
     const id = (name: string) => conn.calendars.find((c) => c.name === name)!.id;
-    expect((await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: id('Team'), conflictCalendarIds: [id('Old')] } }, t.tokenFor(w.userA))).errors).toBeUndefined();
-    await t.app.whenIdle();
+    expect((await s.t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, linkedCalendarId: id('Team'), conflictCalendarIds: [id('Old')] } }, s.t.tokenFor(w.userA))).errors).toBeUndefined();
+    await s.t.app.whenIdle();
 
-    emu.google.state.shareCalendar(team, me.email, 'reader');
-    emu.google.state.account(me.email).calendars.delete(old);
+    s.emu.google.state.shareCalendar(team, me.email, 'reader');
+    s.emu.google.state.account(me.email).calendars.delete(old);
     const after = await resynced(w.userA, conn.id);
     expect(new Map(after.calendars.map((c) => [c.name, c.canWrite]))).toEqual(
       new Map([
@@ -163,50 +146,50 @@ describe('resyncConnection', () => {
     const cfg = await config(w.userA, w.locA);
     expect(cfg.linkedCalendar).toBeNull();
     expect(cfg.conflictCalendars.map((c) => c.name)).toEqual(['Team']);
-    expect([...emu.google.push.channels.values()].filter((c) => c.sub === me.sub && !c.stopped).map((c) => c.calendarId)).toEqual([team]);
+    expect([...s.emu.google.push.channels.values()].filter((c) => c.sub === me.sub && !c.stopped).map((c) => c.calendarId)).toEqual([team]);
   });
 
   test('push is restarted: a subscription the provider dropped is created again', async () => {
-    const w = await newTenant(ds());
-    const me = emu.microsoft.addAccount({ email: uniqueEmail('push', 'contoso-push.test') });
-    const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
-    const live = () => [...emu.microsoft.state.subscriptions.values()].filter((s) => s.accountId === me.id);
+    const w = await newTenant(s.ds());
+    const me = s.emu.microsoft.addAccount({ email: uniqueEmail('push', 'contoso-push.test') });
+    const conn = await s.flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
+    const live = () => [...s.emu.microsoft.state.subscriptions.values()].filter((sub) => sub.accountId === me.id);
     const [dropped] = live();
     expect(dropped.calendarId).toBe(me.defaultCalendarId);
-    emu.microsoft.state.subscriptions.delete(dropped.id);
+    s.emu.microsoft.state.subscriptions.delete(dropped.id);
     expect(live()).toHaveLength(0);
 
     await resynced(w.userA, conn.id);
     const now = live();
-    expect(now.map((s) => s.calendarId)).toEqual([me.defaultCalendarId]);
-    const rows: Array<{ channel_id: string }> = await ds().query(`SELECT channel_id FROM push_channels WHERE connection_id = $1`, [conn.id]);
+    expect(now.map((sub) => sub.calendarId)).toEqual([me.defaultCalendarId]);
+    const rows: Array<{ channel_id: string }> = await s.ds().query(`SELECT channel_id FROM push_channels WHERE connection_id = $1`, [conn.id]);
     expect(rows.map((r) => r.channel_id)).toEqual([now[0].id]);
   });
 
   test.each(['OUTLOOK', 'GOOGLE'] as const)('%s: an expired access token is refreshed on use and the new tokens are stored, even under concurrent resyncs', async (provider) => {
-    const w = await newTenant(ds());
+    const w = await newTenant(s.ds());
     const account =
-      provider === 'OUTLOOK' ? emu.microsoft.addAccount({ email: uniqueEmail('refresh', 'contoso-refresh.test') }).userPrincipalName : emu.google.addAccount({ email: uniqueEmail('refresh', 'gmail.test') }).email;
-    const conn = await flow.connected(w.userA, w.locA, provider, account);
+      provider === 'OUTLOOK' ? s.emu.microsoft.addAccount({ email: uniqueEmail('refresh', 'contoso-refresh.test') }).userPrincipalName : s.emu.google.addAccount({ email: uniqueEmail('refresh', 'gmail.test') }).email;
+    const conn = await s.flow.connected(w.userA, w.locA, provider, account);
     const before = await tokensOf(conn.id);
-    if (provider === 'OUTLOOK') emu.microsoft.state.expireAccessTokens(account);
-    else emu.google.state.expireAccessTokens(account);
+    if (provider === 'OUTLOOK') s.emu.microsoft.state.expireAccessTokens(account);
+    else s.emu.google.state.expireAccessTokens(account);
 
     const results = await Promise.all([resync(w.userA, conn.id), resync(w.userA, conn.id), resync(w.accountAdminA, conn.id)]);
     for (const r of results) {
       expect(r.errors).toBeUndefined();
       expect(r.data!.resyncConnection.status).toBe('ACTIVE');
     }
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     expect((await resynced(w.userA, conn.id)).status).toBe('ACTIVE');
     const after = await tokensOf(conn.id);
     expect(after.accessToken).not.toBe(before.accessToken);
     if (provider === 'OUTLOOK') {
       // Microsoft rotates refresh tokens: the stored one is the newest, still valid.
-      expect(emu.microsoft.state.refreshTokens.get(after.refreshToken)?.revoked).toBeNull();
-      expect(emu.microsoft.state.accessTokens.get(after.accessToken)!.expiresAtMs).toBeGreaterThan(Date.now());
+      expect(s.emu.microsoft.state.refreshTokens.get(after.refreshToken)?.revoked).toBeNull();
+      expect(s.emu.microsoft.state.accessTokens.get(after.accessToken)!.expiresAtMs).toBeGreaterThan(Date.now());
     } else {
-      expect(emu.google.state.tokens.checkAccess(after.accessToken)).not.toBeNull();
+      expect(s.emu.google.state.tokens.checkAccess(after.accessToken)).not.toBeNull();
     }
     // And it keeps working.
     expect((await resynced(w.userA, conn.id)).status).toBe('ACTIVE');

@@ -27,8 +27,11 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
+/** What a test may set of startApp beyond the environment. */
+export type TestAppOptions = Pick<StartAppOptions, 'clock' | 'sync' | 'outbox' | 'providerRetry'>;
+
 /** The real service on port 0 with its own database (or `existingDatabaseUrl`, e.g. a second instance). */
-export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, options: Pick<StartAppOptions, 'clock' | 'sync' | 'outbox' | 'providerRetry'> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, existingDatabaseUrl?: string, options: TestAppOptions = {}): Promise<TestApp> {
   const databaseUrl = existingDatabaseUrl ?? (await createTestDatabaseUrl());
   const raw = parseEnv({
     NODE_ENV: 'test',

@@ -1,7 +1,7 @@
 import { DisconnectDocument, ExternalEventsDocument, Provider, UpdateCalendarConfigurationDocument } from '../generated/graphql';
-import { ConnectFlow, Emulators, newTenant, scalar, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { newTenant, scalar, uniqueEmail } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
 import { googleEvent, hourFromNow, outlookEvent, plusMinutes, TestEvent } from '../support/provider-events';
-import { startTestApp, TestApp } from '../support/test-app';
 
 // A selected calendar's events flow into calbridge: fully at connect, incrementally from the cursor
 // afterwards (across pages), fully again when the cursor expires (ending exactly with the provider's events,
@@ -23,70 +23,56 @@ interface Account {
 }
 
 describe('calendar sync', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-  const ds = () => t.app.ds;
+  // Every page its own write, so a test can look at the database between pages.
+  const s = useEmulatedService({ app: { sync: { pageSize: PAGE_SIZE, writeBatchRows: 1 } } });
 
-  beforeAll(async () => {
-    emu = await startEmulators();
-    // Every page its own write, so a test can look at the database between pages.
-    t = await startTestApp(emu.env, undefined, { sync: { pageSize: PAGE_SIZE, writeBatchRows: 1 } });
-    flow = new ConnectFlow(t, emu);
-  });
   afterEach(() => {
-    t.app.services.syncServices.calendarSync.hooks.afterPage = undefined;
-    t.app.services.syncServices.calendarSync.hooks.duringWrite = undefined;
-    emu.microsoft.faults.clear();
-    emu.google.faults.clear();
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
+    s.t.app.services.syncServices.calendarSync.hooks.afterPage = undefined;
+    s.t.app.services.syncServices.calendarSync.hooks.duringWrite = undefined;
   });
 
   function account(provider: Provider): Account {
     if (provider === 'OUTLOOK') {
-      const a = emu.microsoft.addAccount({ email: uniqueEmail('sync', 'contoso-sync.test') });
+      const a = s.emu.microsoft.addAccount({ email: uniqueEmail('sync', 'contoso-sync.test') });
       return {
         login: a.userPrincipalName,
         calendarId: a.defaultCalendarId,
-        create: (e) => outlookEvent(emu, a.defaultCalendarId, e),
+        create: (e) => outlookEvent(s.emu, a.defaultCalendarId, e),
         update: (id, e) =>
-          void emu.microsoft.state.updateEvent(id, {
+          void s.emu.microsoft.state.updateEvent(id, {
             ...(e.title !== undefined ? { subject: e.title } : {}),
             ...(e.start ? { start: { dateTime: e.start.toISOString(), timeZone: 'UTC' } } : {}),
             ...(e.end ? { end: { dateTime: e.end.toISOString(), timeZone: 'UTC' } } : {}),
             ...(e.showAs ? { showAs: e.showAs } : {}),
           }),
-        remove: (id) => void emu.microsoft.state.deleteEvent(id),
-        expireCursor: () => emu.microsoft.state.expireDeltaTokens(a.id, a.defaultCalendarId),
-        expireAccessToken: () => emu.microsoft.state.expireAccessTokens(a.id),
-        eventReads: () => emu.microsoft.requestLog.list({ method: 'GET', path: /calendarView\/delta$/, account: a.userPrincipalName }).map((r) => `${r.status} ${r.query}`),
+        remove: (id) => void s.emu.microsoft.state.deleteEvent(id),
+        expireCursor: () => s.emu.microsoft.state.expireDeltaTokens(a.id, a.defaultCalendarId),
+        expireAccessToken: () => s.emu.microsoft.state.expireAccessTokens(a.id),
+        eventReads: () => s.emu.microsoft.requestLog.list({ method: 'GET', path: /calendarView\/delta$/, account: a.userPrincipalName }).map((r) => `${r.status} ${r.query}`),
       };
     }
-    const a = emu.google.addAccount({ email: uniqueEmail('sync', 'gmail.test') });
+    const a = s.emu.google.addAccount({ email: uniqueEmail('sync', 'gmail.test') });
     return {
       login: a.email,
       calendarId: a.email,
-      create: (e) => googleEvent(emu, a.email, e),
+      create: (e) => googleEvent(s.emu, a.email, e),
       update: (id, e) =>
-        void emu.google.state.patchEvent(a.email, id, {
+        void s.emu.google.state.patchEvent(a.email, id, {
           ...(e.title !== undefined ? { summary: e.title } : {}),
           ...(e.start ? { start: { dateTime: e.start.toISOString() } } : {}),
           ...(e.end ? { end: { dateTime: e.end.toISOString() } } : {}),
           ...(e.free !== undefined ? { transparency: e.free ? 'transparent' : 'opaque' } : {}),
         }),
-      remove: (id) => emu.google.state.deleteEvent(a.email, id),
-      expireCursor: () => emu.google.state.expireSyncTokens(a.email),
-      expireAccessToken: () => emu.google.state.expireAccessTokens(a.email),
-      eventReads: () => emu.google.requestLog.entries.filter((r) => r.method === 'GET' && r.path.endsWith(`/calendars/${encodeURIComponent(a.email)}/events`)).map((r) => `${r.status} ${r.query}`),
+      remove: (id) => s.emu.google.state.deleteEvent(a.email, id),
+      expireCursor: () => s.emu.google.state.expireSyncTokens(a.email),
+      expireAccessToken: () => s.emu.google.state.expireAccessTokens(a.email),
+      eventReads: () => s.emu.google.requestLog.entries.filter((r) => r.method === 'GET' && r.path.endsWith(`/calendars/${encodeURIComponent(a.email)}/events`)).map((r) => `${r.status} ${r.query}`),
     };
   }
 
   /** The user's events as externalEvents shows them, over the next 30 days. */
   async function shown(viewer: string, locationId: string) {
-    const r = await t.gql(ExternalEventsDocument, { locationId, from: hourFromNow(-1, 0).toISOString(), to: hourFromNow(30, 0).toISOString() }, t.tokenFor(viewer));
+    const r = await s.t.gql(ExternalEventsDocument, { locationId, from: hourFromNow(-1, 0).toISOString(), to: hourFromNow(30, 0).toISOString() }, s.t.tokenFor(viewer));
     expect(r.errors).toBeUndefined();
     return r.data!.externalEvents;
   }
@@ -96,10 +82,10 @@ describe('calendar sync', () => {
 
   /** A connected account whose default calendar (the conflict calendar) holds these events, synced. */
   async function connectedWith(provider: Provider, events: TestEvent[]) {
-    const w = await newTenant(ds());
+    const w = await newTenant(s.ds());
     const acc = account(provider);
     const ids = events.map((e) => acc.create(e));
-    const conn = await flow.connected(w.userA, w.locA, provider, acc.login);
+    const conn = await s.flow.connected(w.userA, w.locA, provider, acc.login);
     const calendar = conn.calendars.find((c) => c.isDefault)!;
     return { w, acc, ids, conn, calendar };
   }
@@ -113,7 +99,7 @@ describe('calendar sync', () => {
     expect(lunch).toMatchObject({ availability: 'FREE', blocksAvailability: false, isAllDay: false });
     expect(listed.find((e) => e.title === 'Client call')).toMatchObject({ availability: 'BUSY', blocksAvailability: true });
     expect(listed[0].providerCalendar).toMatchObject({ provider, lastSyncedAt: expect.any(String), pushActive: true });
-    const [row] = await ds().query(`SELECT sync_state, last_synced_at, last_error FROM connections WHERE id = $1`, [conn.id]);
+    const [row] = await s.ds().query(`SELECT sync_state, last_synced_at, last_error FROM connections WHERE id = $1`, [conn.id]);
     expect(row).toMatchObject({ sync_state: 'IDLE', last_error: null });
     expect(row.last_synced_at).not.toBeNull();
   });
@@ -131,8 +117,8 @@ describe('calendar sync', () => {
     const [d, e] = [event('D', 6), event('E', 7, 16, 30)];
     acc.create(d);
     acc.create(e);
-    await t.app.services.sync.syncCalendars([calendar.id]);
-    await t.app.whenIdle();
+    await s.t.app.services.sync.syncCalendars([calendar.id]);
+    await s.t.app.whenIdle();
 
     expect(summary(await shown(w.userA, w.locA))).toEqual(expected([{ ...a, title: 'A (renamed)' }, movedB, d, e]));
     const reads = acc.eventReads().slice(readsBefore);
@@ -154,11 +140,11 @@ describe('calendar sync', () => {
 
     // Inside the full resync, after each of its pages: nothing the user had is missing yet (no gap).
     const during: string[][] = [];
-    t.app.services.syncServices.calendarSync.hooks.afterPage = async (calendarId, page) => {
+    s.t.app.services.syncServices.calendarSync.hooks.afterPage = async (calendarId, page) => {
       if (calendarId === calendar.id && page.full) during.push(summary(await shown(w.userA, w.locA)));
     };
-    await t.app.services.sync.syncCalendars([calendar.id]);
-    await t.app.whenIdle();
+    await s.t.app.services.sync.syncCalendars([calendar.id]);
+    await s.t.app.whenIdle();
 
     // The cursor was tried and refused (Graph 410 / Google 410 fullSyncRequired), then the window was read again.
     const reads = acc.eventReads().slice(readsBefore);
@@ -168,7 +154,7 @@ describe('calendar sync', () => {
     for (const seen of during.slice(0, -1)) expect(seen).toEqual(expect.arrayContaining(expected(events)));
     // Then exactly the provider's events: E1 swept, E6 in.
     expect(summary(await shown(w.userA, w.locA))).toEqual(expected([...events.slice(1), e6]));
-    expect(await scalar(ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [calendar.id])).toBe(5);
+    expect(await scalar(s.ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [calendar.id])).toBe(5);
   });
 
   test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a 401 in the middle of paging refreshes the tokens and the read goes on', async (provider) => {
@@ -176,58 +162,58 @@ describe('calendar sync', () => {
     const { w, acc, calendar } = await connectedWith(provider, events);
     const readsBefore = acc.eventReads().length;
     let expired = false;
-    t.app.services.syncServices.calendarSync.hooks.afterPage = async (calendarId, page) => {
+    s.t.app.services.syncServices.calendarSync.hooks.afterPage = async (calendarId, page) => {
       if (calendarId !== calendar.id || expired) return;
       expired = true;
       expect(page.index).toBe(0);
       acc.expireAccessToken();
     };
     // A full resync (3 pages of 2): the access token dies after the first page.
-    await t.app.services.sync.syncCalendars([calendar.id], { full: true });
-    await t.app.whenIdle();
+    await s.t.app.services.sync.syncCalendars([calendar.id], { full: true });
+    await s.t.app.whenIdle();
 
     expect(expired).toBe(true);
     expect(summary(await shown(w.userA, w.locA))).toEqual(expected(events));
     // Three pages plus the one asked again after the refresh: the read was not started over.
     expect(acc.eventReads().length - readsBefore).toBe(4);
-    const [row] = await ds().query(`SELECT status, sync_state, last_error FROM connections WHERE calendars_listed_at IS NOT NULL AND id = (SELECT connection_id FROM provider_calendars WHERE id = $1)`, [calendar.id]);
+    const [row] = await s.ds().query(`SELECT status, sync_state, last_error FROM connections WHERE calendars_listed_at IS NOT NULL AND id = (SELECT connection_id FROM provider_calendars WHERE id = $1)`, [calendar.id]);
     expect(row).toEqual({ status: 'ACTIVE', sync_state: 'IDLE', last_error: null });
   });
 
   test('a deselected calendar stops syncing and its events go at once', async () => {
     const { w, acc, calendar } = await connectedWith('GOOGLE', [event('Keep out', 2)]);
     expect(await shown(w.userA, w.locA)).toHaveLength(1);
-    const r = await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [] } }, t.tokenFor(w.userA));
+    const r = await s.t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [] } }, s.t.tokenFor(w.userA));
     expect(r.errors).toBeUndefined();
     // Gone with the mutation, before any job ran.
     expect(await shown(w.userA, w.locA)).toEqual([]);
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     const readsBefore = acc.eventReads().length;
     acc.create(event('After deselection', 3));
-    await t.app.services.sync.syncCalendars([calendar.id]);
-    await t.app.whenIdle();
+    await s.t.app.services.sync.syncCalendars([calendar.id]);
+    await s.t.app.whenIdle();
     expect(acc.eventReads().length).toBe(readsBefore);
     expect(await shown(w.userA, w.locA)).toEqual([]);
-    expect(await scalar(ds(), `SELECT count(*) FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendar.id])).toBe(0);
+    expect(await scalar(s.ds(), `SELECT count(*) FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendar.id])).toBe(0);
   });
 
   test('a disconnect while a sync is writing waits for that write, then removes everything (no deadlock, nothing left behind)', async () => {
     const { w, acc, conn, calendar } = await connectedWith('OUTLOOK', [event('W1', 1), event('W2', 2)]);
     acc.create(event('W3', 3));
     let disconnecting: Promise<{ errors?: unknown; data?: { disconnect: boolean } | null }> | null = null;
-    t.app.services.syncServices.calendarSync.hooks.duringWrite = async (calendarId) => {
+    s.t.app.services.syncServices.calendarSync.hooks.duringWrite = async (calendarId) => {
       if (calendarId !== calendar.id || disconnecting) return;
-      disconnecting = t.gql(DisconnectDocument, { connectionId: conn.id }, t.tokenFor(w.userA));
+      disconnecting = s.t.gql(DisconnectDocument, { connectionId: conn.id }, s.t.tokenFor(w.userA));
       // Until the disconnect waits for this transaction's locks.
-      while (!(await scalar(ds(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))) await new Promise((r) => setImmediate(r));
+      while (!(await scalar(s.ds(), `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))) await new Promise((r) => setImmediate(r));
     };
-    await t.app.services.sync.syncCalendars([calendar.id], { full: true });
-    await t.app.whenIdle();
+    await s.t.app.services.sync.syncCalendars([calendar.id], { full: true });
+    await s.t.app.whenIdle();
     expect(disconnecting).not.toBeNull();
     const r = await disconnecting!;
     expect(r.errors).toBeUndefined();
     expect(r.data!.disconnect).toBe(true);
-    expect(await scalar(ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [calendar.id])).toBe(0);
-    expect(await scalar(ds(), `SELECT count(*) FROM connections WHERE id = $1`, [conn.id])).toBe(0);
+    expect(await scalar(s.ds(), `SELECT count(*) FROM external_events WHERE provider_calendar_id = $1`, [calendar.id])).toBe(0);
+    expect(await scalar(s.ds(), `SELECT count(*) FROM connections WHERE id = $1`, [conn.id])).toBe(0);
   });
 });

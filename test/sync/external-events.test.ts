@@ -1,44 +1,32 @@
 import { ExternalEventsDocument, SetCountTentativeAsBusyDocument, UpdateCalendarConfigurationDocument } from '../generated/graphql';
 import { insertAppointment } from '../support/appointment-fixtures';
-import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { newTenant, uniqueEmail } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
 import { insertCalendar } from '../support/fixtures';
 import { hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
-import { codeOf, GqlResult, startTestApp, TestApp } from '../support/test-app';
+import { codeOf, GqlResult } from '../support/test-app';
 
 // externalEvents(locationId, from, to, userId): a user's synced third-party events overlapping [from, to).
 // The viewer's own by default; admins of the location read the users they manage, others are refused;
 // hideEventDetails hides titles from everyone but the owner; blocksAvailability follows the agency's rule.
 
 describe('externalEvents', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-  const ds = () => t.app.ds;
-
-  beforeAll(async () => {
-    emu = await startEmulators();
-    t = await startTestApp(emu.env);
-    flow = new ConnectFlow(t, emu);
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
-  });
+  const s = useEmulatedService();
 
   const day = hourFromNow(3, 0);
   const at = (h: number, m = 0) => plusMinutes(day, h * 60 + m);
   const query = (viewer: string | null, vars: { locationId: string; from: Date; to: Date; userId?: string }) =>
-    t.gql(ExternalEventsDocument, { ...vars, from: vars.from.toISOString(), to: vars.to.toISOString() }, viewer === null ? null : viewer === 'service' ? t.serviceToken : t.tokenFor(viewer));
+    s.t.gql(ExternalEventsDocument, { ...vars, from: vars.from.toISOString(), to: vars.to.toISOString() }, viewer === null ? null : viewer === 'service' ? s.t.serviceToken : s.t.tokenFor(viewer));
   const titles = (r: GqlResult<{ externalEvents: Array<{ title?: string | null }> }>) => r.data?.externalEvents.map((e) => e.title);
 
   /** userA's Outlook calendar: 09:00-10:00 busy "Budget review", 10:30-11:00 tentative "Maybe", 13:00-14:00 free "Lunch". */
   async function world() {
-    const w = await newTenant(ds());
-    const me = emu.microsoft.addAccount({ email: uniqueEmail('ext', 'contoso-ext.test') });
-    outlookEvent(emu, me.defaultCalendarId, { title: 'Budget review', start: at(9), end: at(10) });
-    outlookEvent(emu, me.defaultCalendarId, { title: 'Maybe', start: at(10, 30), end: at(11), showAs: 'tentative' });
-    outlookEvent(emu, me.defaultCalendarId, { title: 'Lunch', start: at(13), end: at(14), showAs: 'free' });
-    const conn = await flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
+    const w = await newTenant(s.ds());
+    const me = s.emu.microsoft.addAccount({ email: uniqueEmail('ext', 'contoso-ext.test') });
+    outlookEvent(s.emu, me.defaultCalendarId, { title: 'Budget review', start: at(9), end: at(10) });
+    outlookEvent(s.emu, me.defaultCalendarId, { title: 'Maybe', start: at(10, 30), end: at(11), showAs: 'tentative' });
+    outlookEvent(s.emu, me.defaultCalendarId, { title: 'Lunch', start: at(13), end: at(14), showAs: 'free' });
+    const conn = await s.flow.connected(w.userA, w.locA, 'OUTLOOK', me.userPrincipalName);
     return { w, conn };
   }
 
@@ -55,7 +43,7 @@ describe('externalEvents', () => {
     const { w } = await world();
     const maybe = async () => (await query(w.userA, { locationId: w.locA, from: at(10), to: at(11) })).data!.externalEvents[0];
     expect(await maybe()).toMatchObject({ availability: 'TENTATIVE', blocksAvailability: false });
-    expect((await t.gql(SetCountTentativeAsBusyDocument, { agencyId: w.agencyId, value: true }, t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
+    expect((await s.t.gql(SetCountTentativeAsBusyDocument, { agencyId: w.agencyId, value: true }, s.t.tokenFor(w.agencyAdmin))).errors).toBeUndefined();
     expect(await maybe()).toMatchObject({ availability: 'TENTATIVE', blocksAvailability: true });
   });
 
@@ -96,21 +84,21 @@ describe('externalEvents', () => {
   test("the service's own events (written for an appointment) are the appointment, not third-party events; another app's are", async () => {
     const { w, conn } = await world();
     const cal = conn.calendars.find((c) => c.isDefault)!;
-    const crmCalendar = await insertCalendar(ds(), w.agencyId, w.locA, [w.userA], 'PERSONAL');
-    const appointment = await insertAppointment(ds(), { calendarId: crmCalendar, userIds: [w.userA], start: at(9), end: at(10) });
-    await ds().query(
+    const crmCalendar = await insertCalendar(s.ds(), w.agencyId, w.locA, [w.userA], 'PERSONAL');
+    const appointment = await insertAppointment(s.ds(), { calendarId: crmCalendar, userIds: [w.userA], start: at(9), end: at(10) });
+    await s.ds().query(
       `INSERT INTO appointment_writes (appointment_id, user_id, provider_calendar_id, state, operation, version, idempotency_key) VALUES ($1, $2, $3, 'WRITTEN', 'CREATE', 1, 'our-key')`,
       [appointment, w.userA, cal.id],
     );
     // As the sync stores them: our write's key on "Budget review", another application's on "Maybe".
-    await ds().query(`UPDATE external_events SET client_key = CASE title WHEN 'Budget review' THEN 'our-key' ELSE 'another-apps-key' END WHERE user_id = $1`, [w.userA]);
+    await s.ds().query(`UPDATE external_events SET client_key = CASE title WHEN 'Budget review' THEN 'our-key' ELSE 'another-apps-key' END WHERE user_id = $1`, [w.userA]);
     for (const viewer of [w.userA, w.accountAdminA]) expect(titles(await query(viewer, { locationId: w.locA, from: at(0), to: at(24), userId: w.userA }))).toEqual(['Maybe', 'Lunch']);
   });
 
   test('hideEventDetails: titles are hidden (null) from everyone but the owner; the times still show', async () => {
     const { w, conn } = await world();
     const cal = conn.calendars.find((c) => c.isDefault)!;
-    const set = await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [cal.id], hideEventDetails: true } }, t.tokenFor(w.userA));
+    const set = await s.t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: [cal.id], hideEventDetails: true } }, s.t.tokenFor(w.userA));
     expect(set.errors).toBeUndefined();
     const range = { locationId: w.locA, from: at(0), to: at(24), userId: w.userA };
     expect(titles(await query(w.userA, range))).toEqual(['Budget review', 'Maybe', 'Lunch']);

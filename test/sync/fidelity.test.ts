@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { ExternalEventsDocument, Provider, UpdateCalendarConfigurationDocument } from '../generated/graphql';
-import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
-import { startTestApp, TestApp } from '../support/test-app';
+import { newTenant, uniqueEmail } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
 
 // What a user sees in externalEvents is what their calendar shows, through the whole sync (initial, incremental,
 // full): one row per occurrence of a recurring series, its moved and cancelled occurrences applied, a shortened
@@ -32,26 +32,13 @@ interface SeriesCalendar {
 }
 
 describe('sync fidelity', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-  const ds = () => t.app.ds;
-
-  beforeAll(async () => {
-    emu = await startEmulators();
-    // Small pages: the series' occurrences arrive over several of them.
-    t = await startTestApp(emu.env, undefined, { sync: { pageSize: 2 } });
-    flow = new ConnectFlow(t, emu);
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
-  });
+  // Small pages: the series' occurrences arrive over several of them.
+  const s = useEmulatedService({ app: { sync: { pageSize: 2 } } });
 
   function seriesCalendar(provider: Provider): SeriesCalendar {
     const utc = (d: Date) => d.toISOString().slice(0, 19);
     if (provider === 'OUTLOOK') {
-      const a = emu.microsoft.addAccount({ email: uniqueEmail('fidelity', 'contoso-fidelity.test') });
+      const a = s.emu.microsoft.addAccount({ email: uniqueEmail('fidelity', 'contoso-fidelity.test') });
       const weekday = (d: Date) => DateTime.fromJSDate(d, { zone: 'utc' }).toFormat('cccc').toLowerCase();
       const recurrence = (first: Date, count: number) => ({
         pattern: { type: 'weekly' as const, interval: 1, daysOfWeek: [weekday(first)], firstDayOfWeek: 'sunday' },
@@ -60,61 +47,61 @@ describe('sync fidelity', () => {
       return {
         login: a.userPrincipalName,
         weekly: (title, first, count) =>
-          emu.microsoft.state.createEvent(a.defaultCalendarId, {
+          s.emu.microsoft.state.createEvent(a.defaultCalendarId, {
             subject: title,
             start: { dateTime: utc(first), timeZone: 'UTC' },
             end: { dateTime: utc(at(first, 3600_000)), timeZone: 'UTC' },
             recurrence: recurrence(first, count),
           }).event.id,
-        move: (id, start, end) => void emu.microsoft.state.updateEvent(id, { start: { dateTime: utc(start), timeZone: 'UTC' }, end: { dateTime: utc(end), timeZone: 'UTC' } }),
-        cancel: (id) => void emu.microsoft.state.deleteEvent(id),
-        shorten: (id, first, count) => void emu.microsoft.state.updateEvent(id, { recurrence: recurrence(first, count) }),
-        remove: (id) => void emu.microsoft.state.deleteEvent(id),
+        move: (id, start, end) => void s.emu.microsoft.state.updateEvent(id, { start: { dateTime: utc(start), timeZone: 'UTC' }, end: { dateTime: utc(end), timeZone: 'UTC' } }),
+        cancel: (id) => void s.emu.microsoft.state.deleteEvent(id),
+        shorten: (id, first, count) => void s.emu.microsoft.state.updateEvent(id, { recurrence: recurrence(first, count) }),
+        remove: (id) => void s.emu.microsoft.state.deleteEvent(id),
       };
     }
-    const a = emu.google.addAccount({ email: uniqueEmail('fidelity', 'gmail.test') });
+    const a = s.emu.google.addAccount({ email: uniqueEmail('fidelity', 'gmail.test') });
     return {
       login: a.email,
       weekly: (title, first, count) =>
-        emu.google.state.insertEvent(a.email, {
+        s.emu.google.state.insertEvent(a.email, {
           summary: title,
           start: { dateTime: first.toISOString(), timeZone: 'UTC' },
           end: { dateTime: at(first, 3600_000).toISOString(), timeZone: 'UTC' },
           recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${count}`],
         }).id,
-      move: (id, start, end) => void emu.google.state.patchEvent(a.email, id, { start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() } }),
-      cancel: (id) => emu.google.state.deleteEvent(a.email, id),
-      shorten: (id, _first, count) => void emu.google.state.patchEvent(a.email, id, { recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${count}`] }),
-      remove: (id) => emu.google.state.deleteEvent(a.email, id),
+      move: (id, start, end) => void s.emu.google.state.patchEvent(a.email, id, { start: { dateTime: start.toISOString() }, end: { dateTime: end.toISOString() } }),
+      cancel: (id) => s.emu.google.state.deleteEvent(a.email, id),
+      shorten: (id, _first, count) => void s.emu.google.state.patchEvent(a.email, id, { recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${count}`] }),
+      remove: (id) => s.emu.google.state.deleteEvent(a.email, id),
     };
   }
 
   /** The user's events as externalEvents shows them over the next 60 days: "title start-end [all-day]". */
   async function shown(userId: string, locationId: string, from = new Date(Date.now() - day)) {
-    const r = await t.gql(ExternalEventsDocument, { locationId, from: from.toISOString(), to: at(from, 60 * day).toISOString() }, t.tokenFor(userId));
+    const r = await s.t.gql(ExternalEventsDocument, { locationId, from: from.toISOString(), to: at(from, 60 * day).toISOString() }, s.t.tokenFor(userId));
     expect(r.errors).toBeUndefined();
     return r.data!.externalEvents.map((e) => `${e.title} ${e.startTime} ${e.endTime}${e.isAllDay ? ' all-day' : ''}`).sort();
   }
   const line = (title: string, start: Date, minutes = 60) => `${title} ${start.toISOString()} ${at(start, minutes * 60_000).toISOString()}`;
 
   async function sync(calendarId: string, full = false) {
-    await t.app.services.sync.syncCalendars([calendarId], { full });
-    await t.app.whenIdle();
+    await s.t.app.services.sync.syncCalendars([calendarId], { full });
+    await s.t.app.whenIdle();
   }
 
   test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a recurring series: one row per occurrence; a moved and a cancelled one applied; shortened, then deleted, it leaves nothing behind', async (provider) => {
-    const w = await newTenant(ds());
+    const w = await newTenant(s.ds());
     const cal = seriesCalendar(provider);
     const first = mondayAfter(2);
     const week = (n: number) => at(first, n * 7 * day);
     const seriesId = cal.weekly('Weekly', first, 6);
-    const conn = await flow.connected(w.userA, w.locA, provider, cal.login);
+    const conn = await s.flow.connected(w.userA, w.locA, provider, cal.login);
     const calendarId = conn.calendars.find((c) => c.isDefault)!.id;
     expect(await shown(w.userA, w.locA)).toEqual([0, 1, 2, 3, 4, 5].map((n) => line('Weekly', week(n))));
 
     // The second occurrence moves to Tuesday 14:00 for 90 minutes, the third is cancelled.
     const occurrence = async (start: Date) =>
-      (await ds().query(`SELECT external_id FROM external_events WHERE provider_calendar_id = $1 AND start_time = $2`, [calendarId, start]))[0].external_id as string;
+      (await s.ds().query(`SELECT external_id FROM external_events WHERE provider_calendar_id = $1 AND start_time = $2`, [calendarId, start]))[0].external_id as string;
     const [second, third] = [await occurrence(week(1)), await occurrence(week(2))];
     const moved = at(week(1), day + 4 * 3600_000);
     cal.move(second, moved, at(moved, 90 * 60_000));
@@ -136,21 +123,21 @@ describe('sync fidelity', () => {
     cal.remove(seriesId);
     await sync(calendarId);
     expect(await shown(w.userA, w.locA)).toEqual([]);
-    const [{ n }] = await ds().query(`SELECT count(*)::int AS n FROM external_events WHERE provider_calendar_id = $1`, [calendarId]);
+    const [{ n }] = await s.ds().query(`SELECT count(*)::int AS n FROM external_events WHERE provider_calendar_id = $1`, [calendarId]);
     expect(n).toBe(0);
   });
 
   test('OUTLOOK: all-day events span midnight to midnight in their own zone, whatever the zone', async () => {
-    const w = await newTenant(ds());
-    const a = emu.microsoft.addAccount({ email: uniqueEmail('allday', 'contoso-fidelity.test') });
+    const w = await newTenant(s.ds());
+    const a = s.emu.microsoft.addAccount({ email: uniqueEmail('allday', 'contoso-fidelity.test') });
     const date = DateTime.utc().plus({ days: 10 }).toISODate()!;
     const next = DateTime.fromISO(date).plus({ days: 1 }).toISODate()!;
     const allDay = (title: string, zone: string) =>
-      emu.microsoft.state.createEvent(a.defaultCalendarId, { subject: title, isAllDay: true, showAs: 'oof', start: { dateTime: `${date}T00:00:00`, timeZone: zone }, end: { dateTime: `${next}T00:00:00`, timeZone: zone } });
+      s.emu.microsoft.state.createEvent(a.defaultCalendarId, { subject: title, isAllDay: true, showAs: 'oof', start: { dateTime: `${date}T00:00:00`, timeZone: zone }, end: { dateTime: `${next}T00:00:00`, timeZone: zone } });
     allDay('Tokyo holiday', 'Tokyo Standard Time');
     allDay('Pacific holiday', 'Pacific Standard Time');
     allDay('UTC holiday', 'UTC');
-    await flow.connected(w.userA, w.locA, 'OUTLOOK', a.userPrincipalName);
+    await s.flow.connected(w.userA, w.locA, 'OUTLOOK', a.userPrincipalName);
     expect(await shown(w.userA, w.locA)).toEqual(
       [
         `Pacific holiday ${midnight(date, 'America/Los_Angeles')} ${midnight(next, 'America/Los_Angeles')} all-day`,
@@ -161,18 +148,18 @@ describe('sync fidelity', () => {
   });
 
   test('GOOGLE: all-day events span midnight to midnight in their calendar’s zone, for calendars in different zones', async () => {
-    const w = await newTenant(ds());
-    const me = emu.google.addAccount({ email: uniqueEmail('allday', 'gmail.test'), timeZone: 'Pacific/Auckland', calendars: [{ summary: 'Los Angeles team', timeZone: 'America/Los_Angeles' }] });
+    const w = await newTenant(s.ds());
+    const me = s.emu.google.addAccount({ email: uniqueEmail('allday', 'gmail.test'), timeZone: 'Pacific/Auckland', calendars: [{ summary: 'Los Angeles team', timeZone: 'America/Los_Angeles' }] });
     const la = [...me.calendars.values()].map((c) => c.calendarId).find((id) => id !== me.email)!;
     const date = DateTime.utc().plus({ days: 10 }).toISODate()!;
     const next = DateTime.fromISO(date).plus({ days: 1 }).toISODate()!;
-    emu.google.state.insertEvent(me.email, { summary: 'Auckland holiday', start: { date }, end: { date: next } });
-    emu.google.state.insertEvent(la, { summary: 'LA holiday', start: { date }, end: { date: next } });
-    const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
+    s.emu.google.state.insertEvent(me.email, { summary: 'Auckland holiday', start: { date }, end: { date: next } });
+    s.emu.google.state.insertEvent(la, { summary: 'LA holiday', start: { date }, end: { date: next } });
+    const conn = await s.flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
     expect(conn.calendars.map((c) => c.name).sort()).toEqual(['Los Angeles team', me.email].sort());
-    const r = await t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: conn.calendars.map((c) => c.id) } }, t.tokenFor(w.userA));
+    const r = await s.t.gql(UpdateCalendarConfigurationDocument, { input: { locationId: w.locA, conflictCalendarIds: conn.calendars.map((c) => c.id) } }, s.t.tokenFor(w.userA));
     expect(r.errors).toBeUndefined();
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     expect(await shown(w.userA, w.locA)).toEqual(
       [
         `Auckland holiday ${midnight(date, 'Pacific/Auckland')} ${midnight(next, 'Pacific/Auckland')} all-day`,

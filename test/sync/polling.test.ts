@@ -1,8 +1,8 @@
 import { ExternalEventsDocument, Provider } from '../generated/graphql';
-import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { newTenant, uniqueEmail } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
 import { eventually } from '../support/eventually';
 import { googleEvent, hourFromNow, outlookEvent, plusMinutes } from '../support/provider-events';
-import { startTestApp, TestApp } from '../support/test-app';
 
 // Polling: a calendar the provider refuses push for (a failed Graph handshake, Google refusing the address) is
 // polled every SYNC_POLL_SECONDS (120); one with push still every SYNC_SAFETY_POLL_SECONDS (900), which makes up
@@ -10,56 +10,42 @@ import { startTestApp, TestApp } from '../support/test-app';
 // across instances is in sync-tick.test.ts).
 
 describe('polling', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
   const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
-  const ds = () => t.app.ds;
+  const s = useEmulatedService({ app: { clock } });
 
-  beforeAll(async () => {
-    emu = await startEmulators();
-    t = await startTestApp(emu.env, undefined, { clock });
-    flow = new ConnectFlow(t, emu);
-  });
   afterEach(() => {
     clock.offsetMs = 0;
-    t.app.services.syncServices.calendarSync.hooks.started = undefined;
-    emu.microsoft.faults.clear();
-    emu.google.faults.clear();
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
+    s.t.app.services.syncServices.calendarSync.hooks.started = undefined;
   });
 
   async function connected(provider: Provider, opts: { refusePush: boolean }) {
-    const w = await newTenant(ds());
+    const w = await newTenant(s.ds());
     let login: string;
     let create: (title: string, day: number) => string;
     if (provider === 'OUTLOOK') {
-      const a = emu.microsoft.addAccount({ email: uniqueEmail('poll', 'contoso-poll.test') });
+      const a = s.emu.microsoft.addAccount({ email: uniqueEmail('poll', 'contoso-poll.test') });
       login = a.userPrincipalName;
       // Graph's validation handshake fails (as real Graph refuses an http notification URL).
-      if (opts.refusePush) emu.microsoft.faults.add({ kind: 'refuseValidation', account: login });
-      create = (title, day) => outlookEvent(emu, a.defaultCalendarId, { title, start: hourFromNow(day, 10), end: plusMinutes(hourFromNow(day, 10), 30) });
+      if (opts.refusePush) s.emu.microsoft.faults.add({ kind: 'refuseValidation', account: login });
+      create = (title, day) => outlookEvent(s.emu, a.defaultCalendarId, { title, start: hourFromNow(day, 10), end: plusMinutes(hourFromNow(day, 10), 30) });
     } else {
-      const a = emu.google.addAccount({ email: uniqueEmail('poll', 'gmail.test') });
+      const a = s.emu.google.addAccount({ email: uniqueEmail('poll', 'gmail.test') });
       login = a.email;
-      if (opts.refusePush) emu.google.faults.add({ fault: { type: 'refusePush' }, account: login, route: '/events/watch', times: Infinity });
-      create = (title, day) => googleEvent(emu, a.email, { title, start: hourFromNow(day, 10), end: plusMinutes(hourFromNow(day, 10), 30) });
+      if (opts.refusePush) s.emu.google.faults.add({ fault: { type: 'refusePush' }, account: login, route: '/events/watch', times: Infinity });
+      create = (title, day) => googleEvent(s.emu, a.email, { title, start: hourFromNow(day, 10), end: plusMinutes(hourFromNow(day, 10), 30) });
     }
-    const conn = await flow.connected(w.userA, w.locA, provider, login);
+    const conn = await s.flow.connected(w.userA, w.locA, provider, login);
     const calendarId = conn.calendars.find((c) => c.isDefault)!.id;
     const titles = async () => {
-      const r = await t.gql(ExternalEventsDocument, { locationId: w.locA, from: hourFromNow(-1, 0).toISOString(), to: hourFromNow(40, 0).toISOString() }, t.tokenFor(w.userA));
+      const r = await s.t.gql(ExternalEventsDocument, { locationId: w.locA, from: hourFromNow(-1, 0).toISOString(), to: hourFromNow(40, 0).toISOString() }, s.t.tokenFor(w.userA));
       expect(r.errors).toBeUndefined();
       return r.data!.externalEvents.map((e) => e.title).sort();
     };
     const syncs: Date[] = [];
-    t.app.services.syncServices.calendarSync.hooks.started = (id) => void (id === calendarId && syncs.push(clock.now()));
+    s.t.app.services.syncServices.calendarSync.hooks.started = (id) => void (id === calendarId && syncs.push(clock.now()));
     const nextPollIn = async () => {
-      const [s] = await ds().query(`SELECT next_poll_at FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]);
-      return Math.round((s.next_poll_at.getTime() - clock.now().getTime()) / 1000);
+      const [state] = await s.ds().query(`SELECT next_poll_at FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]);
+      return Math.round((state.next_poll_at.getTime() - clock.now().getTime()) / 1000);
     };
     return { w, login, create, conn, calendarId, titles, syncs, nextPollIn };
   }
@@ -67,13 +53,13 @@ describe('polling', () => {
   /** The clock moves on to `seconds` after the test's start, and the periodic tick runs. */
   async function tickAt(seconds: number) {
     clock.offsetMs = seconds * 1000;
-    await t.app.services.syncServices.tick.run();
-    await t.app.whenIdle();
+    await s.t.app.services.syncServices.tick.run();
+    await s.t.app.whenIdle();
   }
 
   test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: push refused → the calendar is polled every SYNC_POLL_SECONDS, and a change shows at the next poll', async (provider) => {
     const c = await connected(provider, { refusePush: true });
-    const [channels] = await ds().query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = $1`, [c.conn.id]);
+    const [channels] = await s.ds().query(`SELECT count(*)::int AS n FROM push_channels WHERE connection_id = $1`, [c.conn.id]);
     expect(channels.n).toBe(0);
     expect(await c.nextPollIn()).toBeGreaterThan(110);
     expect(await c.nextPollIn()).toBeLessThanOrEqual(120);
@@ -100,33 +86,33 @@ describe('polling', () => {
   test.each<Provider>(['OUTLOOK', 'GOOGLE'])('%s: a calendar with push is polled only every SYNC_SAFETY_POLL_SECONDS, which makes up for a lost notification', async (provider) => {
     const c = await connected(provider, { refusePush: false });
     // Once a sync has seen its push channel, the next poll is the safety poll.
-    await t.app.services.sync.syncCalendars([c.calendarId]);
-    await t.app.whenIdle();
+    await s.t.app.services.sync.syncCalendars([c.calendarId]);
+    await s.t.app.whenIdle();
     expect(await c.nextPollIn()).toBe(900);
     c.syncs.length = 0;
 
     // A notification lost on the way.
-    const [channel] = await ds().query(`SELECT channel_id FROM push_channels WHERE provider_calendar_id = $1`, [c.calendarId]);
+    const [channel] = await s.ds().query(`SELECT channel_id FROM push_channels WHERE provider_calendar_id = $1`, [c.calendarId]);
     if (provider === 'OUTLOOK') {
-      const sub = emu.microsoft.state.subscriptions.get(channel.channel_id)!;
+      const sub = s.emu.microsoft.state.subscriptions.get(channel.channel_id)!;
       const url = sub.notificationUrl;
       sub.notificationUrl = 'http://127.0.0.1:9/unreachable';
       c.create('Notification lost', 4);
       await eventually(
-        () => emu.microsoft.subscriptions.deliveries.filter((d) => d.kind === 'change' && d.subscriptionId === sub.id),
+        () => s.emu.microsoft.subscriptions.deliveries.filter((d) => d.kind === 'change' && d.subscriptionId === sub.id),
         (ds) => ds.length === 1,
       );
       sub.notificationUrl = url;
     } else {
-      const ch = emu.google.push.channels.get(channel.channel_id)!;
+      const ch = s.emu.google.push.channels.get(channel.channel_id)!;
       const address = ch.address;
       ch.address = 'http://127.0.0.1:9/unreachable';
       c.create('Notification lost', 4);
-      await emu.google.push.idle();
-      expect(emu.google.push.deliveries.filter((d) => d.channelId === ch.id && d.state === 'exists').map((d) => d.status)).toEqual([null]);
+      await s.emu.google.push.idle();
+      expect(s.emu.google.push.deliveries.filter((d) => d.channelId === ch.id && d.state === 'exists').map((d) => d.status)).toEqual([null]);
       ch.address = address;
     }
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
 
     await tickAt(600);
     expect(c.syncs).toHaveLength(0);
@@ -139,7 +125,7 @@ describe('polling', () => {
 
   test('a paused connection is not polled', async () => {
     const c = await connected('GOOGLE', { refusePush: true });
-    await ds().query(`UPDATE connections SET pause_reason = 'PLAN_DOWNGRADE' WHERE id = $1`, [c.conn.id]);
+    await s.ds().query(`UPDATE connections SET pause_reason = 'PLAN_DOWNGRADE' WHERE id = $1`, [c.conn.id]);
     await tickAt(121);
     expect(c.syncs).toHaveLength(0);
   });

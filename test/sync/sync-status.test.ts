@@ -1,9 +1,8 @@
-import type { Client } from 'graphql-ws';
 import { print } from 'graphql';
 import { ConflictsChangedDocument, ResyncConnectionDocument, SyncStatusLiveDocument, SyncStatusLiveSubscription } from '../generated/graphql';
-import { ConnectFlow, Emulators, newTenant, startEmulators, uniqueEmail } from '../support/connect-flow';
+import { newTenant, uniqueEmail } from '../support/connect-flow';
+import { useEmulatedService } from '../support/emulated-service';
 import { googleEvent, hourFromNow, plusMinutes } from '../support/provider-events';
-import { startTestApp, TestApp } from '../support/test-app';
 import { nextWhere, primeConflicts, subscribe, untilLive, wsClient } from '../support/ws-client';
 
 // What subscribers hear while calendars sync: syncStatusChanged on every change of syncState (QUEUED,
@@ -13,31 +12,13 @@ import { nextWhere, primeConflicts, subscribe, untilLive, wsClient } from '../su
 type Status = SyncStatusLiveSubscription['syncStatusChanged']['connection'];
 
 describe('sync status and availability events', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-  const clients: Client[] = [];
-  const ds = () => t.app.ds;
-
-  beforeAll(async () => {
-    emu = await startEmulators();
-    // Fast backoff, ERROR after two failures in a row.
-    t = await startTestApp(emu.env, undefined, { sync: { policy: { baseBackoffMs: 100, maxBackoffMs: 200, errorAfterFailures: 2 } } });
-    flow = new ConnectFlow(t, emu);
-  });
-  afterEach(async () => {
-    emu.google.faults.clear();
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
-  });
+  // Fast backoff, ERROR after two failures in a row.
+  const s = useEmulatedService({ app: { sync: { policy: { baseBackoffMs: 100, maxBackoffMs: 200, errorAfterFailures: 2 } } } });
 
   /** Every syncStatusChanged event of the location, in order, with a way to wait for one. */
   function statusLog(viewer: string, locationId: string) {
-    const client = wsClient(t.wsUrl, t.tokenFor(viewer));
-    clients.push(client);
+    const client = wsClient(s.t.wsUrl, s.t.tokenFor(viewer));
+    s.clients.push(client);
     const events: Status[] = [];
     let wake: () => void = () => {};
     client.subscribe<SyncStatusLiveSubscription>(
@@ -58,21 +39,21 @@ describe('sync status and availability events', () => {
   }
 
   async function connected() {
-    const w = await newTenant(ds());
-    const me = emu.google.addAccount({ email: uniqueEmail('status', 'gmail.test') });
+    const w = await newTenant(s.ds());
+    const me = s.emu.google.addAccount({ email: uniqueEmail('status', 'gmail.test') });
     const start = hourFromNow(2);
-    googleEvent(emu, me.email, { title: 'Existing', start, end: plusMinutes(start, 60) });
-    const conn = await flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
+    googleEvent(s.emu, me.email, { title: 'Existing', start, end: plusMinutes(start, 60) });
+    const conn = await s.flow.connected(w.userA, w.locA, 'GOOGLE', me.email);
     return { w, me, conn, calendarId: conn.calendars.find((c) => c.isDefault)!.id };
   }
 
   test('resyncConnection returns QUEUED; subscribers then hear SYNCING and IDLE, with lastSyncedAt moving on', async () => {
     const { w, conn } = await connected();
     const log = statusLog(w.userA, w.locA);
-    const resync = () => t.gql(ResyncConnectionDocument, { connectionId: conn.id }, t.tokenFor(w.userA));
+    const resync = () => s.t.gql(ResyncConnectionDocument, { connectionId: conn.id }, s.t.tokenFor(w.userA));
     await untilLive({ next: () => log.waitFor(() => true).then(() => ({})) }, resync);
-    await t.app.whenIdle();
-    const before = (await ds().query(`SELECT last_synced_at FROM connections WHERE id = $1`, [conn.id]))[0].last_synced_at as Date;
+    await s.t.app.whenIdle();
+    const before = (await s.ds().query(`SELECT last_synced_at FROM connections WHERE id = $1`, [conn.id]))[0].last_synced_at as Date;
 
     const mark = log.events.length;
     const r = await resync();
@@ -87,67 +68,67 @@ describe('sync status and availability events', () => {
 
   test('resyncConnection while a calendar is still syncing answers QUEUED: the full resync waits behind that sync', async () => {
     const { w, me, conn } = await connected();
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     const log = statusLog(w.userA, w.locA);
-    const resync = () => t.gql(ResyncConnectionDocument, { connectionId: conn.id }, t.tokenFor(w.userA));
+    const resync = () => s.t.gql(ResyncConnectionDocument, { connectionId: conn.id }, s.t.tokenFor(w.userA));
     await untilLive({ next: () => log.waitFor(() => true).then(() => ({})) }, resync);
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
     // The next sync's read is held at the provider for a while.
-    emu.google.faults.add({ fault: { type: 'delay', ms: 1_500 }, route: /\/events$/, method: 'GET', account: me.email, times: 1 });
+    s.emu.google.faults.add({ fault: { type: 'delay', ms: 1_500 }, route: /\/events$/, method: 'GET', account: me.email, times: 1 });
     const mark = log.events.length;
     expect((await resync()).errors).toBeUndefined();
     await log.waitFor((e) => e.syncState === 'SYNCING', mark);
     const r = await resync();
     expect(r.errors).toBeUndefined();
     expect(r.data!.resyncConnection).toMatchObject({ id: conn.id, status: 'ACTIVE', syncState: 'QUEUED' });
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
   });
 
   test('repeated provider failures show syncState ERROR with a plain lastError; the connection recovers by itself', async () => {
     const { w, me, conn, calendarId } = await connected();
     const log = statusLog(w.userA, w.locA);
-    await untilLive({ next: () => log.waitFor(() => true).then(() => ({})) }, () => t.gql(ResyncConnectionDocument, { connectionId: conn.id }, t.tokenFor(w.userA)));
-    await t.app.whenIdle();
+    await untilLive({ next: () => log.waitFor(() => true).then(() => ({})) }, () => s.t.gql(ResyncConnectionDocument, { connectionId: conn.id }, s.t.tokenFor(w.userA)));
+    await s.t.app.whenIdle();
 
     // Google answers 503 to every read of the calendar's events (retried at once by the driver, then given up).
-    emu.google.faults.add({ fault: { type: 'unavailable', retryAfterSec: 0 }, route: '/events', method: 'GET', account: me.email, times: Infinity });
+    s.emu.google.faults.add({ fault: { type: 'unavailable', retryAfterSec: 0 }, route: '/events', method: 'GET', account: me.email, times: Infinity });
     const mark = log.events.length;
-    await t.app.services.sync.syncCalendars([calendarId]);
+    await s.t.app.services.sync.syncCalendars([calendarId]);
     const failed = await log.waitFor((e) => e.syncState === 'ERROR', mark);
     expect(log.events[failed]).toMatchObject({ id: conn.id, status: 'ACTIVE', lastError: 'Google Calendar is not responding. Sync continues automatically when it is back.' });
-    const [state] = await ds().query(`SELECT stage, consecutive_failures FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]);
+    const [state] = await s.ds().query(`SELECT stage, consecutive_failures FROM calendar_sync_states WHERE provider_calendar_id = $1`, [calendarId]);
     expect(state.stage).toBe('ERROR');
     expect(state.consecutive_failures).toBeGreaterThanOrEqual(2);
 
     // The provider is back: the next retry succeeds, and says so.
-    emu.google.faults.clear();
+    s.emu.google.faults.clear();
     const recovered = await log.waitFor((e) => e.syncState === 'IDLE', failed);
     expect(log.events[recovered]).toMatchObject({ id: conn.id, lastError: null });
-    await t.app.whenIdle();
+    await s.t.app.whenIdle();
   });
 
   test('conflictsChanged: exactly the old and new time of a moved event; nothing for a free event or a title edit', async () => {
     const { w, me, calendarId } = await connected();
-    const client = wsClient(t.wsUrl, t.tokenFor(w.userA));
-    clients.push(client);
+    const client = wsClient(s.t.wsUrl, s.t.tokenFor(w.userA));
+    s.clients.push(client);
     const sub = subscribe(client, ConflictsChangedDocument, { locationId: w.locA, userId: w.userA });
     const primer = { locationId: w.locA, userId: w.userA, from: new Date(0).toISOString(), to: new Date(1).toISOString() };
-    await untilLive(sub, () => primeConflicts(t, w.locA, primer));
+    await untilLive(sub, () => primeConflicts(s.t, w.locA, primer));
     const next = () => nextWhere(sub, (e) => e.data?.conflictsChanged.from !== primer.from).then((e) => e.data!.conflictsChanged);
     const sync = async () => {
-      await t.app.services.sync.syncCalendars([calendarId]);
-      await t.app.whenIdle();
+      await s.t.app.services.sync.syncCalendars([calendarId]);
+      await s.t.app.whenIdle();
     };
 
     // A free event and a title edit: no blocking time changed, so nothing is sent...
-    const meeting = googleEvent(emu, me.email, { title: 'Meeting', start: hourFromNow(4, 9), end: hourFromNow(4, 10) });
+    const meeting = googleEvent(s.emu, me.email, { title: 'Meeting', start: hourFromNow(4, 9), end: hourFromNow(4, 10) });
     await sync();
     expect(await next()).toEqual({ userId: w.userA, locationId: w.locA, from: hourFromNow(4, 9).toISOString(), to: hourFromNow(4, 10).toISOString() });
-    googleEvent(emu, me.email, { title: 'Gym (free)', start: hourFromNow(5, 7), end: hourFromNow(5, 8), free: true });
-    emu.google.state.patchEvent(me.email, meeting, { summary: 'Meeting (renamed)' });
+    googleEvent(s.emu, me.email, { title: 'Gym (free)', start: hourFromNow(5, 7), end: hourFromNow(5, 8), free: true });
+    s.emu.google.state.patchEvent(me.email, meeting, { summary: 'Meeting (renamed)' });
     await sync();
     // ...as the next event shows: it is the move below, the first change since.
-    emu.google.state.patchEvent(me.email, meeting, { start: { dateTime: hourFromNow(4, 14).toISOString() }, end: { dateTime: hourFromNow(4, 15).toISOString() } });
+    s.emu.google.state.patchEvent(me.email, meeting, { start: { dateTime: hourFromNow(4, 14).toISOString() }, end: { dateTime: hourFromNow(4, 15).toISOString() } });
     await sync();
     const moved = [await next(), await next()];
     expect(moved).toEqual([

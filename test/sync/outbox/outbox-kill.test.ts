@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Provider } from '../../generated/graphql';
-import { ConnectFlow, Emulators, startEmulators } from '../../support/connect-flow';
+import { useEmulatedService } from '../../support/emulated-service';
 import { book, eventWrites, heldEvents, LinkedMember, linkedMember, NOW, ok, until } from '../../support/outbox-world';
-import { startTestApp, TEST_JWT_SECRET, TEST_TOKEN_KEY, TestApp } from '../../support/test-app';
+import { TEST_JWT_SECRET, TEST_TOKEN_KEY } from '../../support/test-app';
 
 // kill -9 of the process writing an event, after the provider received the create and before its answer came
 // back: another process takes the write over once the dead one's lease runs out, and the idempotency key makes
@@ -12,29 +12,19 @@ import { startTestApp, TEST_JWT_SECRET, TEST_TOKEN_KEY, TestApp } from '../../su
 const root = join(__dirname, '..', '..', '..');
 
 describe('a worker killed mid-write', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
+  // This process only books; the workers run in child processes.
+  const s = useEmulatedService({ app: { outbox: { work: false } }, now: NOW });
   const children: ChildProcess[] = [];
   const members = new Map<Provider, LinkedMember>();
 
   beforeAll(async () => {
-    emu = await startEmulators();
-    // This process only books; the workers run in child processes.
-    t = await startTestApp(emu.env, undefined, { outbox: { work: false } });
-    t.app.services.clock.now = () => NOW;
-    flow = new ConnectFlow(t, emu);
     // Connected before any worker dies: a killed worker's job stays active (for pg-boss) until it expires.
-    for (const provider of ['GOOGLE', 'OUTLOOK'] as const) members.set(provider, await linkedMember(t, emu, flow, provider));
+    for (const provider of ['GOOGLE', 'OUTLOOK'] as const) members.set(provider, await linkedMember(s.t, s.emu, s.flow, provider));
   });
   afterEach(async () => {
     const running = children.splice(0).filter((c) => c.exitCode === null && c.signalCode === null);
     for (const c of running) c.kill('SIGKILL');
     await Promise.all(running.map((c) => new Promise((resolve) => c.once('exit', resolve))));
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
   });
 
   /** A calbridge process on the test's database whose outbox works with a 1 s lease; resolves once it runs. */
@@ -43,12 +33,12 @@ describe('a worker killed mid-write', () => {
       cwd: root,
       env: {
         ...process.env,
-        ...emu.env,
+        ...s.emu.env,
         NODE_ENV: 'test',
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
-        DATABASE_URL: t.app.config.DATABASE_URL,
+        DATABASE_URL: s.t.app.config.DATABASE_URL,
         AUTH_JWT_SECRET: TEST_JWT_SECRET,
         TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_KEY,
         TEST_OUTBOX_LEASE_SECONDS: '1',
@@ -74,23 +64,23 @@ describe('a worker killed mid-write', () => {
     // The provider takes its time with the create (it still makes the event); the fault is used up on arrival.
     let arrived: () => boolean;
     if (provider === 'OUTLOOK') {
-      const delay = emu.microsoft.addFault({ kind: 'delay', ms: 1_000, account: m.account, route: 'POST /v1.0/me/calendars/*/events', times: 1 });
+      const delay = s.emu.microsoft.addFault({ kind: 'delay', ms: 1_000, account: m.account, route: 'POST /v1.0/me/calendars/*/events', times: 1 });
       arrived = () => delay.hits > 0;
     } else {
-      emu.google.faults.add({ fault: { type: 'delay', ms: 1_000 }, route: /\/events$/, method: 'POST', account: m.account, times: 1 });
-      arrived = () => emu.google.faults.list().length === 0;
+      s.emu.google.faults.add({ fault: { type: 'delay', ms: 1_000 }, route: /\/events$/, method: 'POST', account: m.account, times: 1 });
+      arrived = () => s.emu.google.faults.list().length === 0;
     }
     const first = await worker();
-    const a = ok(await book(t, m, '2030-06-03T10:00')).bookAppointment;
+    const a = ok(await book(s.t, m, '2030-06-03T10:00')).bookAppointment;
     await until(arrived, "the first worker's create to reach the provider");
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    await until(() => heldEvents(emu, m).length === 1, 'the provider to finish the orphaned create');
+    await until(() => heldEvents(s.emu, m).length === 1, 'the provider to finish the orphaned create');
 
     await worker();
-    await until(async () => (await t.app.ds.query(`SELECT state FROM appointment_writes WHERE appointment_id = $1`, [a.id]))[0].state === 'WRITTEN', 'the restarted worker to finish the write', 20_000);
-    expect(heldEvents(emu, m)).toHaveLength(1);
+    await until(async () => (await s.t.app.ds.query(`SELECT state FROM appointment_writes WHERE appointment_id = $1`, [a.id]))[0].state === 'WRITTEN', 'the restarted worker to finish the write', 20_000);
+    expect(heldEvents(s.emu, m)).toHaveLength(1);
     // Two creates reached the provider (the orphaned one and the retry), one event came of them.
-    expect(eventWrites(emu, m).filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(eventWrites(s.emu, m).filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 });

@@ -1,45 +1,27 @@
 import { AppointmentsDocument, CancelAppointmentDocument, Provider, RescheduleAppointmentDocument } from '../../generated/graphql';
-import { ConnectFlow, Emulators, startEmulators } from '../../support/connect-flow';
+import { useEmulatedService } from '../../support/emulated-service';
 import { book, heldEvents, iso, LinkedMember, linkedMember, NOW, ok } from '../../support/outbox-world';
-import { startTestApp, TestApp } from '../../support/test-app';
 
 // The outbox against both emulators (PRODUCT.md "Sync", docs/booking.md "The outbox"): a booking lands in the
 // participant's linked calendar once, with its body, attendees and meeting link; a reschedule moves that event;
 // a cancel removes it.
 
 describe('the outbox writes appointments to the linked calendar', () => {
-  let t: TestApp;
-  let emu: Emulators;
-  let flow: ConnectFlow;
-
-  beforeAll(async () => {
-    emu = await startEmulators();
-    t = await startTestApp(emu.env);
-    t.app.services.clock.now = () => NOW;
-    flow = new ConnectFlow(t, emu);
-  });
-  afterEach(() => {
-    emu.microsoft.faults.clear();
-    emu.google.faults.clear();
-  });
-  afterAll(async () => {
-    await t?.stop();
-    await emu?.close();
-  });
+  const s = useEmulatedService({ now: NOW });
 
   const appointment = async (m: LinkedMember, id: string) =>
-    ok(await t.gql(AppointmentsDocument, { locationId: m.locationId, from: iso('2030-06-01T00:00'), to: iso('2030-06-30T00:00') }, t.tokenFor(m.userId))).appointments.find((a) => a.id === id)!;
+    ok(await s.t.gql(AppointmentsDocument, { locationId: m.locationId, from: iso('2030-06-01T00:00'), to: iso('2030-06-30T00:00') }, s.t.tokenFor(m.userId))).appointments.find((a) => a.id === id)!;
 
   test.each<[Provider, string]>([
     ['GOOGLE', 'https://meet.google.com/'],
     ['OUTLOOK', 'https://teams.microsoft.com/'],
   ])('%s: book → one event with body, attendees and a meeting link; reschedule moves it; cancel removes it', async (provider, meetPrefix) => {
-    const m = await linkedMember(t, emu, flow, provider, { meetingProvider: 'AUTO' });
-    const booked = ok(await book(t, m, '2030-06-03T10:00', { description: 'About the offer', attendeeEmails: ['client@example.com'] })).bookAppointment;
+    const m = await linkedMember(s.t, s.emu, s.flow, provider, { meetingProvider: 'AUTO' });
+    const booked = ok(await book(s.t, m, '2030-06-03T10:00', { description: 'About the offer', attendeeEmails: ['client@example.com'] })).bookAppointment;
     expect(booked.writes).toEqual([{ user: { id: m.userId }, state: 'PENDING', providerCalendar: { id: m.providerCalendarId }, error: null }]);
-    await t.app.services.outbox.whenIdle();
+    await s.t.app.services.outbox.whenIdle();
 
-    const [event, ...others] = heldEvents(emu, m);
+    const [event, ...others] = heldEvents(s.emu, m);
     expect(others).toEqual([]);
     expect(event).toMatchObject({ title: 'Intro call', start: new Date(iso('2030-06-03T10:00')), end: new Date(iso('2030-06-03T10:30')), attendees: ['client@example.com'] });
     expect(event.body).toContain('About the offer');
@@ -47,15 +29,15 @@ describe('the outbox writes appointments to the linked calendar', () => {
     const written = await appointment(m, booked.id);
     expect(written).toMatchObject({ providerWriteState: 'WRITTEN', meetingUrl: event.meetingUrl, writes: [{ state: 'WRITTEN', providerCalendar: { id: m.providerCalendarId }, error: null }] });
 
-    ok(await t.gql(RescheduleAppointmentDocument, { id: booked.id, startTime: iso('2030-06-04T14:00') }, t.tokenFor(m.userId)));
-    await t.app.services.outbox.whenIdle();
-    const moved = heldEvents(emu, m);
+    ok(await s.t.gql(RescheduleAppointmentDocument, { id: booked.id, startTime: iso('2030-06-04T14:00') }, s.t.tokenFor(m.userId)));
+    await s.t.app.services.outbox.whenIdle();
+    const moved = heldEvents(s.emu, m);
     expect(moved).toEqual([expect.objectContaining({ id: event.id, start: new Date(iso('2030-06-04T14:00')), end: new Date(iso('2030-06-04T14:30')), meetingUrl: event.meetingUrl })]);
     expect(await appointment(m, booked.id)).toMatchObject({ providerWriteState: 'WRITTEN', meetingUrl: event.meetingUrl });
 
-    ok(await t.gql(CancelAppointmentDocument, { id: booked.id }, t.tokenFor(m.userId)));
-    await t.app.services.outbox.whenIdle();
-    expect(heldEvents(emu, m)).toEqual([]);
+    ok(await s.t.gql(CancelAppointmentDocument, { id: booked.id }, s.t.tokenFor(m.userId)));
+    await s.t.app.services.outbox.whenIdle();
+    expect(heldEvents(s.emu, m)).toEqual([]);
     expect(await appointment(m, booked.id)).toMatchObject({ status: 'CANCELLED', providerWriteState: 'WRITTEN' });
   });
 });
