@@ -2,10 +2,10 @@ import { JobQueue } from '../../src/sync/jobs/job-queue';
 import { CALENDAR_SYNC, CalendarSyncRequest } from '../../src/sync/jobs/queues';
 import { createTestDatabaseUrl } from '../support/test-database';
 
-// Only a queue's first worker polls; its siblings poll every 10 s and are woken instead. A burst must still bring
-// up every worker of the queue at once, whether this process or another one (an api-only instance) enqueued it:
-// each test below waits for all four calendar-sync workers to hold a job at the same time, which, without the
-// wake-ups, would take the siblings' 10-s poll (past these tests' 8-s timeout).
+// Workers poll on their own only every 10 s; one idle worker per queue is woken every 0.5 s, and others on demand.
+// A burst must still bring up every worker of the queue at once, whether this process or another one (an api-only
+// instance) enqueued it, and a job due later must be found while the queue's other workers are busy: each test
+// waits for work that, without the wake-ups, would wait for a 10-s poll (past these tests' 8-s timeout).
 
 describe('job queue wake-ups', () => {
   const queues: JobQueue[] = [];
@@ -43,7 +43,7 @@ describe('job queue wake-ups', () => {
     w.release();
   }, 8_000);
 
-  test('a burst enqueued by another process is found by the polling worker, which wakes the others', async () => {
+  test("a burst enqueued by another process is found by the queue's poll, and the worker that finds a job wakes the others", async () => {
     const url = await createTestDatabaseUrl();
     const w = await blockingWorker(url);
     const api = new JobQueue({ url, work: false });
@@ -52,5 +52,30 @@ describe('job queue wake-ups', () => {
     for (let i = 0; i < CALENDAR_SYNC.concurrency; i++) await api.enqueue(CALENDAR_SYNC, job(i), { key: `remote-${i}` });
     await w.all;
     w.release();
+  }, 8_000);
+
+  test('a job due later is run when due while the queue\'s other workers are busy', async () => {
+    const queue = new JobQueue({ url: await createTestDatabaseUrl(), work: true, stopTimeoutMs: 1_000 });
+    queues.push(queue);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    releases.push(release);
+    const BUSY = CALENDAR_SYNC.concurrency - 1;
+    let running = 0;
+    let busy!: () => void;
+    const othersBusy = new Promise<void>((resolve) => (busy = resolve));
+    let ran!: () => void;
+    const laterRan = new Promise<void>((resolve) => (ran = resolve));
+    queue.handle(CALENDAR_SYNC, async (data) => {
+      if (data.calendarId === job(0).calendarId) return ran();
+      if (++running === BUSY) busy();
+      await released;
+    });
+    await queue.start();
+    for (let i = 1; i <= BUSY; i++) await queue.enqueue(CALENDAR_SYNC, job(i), { key: `busy-${i}` });
+    await othersBusy;
+    await queue.enqueue(CALENDAR_SYNC, job(0), { key: 'later', delaySeconds: 1 });
+    await laterRan;
+    release();
   }, 8_000);
 });

@@ -37,9 +37,9 @@ const IDLE_POLL_MS = 20;
 const STOP_GRACE_MS = 5_000;
 // A job put back for a moment (its calendar or connection was busy) still counts as pending work.
 const SOON_SECONDS = 5;
-// A queue's other workers poll this much less often than its first (they are woken when there is work).
-const SIBLING_POLL_FACTOR = 20;
-const SIBLING_POLL_MIN_SECONDS = 10;
+// Workers' own polling, a fallback: they are woken when there is work (wakeOne).
+const FALLBACK_POLL_FACTOR = 20;
+const FALLBACK_POLL_MIN_SECONDS = 10;
 
 /** Creates pg-boss's schema and our queues (idempotent); the test template database runs it once for every test database. */
 export async function installJobQueues(url: string): Promise<void> {
@@ -110,6 +110,11 @@ export class JobQueue {
     return this.opts.pollingIntervalSeconds ?? 0.5;
   }
 
+  /** pg-boss's own polling of each worker: only a fallback, the wake-ups above do the work. */
+  private get fallbackPollSeconds(): number {
+    return Math.max(this.pollSeconds * FALLBACK_POLL_FACTOR, FALLBACK_POLL_MIN_SECONDS);
+  }
+
   constructor(private readonly opts: JobQueueOptions) {
     this.pool = jobPool(opts.url, opts.poolSize ?? 4, 'calbridge-jobs');
     this.boss = new PgBoss({
@@ -156,11 +161,10 @@ export class JobQueue {
       const idle = new Set<string>();
       for (let i = 0; i < def.concurrency; i++) {
         let self = '';
-        // The first worker of a queue polls for jobs other processes enqueued; its siblings poll rarely and are
-        // woken instead (an enqueue here, or a sibling that found a job: there may be more), so an idle process
-        // sends one fetch per queue per interval rather than one per worker.
-        const pollingIntervalSeconds = i === 0 ? this.pollSeconds : Math.max(this.pollSeconds * SIBLING_POLL_FACTOR, SIBLING_POLL_MIN_SECONDS);
-        self = await this.boss.work<unknown>(def.name, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
+        // Workers poll on their own only rarely; they are woken instead (see wakeOne): every interval one idle
+        // worker of each queue (jobs other processes enqueued, jobs whose start time came), at once on an enqueue
+        // here, and by a sibling that just found a job (there may be more).
+        self = await this.boss.work<unknown>(def.name, { batchSize: 1, pollingIntervalSeconds: this.fallbackPollSeconds }, async ([job]) => {
           // Fetched by a fetch that was under way when the stop began: not started here, handed back for another worker.
           if (this.stopping.signal.aborted) return this.release(def, job.id);
           this.running++;
@@ -183,6 +187,13 @@ export class JobQueue {
       }
       this.idleWorkers.set(def.name, idle);
     }
+    // The queues' polling: one fetch per queue per interval, by an idle worker (none idle: the busy ones fetch
+    // again as their jobs end).
+    const poll = setInterval(() => {
+      for (const name of this.idleWorkers.keys()) this.wakeOne(name);
+    }, this.pollSeconds * 1000);
+    poll.unref();
+    this.timers.push(poll);
     for (const { def, seconds } of this.recurring) {
       await this.enqueue(def, {}, { key: def.name });
       const keepAlive = setInterval(() => {
