@@ -8,7 +8,7 @@ interface BusyRow {
   start: number | null;
   end: number | null;
   cap_start: number | null;
-  /** An events row: all blocking events of one of the member's conflict calendars, packed "start,end,start,end,..." in epoch ms ('' for none). */
+  /** An events row: the blocking events of one of the member's conflict calendars, packed "start,end,..." in epoch ms ('' for none). */
   events: string | null;
 }
 
@@ -61,7 +61,7 @@ export class SqlBusyTimeRepository implements BusyTimeRepository {
     return out;
   }
 
-  /** Appointment rows, and one row per member with all of their blocking events packed. */
+  /** These members' appointment rows, and one row per conflict calendar with its blocking events packed. */
   private read(query: BusyTimeQuery, spans: string): Promise<BusyRow[]> {
     return this.ds.query(
       `WITH cals AS MATERIALIZED (

@@ -101,5 +101,5 @@ export function decideRetry(failure: ProviderFailure, consecutiveFailures: numbe
     const spread = Math.round(o.random() * Math.min(1_000, wait / 10));
     return { action: 'defer', runAt: at(wait + spread), consecutiveFailures: failures, markError, lastError, reason: 'retry-after' };
   }
-  return { action: 'defer', ...backoffRetry(consecutiveFailures, now, o), lastError, reason: 'backoff' };
+  return { action: 'defer', runAt: at(backoffMs(failures, o)), consecutiveFailures: failures, markError, lastError, reason: 'backoff' };
 }
